@@ -1,0 +1,142 @@
+import Foundation
+
+/// A value in command output, typed so JSON shows numbers as numbers and NULL as null.
+public enum OutputValue: Sendable, Equatable {
+    case text(String)
+    case integer(Int)
+    /// Exact decimal text (from `numeric`), printed as a JSON number.
+    case decimal(String)
+    case bool(Bool)
+    case null
+
+    public var plain: String {
+        switch self {
+        case .text(let text): text
+        case .integer(let number): String(number)
+        case .decimal(let text): text
+        case .bool(let flag): flag ? "yes" : "no"
+        case .null: ""
+        }
+    }
+}
+
+/// What list and show commands print: columns with a JSON key and a header, and rows.
+/// Rendered as an aligned table, a JSON array of objects (snake_case keys), or CSV.
+public struct Listing: Sendable {
+    public struct Column: Sendable {
+        public let key: String
+        public let header: String
+        public init(_ key: String, _ header: String? = nil) {
+            self.key = key
+            self.header = header ?? key
+        }
+    }
+
+    public let columns: [Column]
+    public private(set) var rows: [[OutputValue]] = []
+
+    public init(columns: [Column]) {
+        self.columns = columns
+    }
+
+    public mutating func append(_ row: [OutputValue]) {
+        precondition(row.count == columns.count, "a row must have one value per column")
+        rows.append(row)
+    }
+}
+
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, json, csv
+}
+
+extension Listing {
+    public func render(_ format: OutputFormat, single: Bool = false) -> String {
+        switch format {
+        case .table: single ? renderRecord() : renderTable()
+        case .json: single && rows.count == 1 ? JSONText.object(columns.map(\.key), rows[0]) : renderJSONArray()
+        case .csv: renderCSV()
+        }
+    }
+
+    /// Columns padded by display width, so Chinese text lines up (two columns per character).
+    func renderTable() -> String {
+        var widths = columns.map { DisplayWidth.of($0.header) }
+        let cells = rows.map { $0.map { $0.plain.replacingOccurrences(of: "\n", with: " ") } }
+        for row in cells {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
+        }
+        func line(_ values: [String]) -> String {
+            var text = ""
+            for (index, value) in values.enumerated() {
+                let isLast = index == values.count - 1
+                text += value
+                if !isLast { text += String(repeating: " ", count: widths[index] - DisplayWidth.of(value) + 2) }
+            }
+            return text
+        }
+        var lines = [line(columns.map(\.header)), line(widths.map { String(repeating: "-", count: $0) })]
+        lines += cells.map(line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One item: "header: value" lines, headers padded to one width.
+    func renderRecord() -> String {
+        let width = columns.map { DisplayWidth.of($0.header) }.max() ?? 0
+        return rows.map { row in
+            zip(columns, row).map { column, value in
+                column.header + String(repeating: " ", count: width - DisplayWidth.of(column.header)) + "  " + value.plain
+            }.joined(separator: "\n") + "\n"
+        }.joined(separator: "\n")
+    }
+
+    func renderJSONArray() -> String {
+        let keys = columns.map(\.key)
+        guard !rows.isEmpty else { return "[]\n" }
+        return "[\n" + rows.map { "  " + JSONText.object(keys, $0, newline: false) }.joined(separator: ",\n") + "\n]\n"
+    }
+
+    /// RFC 4180: fields with comma, quote or line break are quoted, quotes doubled.
+    func renderCSV() -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var lines = [columns.map { field($0.key) }.joined(separator: ",")]
+        lines += rows.map { $0.map { field($0.plain) }.joined(separator: ",") }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}
+
+/// A small JSON writer that keeps keys in the documented order (JSONSerialization does not).
+enum JSONText {
+    static func object(_ keys: [String], _ values: [OutputValue], newline: Bool = true) -> String {
+        let members = zip(keys, values).map { string($0) + ": " + value($1) }
+        return "{" + members.joined(separator: ", ") + "}" + (newline ? "\n" : "")
+    }
+
+    static func value(_ value: OutputValue) -> String {
+        switch value {
+        case .text(let text): string(text)
+        case .integer(let number): String(number)
+        case .decimal(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        }
+    }
+
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Reloc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reloc",
+        abstract: "Track the relocation of a province's urban old-industrial districts (城区老工业区搬迁改造).",
+        discussion: """
+            Connection: --database URL, else DATABASE_URL, else libpq's PG* variables and service files.
+            A local database for trying reloc: deploy/local-postgres.sh start; eval "$(deploy/local-postgres.sh env)".
+
+            Exit status: 0 ok, 64 usage, 65 invalid data or a rule violated, 69 database unavailable,
+            70 internal error, 77 permission denied.
+            """,
+        subcommands: [DbCommand.self]
+    )
+}

@@ -1,0 +1,1 @@
+Sources/RelocationCore/SQL
