@@ -43,10 +43,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LibPQClientTests", dependencies: ["LibPQClient"]),
+        // Test-only helpers: a fresh database per test, cloned from a migrated template.
+        .target(
+            name: "RelocTestSupport",
+            dependencies: ["LibPQClient", "RelocationCore"],
+            path: "Tests/Support"
+        ),
+        .testTarget(name: "LibPQClientTests", dependencies: ["LibPQClient", "RelocTestSupport"]),
         .testTarget(
             name: "RelocationCoreTests",
-            dependencies: ["RelocationCore", "LibPQClient"]
+            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -10,6 +10,7 @@ extension PGConnection {
     /// Runs `body` in a transaction: commits when it returns, rolls back when anything throws.
     /// With `retries` > 0 a serialization failure or deadlock (40001, 40P01) runs the whole body
     /// again, up to that many more times; the body must therefore be safe to repeat.
+    @discardableResult
     public func withTransaction<T>(
         isolation: IsolationLevel = .readCommitted, retries: Int = 0,
         _ body: (PGConnection) throws -> T

@@ -8,6 +8,8 @@ public final class PGConnection {
         /// A `postgresql://` URL or a `key=value …` string; nil leaves everything to libpq's `PG*`
         /// environment variables and service files.
         public var connectionString: String?
+        /// Overrides the database named by the connection string (e.g. a test's own database).
+        public var databaseName: String?
         /// Longest a single statement may run, in milliseconds (0 = no limit).
         public var statementTimeoutMilliseconds: Int
         public var applicationName: String
@@ -16,9 +18,10 @@ public final class PGConnection {
 
         public init(
             connectionString: String? = nil, statementTimeoutMilliseconds: Int = 60_000,
-            applicationName: String = "reloc", timeZone: String? = nil
+            applicationName: String = "reloc", timeZone: String? = nil, databaseName: String? = nil
         ) {
             self.connectionString = connectionString
+            self.databaseName = databaseName
             self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
             self.applicationName = applicationName
             self.timeZone = timeZone
@@ -40,6 +43,8 @@ public final class PGConnection {
         // override what it says about encoding and session settings.
         var pairs: [(String, String)] = []
         if let string = configuration.connectionString, !string.isEmpty { pairs.append(("dbname", string)) }
+        // Only the first `dbname` is expanded as a connection string; a second one is a plain name.
+        if let name = configuration.databaseName { pairs.append(("dbname", name)) }
         pairs += [
             ("client_encoding", "UTF8"),
             ("application_name", configuration.applicationName),

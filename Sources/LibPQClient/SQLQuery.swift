@@ -63,6 +63,13 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             sql += "$\(parameters.count)"
         }
 
+        /// An optional value: NULL when nil.
+        public mutating func appendInterpolation<Value: PGEncodable>(_ value: Value?) {
+            parameters.append(value?.pgText)
+            parameterTypes.append(Value.pgType)
+            sql += "$\(parameters.count)"
+        }
+
         /// An identifier (table, column, role), double-quoted with embedded quotes doubled.
         public mutating func appendInterpolation(identifier: String) {
             sql += "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

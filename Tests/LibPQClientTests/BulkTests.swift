@@ -1,0 +1,83 @@
+import Foundation
+import LibPQClient
+import RelocTestSupport
+import Testing
+
+@Suite("COPY and streaming of large data")
+struct BulkTests {
+    @Test func copyOf100000RowsRoundTripsExactly() throws {
+        try TestDatabase.withConnection(migrated: false) { db in
+            try db.execute("CREATE TABLE staging (line int, name text, note text)")
+            let awkward = ["a\tb", "line1\nline2", "back\\slash", "\\N", "哈达湾冀东水泥", "crlf\r\n", "", "🏭"]
+            func row(_ index: Int) -> [String?] {
+                [String(index), awkward[index % awkward.count] + String(index), index % 7 == 0 ? nil : awkward[(index / 3) % awkward.count]]
+            }
+            let copied = try db.copyIn(into: "COPY staging (line, name, note) FROM STDIN", rows: (0..<100_000).lazy.map(row))
+            #expect(copied == 100_000)
+            var mismatches = 0
+            let streamed = try db.stream("SELECT line, name, note FROM staging ORDER BY line") { stored in
+                let (line, name, note) = try stored.decode((Int, String, String?).self)
+                let expected = row(line)
+                if name != expected[1] || note != expected[2] { mismatches += 1 }
+            }
+            #expect(streamed == 100_000)
+            #expect(mismatches == 0)
+            #expect(try db.query("SELECT count(*) FROM staging WHERE note IS NULL").scalar(Int.self) == (0..<100_000).filter { $0 % 7 == 0 }.count)
+        }
+    }
+
+    @Test func badCopyDataFailsWithTheServersErrorAndLeavesNothing() throws {
+        try TestDatabase.withConnection(migrated: false) { db in
+            try db.execute("CREATE TABLE staging (n int)")
+            let rows: [[String?]] = [["1"], ["2"], ["not a number"], ["4"]]
+            let error = try #require(throws: PGError.self) { try db.copyIn(into: "COPY staging FROM STDIN", rows: rows) }
+            #expect(error.sqlState == "22P02")
+            #expect(try db.query("SELECT count(*) FROM staging").scalar(Int.self) == 0)
+            // The connection is still usable afterwards.
+            #expect(try db.copyIn(into: "COPY staging FROM STDIN", rows: [["5"]]) == 1)
+        }
+    }
+
+    /// Resident set size of this process, from /proc (Linux).
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    @Test func streamingAMillionRowsKeepsMemoryFlat() throws {
+        try TestDatabase.withConnection(migrated: false) { db in
+            // Each row is ~120 bytes of text: held at once, a million would take well over 120 MB.
+            let before = BulkTests.residentBytes()
+            var peak = before
+            var total = 0
+            let count = try db.stream("SELECT g, repeat('移', 40) AS payload FROM generate_series(1, 1000000) AS g") { row in
+                total += try row.decode(Int.self, at: 0)
+                if total % 50_000 == 0 { peak = max(peak, BulkTests.residentBytes()) }
+                if row.values[0] == "1000000" { peak = max(peak, BulkTests.residentBytes()) }
+            }
+            #expect(count == 1_000_000)
+            #expect(total == 500_000_500_000)
+            #expect(before > 0, "this test reads /proc/self/statm")
+            let growth = peak - before
+            #expect(growth < 40_000_000, "memory grew by \(growth / 1_000_000) MB while streaming")
+        }
+    }
+
+    @Test func aThrowingReaderStopsTheStreamAndTheConnectionStaysUsable() throws {
+        struct Enough: Error {}
+        try TestDatabase.withConnection(migrated: false) { db in
+            var seen = 0
+            #expect(throws: Enough.self) {
+                try db.stream("SELECT g FROM generate_series(1, 5000000) AS g") { _ in
+                    seen += 1
+                    if seen == 10 { throw Enough() }
+                }
+            }
+            #expect(seen == 10)
+            let afterwards = try db.query("SELECT 1").scalar(Int.self)
+            #expect(afterwards == 1)
+        }
+    }
+}

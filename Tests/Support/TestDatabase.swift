@@ -1,0 +1,95 @@
+import Foundation
+import LibPQClient
+import RelocationCore
+
+/// Each test gets its own database, created from a template that was migrated once per test
+/// run, so tests run in parallel and commit freely. The cluster is the one `make test` starts
+/// (deploy/local-postgres.sh): DATABASE_URL must point at it as a superuser.
+public enum TestDatabase {
+    public struct Setup: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The administrative URL (the cluster's superuser), from DATABASE_URL.
+    public static func adminURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            throw Setup(
+                description: "tests need a PostgreSQL: run `make test`, or `eval \"$(deploy/local-postgres.sh env)\"` after `deploy/local-postgres.sh start`")
+        }
+        return url
+    }
+
+    public static func connect(_ database: String, timeZone: String? = nil) throws -> PGConnection {
+        try PGConnection(.init(connectionString: adminURL(), timeZone: timeZone, databaseName: database))
+    }
+
+    /// A URL for `database` on the same server, for running the `reloc` binary against it.
+    public static func url(of database: String) throws -> String {
+        let admin = try adminURL()
+        guard var components = URLComponents(string: admin), components.scheme?.hasPrefix("postgres") == true else {
+            throw Setup(description: "DATABASE_URL must be a postgresql:// URL for the tests")
+        }
+        components.path = "/" + database
+        return components.string!
+    }
+
+    private static let template: Result<String, any Error> = Result {
+        let name = "reloc_tpl_\(ProcessInfo.processInfo.processIdentifier)"
+        let admin = try connect("postgres")
+        try dropStaleDatabases(admin)
+        try admin.execute("DROP DATABASE IF EXISTS \(identifier: name)")
+        try admin.execute("CREATE DATABASE \(identifier: name)")
+        do {
+            let connection = try connect(name)
+            try MigrationRunner(migrations: try Migration.bundled()).migrate(connection)
+        }  // the template must have no connections left when it is copied
+        return name
+    }
+
+    /// Databases left by earlier runs whose process is gone (e.g. after a crash).
+    private static func dropStaleDatabases(_ admin: PGConnection) throws {
+        let names = try admin.query(
+            "SELECT datname FROM pg_database WHERE datname ~ '^reloc_(tpl|test)_[0-9]+'"
+        ).decode((String).self)
+        for name in names {
+            let pid = name.split(separator: "_")[2]
+            if !FileManager.default.fileExists(atPath: "/proc/\(pid)") {
+                try admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+            }
+        }
+    }
+
+    private static let counter = Counter()
+
+    /// Runs `body` with the name of a new database: migrated (from the template) or empty.
+    public static func with<T>(migrated: Bool = true, _ body: (String) throws -> T) throws -> T {
+        let name = "reloc_test_\(ProcessInfo.processInfo.processIdentifier)_\(counter.next())"
+        let admin = try connect("postgres")
+        if migrated {
+            try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try template.get())")
+        } else {
+            try admin.execute("CREATE DATABASE \(identifier: name)")
+        }
+        // A database that cannot be dropped now is dropped by the next run (dropStaleDatabases).
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)") }
+        return try body(name)
+    }
+
+    /// Same, with a connection to it.
+    public static func withConnection<T>(migrated: Bool = true, _ body: (PGConnection) throws -> T) throws -> T {
+        try with(migrated: migrated) { name in try body(try connect(name)) }
+    }
+}
+
+/// A thread-safe counter for unique database names within one process.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
