@@ -17,6 +17,23 @@ set -euo pipefail
 
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 base="${RELOC_PG_DIR:-$checkout/.local-postgres}"
+# Two reasons to move the cluster to /tmp: run as root, the server runs as `postgres`, which may
+# not reach a checkout under /root; and a unix socket path may not exceed 107 bytes.
+if [[ -z "${RELOC_PG_DIR:-}" ]]; then
+    unreachable=0
+    if [[ "$(id -u)" -eq 0 ]]; then
+        # Every folder on the way must be searchable by others (checked by mode, so the answer is
+        # the same before and after the postgres user exists).
+        dir="$checkout"
+        while [[ "$dir" != / ]]; do
+            [[ "$(stat -c %A "$dir")" == *x ]] || unreachable=1
+            dir="$(dirname "$dir")"
+        done
+    fi
+    if [[ $unreachable == 1 || ${#base} -gt 80 ]]; then
+        base="/tmp/reloc-postgres-$(printf '%s' "$checkout" | cksum | cut -d' ' -f1)"
+    fi
+fi
 data="$base/data"
 socket_dir="$base/run"
 log_file="$base/server.log"

@@ -3,7 +3,7 @@ import LibPQClient
 
 /// Applies migrations in order, one transaction per file together with its history row, under
 /// an advisory lock so that two `reloc db migrate` runs at once apply each file exactly once.
-public struct MigrationRunner {
+public struct MigrationRunner: Sendable {
     public struct Status: Sendable {
         public let migration: Migration
         public let applied: AppliedMigration?

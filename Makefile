@@ -1,0 +1,29 @@
+# reloc — two commands: `make demo` and `make test`. Both set up everything they need:
+# packages (apt), a throwaway PostgreSQL in .local-postgres/, the build, the migrations.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+LOCAL_PG := deploy/local-postgres.sh
+DB_ENV = eval "$$($(LOCAL_PG) env)"
+RELOC := .build/debug/reloc
+SWIFT_FLAGS ?=
+
+.PHONY: demo test build db bench clean-db
+
+## Start the local PostgreSQL (installing postgresql and libpq-dev if missing).
+db:
+	$(LOCAL_PG) start >/dev/null
+
+build: db
+	swift build $(SWIFT_FLAGS)
+
+## Build, start PostgreSQL, migrate, load the Jilin reference data, and show the programme.
+demo: build
+	$(DB_ENV); deploy/demo.sh $(RELOC)
+
+## The whole test suite against the real local PostgreSQL.
+test: build
+	$(DB_ENV); swift test $(SWIFT_FLAGS)
+
+## Stop and delete the local cluster.
+clean-db:
+	$(LOCAL_PG) destroy

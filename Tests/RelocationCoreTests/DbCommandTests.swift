@@ -1,0 +1,66 @@
+import Foundation
+import RelocationCore
+import RelocTestSupport
+import Testing
+
+@Suite("reloc db, as a user runs it")
+struct DbCommandTests {
+    @Test func migrateThenStatusThenMigrateAgain() throws {
+        try TestDatabase.with(migrated: false) { name in
+            let first = try RelocCLI.run(["db", "migrate"], database: name)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("applied 0001_foundation.sql"))
+            let again = try RelocCLI.run(["db", "migrate"], database: name)
+            #expect(again.status == 0)
+            #expect(again.stdout.contains("nothing to do"))
+            let status = try RelocCLI.run(["db", "status", "--format", "json"], database: name)
+            #expect(status.status == 0)
+            #expect(status.stdout.contains("\"state\": \"applied\""))
+            #expect(!status.stdout.contains("\"state\": \"pending\""))
+        }
+    }
+
+    @Test func anUnreachableDatabaseExits69WithOneLine() throws {
+        let outcome = try RelocCLI.run(
+            ["db", "status"], database: nil,
+            environment: ["DATABASE_URL": "postgresql:///reloc?host=/nonexistent&port=5999"])
+        #expect(outcome.status == 69)
+        #expect(outcome.stderr.contains("/nonexistent"))
+        #expect(outcome.stderr.contains("deploy/local-postgres.sh start"))
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func anEditedShippedMigrationExits65NamingTheFile() throws {
+        try TestDatabase.with(migrated: true) { name in
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-sql-\(UUID())")
+            defer { _ = try? FileManager.default.removeItem(at: copy) }
+            let migrations = copy.appendingPathComponent("migrations")
+            try FileManager.default.createDirectory(at: migrations, withIntermediateDirectories: true)
+            let original = try MigrationFiles.shipped()
+            for (file, text) in original {
+                let changed = file == "0001_foundation.sql" ? text + "\n-- edited\n" : text
+                try changed.write(to: migrations.appendingPathComponent(file), atomically: true, encoding: .utf8)
+            }
+            let outcome = try RelocCLI.run(["db", "migrate"], database: name, environment: ["RELOC_SQL_DIR": copy.path])
+            #expect(outcome.status == 65)
+            #expect(outcome.stderr.contains("0001_foundation.sql"))
+        }
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let outcome = try RelocCLI.run(["db", "no-such-command"], database: nil)
+        #expect(outcome.status == 64)
+        let help = try RelocCLI.run(["db", "--help"], database: nil)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("migrate"))
+    }
+}
+
+enum MigrationFiles {
+    static func shipped() throws -> [(String, String)] {
+        let folder = try ShippedSQL.directory().appendingPathComponent("migrations")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map {
+            ($0, try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))
+        }
+    }
+}
