@@ -26,7 +26,7 @@ if [[ -z "${RELOC_PG_DIR:-}" ]]; then
         # the same before and after the postgres user exists).
         dir="$checkout"
         while [[ "$dir" != / ]]; do
-            [[ "$(stat -c %A "$dir")" == *x ]] || unreachable=1
+            (( (8#$(stat -c %a "$dir")) & 1 )) || unreachable=1
             dir="$(dirname "$dir")"
         done
     fi
