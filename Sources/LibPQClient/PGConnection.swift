@@ -10,6 +10,8 @@ public final class PGConnection {
         public var connectionString: String?
         /// Overrides the database named by the connection string (e.g. a test's own database).
         public var databaseName: String?
+        /// Overrides the user named by the connection string.
+        public var user: String?
         /// Longest a single statement may run, in milliseconds (0 = no limit).
         public var statementTimeoutMilliseconds: Int
         public var applicationName: String
@@ -18,8 +20,10 @@ public final class PGConnection {
 
         public init(
             connectionString: String? = nil, statementTimeoutMilliseconds: Int = 60_000,
-            applicationName: String = "reloc", timeZone: String? = nil, databaseName: String? = nil
+            applicationName: String = "reloc", timeZone: String? = nil, databaseName: String? = nil,
+            user: String? = nil
         ) {
+            self.user = user
             self.connectionString = connectionString
             self.databaseName = databaseName
             self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
@@ -45,6 +49,7 @@ public final class PGConnection {
         if let string = configuration.connectionString, !string.isEmpty { pairs.append(("dbname", string)) }
         // Only the first `dbname` is expanded as a connection string; a second one is a plain name.
         if let name = configuration.databaseName { pairs.append(("dbname", name)) }
+        if let user = configuration.user { pairs.append(("user", user)) }
         pairs += [
             ("client_encoding", "UTF8"),
             ("application_name", configuration.applicationName),

@@ -19,8 +19,16 @@ public enum TestDatabase {
         return url
     }
 
-    public static func connect(_ database: String, timeZone: String? = nil) throws -> PGConnection {
-        try PGConnection(.init(connectionString: adminURL(), timeZone: timeZone, databaseName: database))
+    public static func connect(_ database: String, timeZone: String? = nil, user: String? = nil) throws -> PGConnection {
+        try PGConnection(.init(connectionString: adminURL(), timeZone: timeZone, databaseName: database, user: user))
+    }
+
+    /// A connection acting as an organisation, the way `reloc --as CODE` does.
+    public static func connect(_ database: String, actingAs code: String) throws -> PGConnection {
+        let connection = try connect(database)
+        let role = try connection.query("SELECT role_name FROM reloc.organisation WHERE code = \(code)").scalar(String.self)
+        try connection.execute("SET ROLE \(identifier: role)")
+        return connection
     }
 
     /// A URL for `database` on the same server, for running the `reloc` binary against it.
@@ -31,6 +39,25 @@ public enum TestDatabase {
         }
         components.path = "/" + database
         return components.string!
+    }
+
+    /// What a test database starts with.
+    public enum Contents: Sendable {
+        case empty
+        case migrated
+        /// Migrated, with `reloc db seed jilin-2014` loaded.
+        case jilin2014
+    }
+
+    private static let seededTemplate: Result<String, any Error> = Result {
+        let name = "reloc_tpl_\(ProcessInfo.processInfo.processIdentifier)_jilin"
+        let admin = try connect("postgres")
+        try admin.execute("DROP DATABASE IF EXISTS \(identifier: name)")
+        try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try template.get())")
+        do {
+            _ = try ReferenceData.load("jilin-2014", into: try connect(name))
+        }
+        return name
     }
 
     private static let template: Result<String, any Error> = Result {
@@ -63,12 +90,17 @@ public enum TestDatabase {
 
     /// Runs `body` with the name of a new database: migrated (from the template) or empty.
     public static func with<T>(migrated: Bool = true, _ body: (String) throws -> T) throws -> T {
+        try with(migrated ? .migrated : .empty, body)
+    }
+
+    public static func with<T>(_ contents: Contents, _ body: (String) throws -> T) throws -> T {
         let name = "reloc_test_\(ProcessInfo.processInfo.processIdentifier)_\(counter.next())"
         let admin = try connect("postgres")
-        if migrated {
-            try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try template.get())")
-        } else {
-            try admin.execute("CREATE DATABASE \(identifier: name)")
+        switch contents {
+        case .empty: try admin.execute("CREATE DATABASE \(identifier: name)")
+        case .migrated: try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try template.get())")
+        case .jilin2014:
+            try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try seededTemplate.get())")
         }
         // A database that cannot be dropped now is dropped by the next run (dropStaleDatabases).
         defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)") }
