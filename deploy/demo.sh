@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo that `make demo` runs once PostgreSQL is up and reloc is built: migrate, then show
-# what the database holds. Usage: deploy/demo.sh PATH-TO-RELOC
+# The demo that `make demo` runs once PostgreSQL is up and reloc is built: migrate, load the
+# Jilin 2014 reference data, show the register, and try the rules as a city government would.
+# Usage: deploy/demo.sh PATH-TO-RELOC
 set -euo pipefail
 reloc="${1:-.build/debug/reloc}"
 
@@ -11,3 +12,29 @@ step "reloc db migrate"
 
 step "reloc db status"
 "$reloc" db status
+
+step "reloc db seed jilin-2014 (吉政办发〔2014〕29号)"
+"$reloc" db seed jilin-2014
+
+step "reloc plan list"
+"$reloc" plan list
+
+step "reloc park list"
+"$reloc" park list
+
+step "reloc enterprise list"
+"$reloc" enterprise list
+
+step "四平 registers an enterprise into its own plan (works; prints the new id)"
+"$reloc" enterprise register --as SP --plan SP-TD --name "四平演示机械厂" --mode close --employees 320 \
+    || echo "(exit $?)"
+
+step "四平 tries to register into 长春's plan (refused: exit 77)"
+"$reloc" enterprise register --as SP --plan CC-KC --name "越界企业" --mode close || echo "(exit $?)"
+
+step "a chemical plant into a park without planning EIA (refused: exit 65, naming the rule)"
+"$reloc" park show SP-DEMO >/dev/null 2>&1 \
+    || "$reloc" park add SP-DEMO --as JL --name "四平演示园区(未通过规划环评)" --city SP --kind industrial-cluster \
+        --established --env-infrastructure
+"$reloc" enterprise register --as SP --plan SP-TD --name "四平演示化工厂" --mode relocate --park SP-DEMO \
+    --high-risk chemicals || echo "(exit $?)"

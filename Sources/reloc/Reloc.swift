@@ -12,6 +12,8 @@ struct Reloc: ParsableCommand {
             Exit status: 0 ok, 64 usage, 65 invalid data or a rule violated, 69 database unavailable,
             70 internal error, 77 permission denied.
             """,
-        subcommands: [DbCommand.self]
+        subcommands: [
+            DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self, EnterpriseCommand.self,
+        ]
     )
 }

@@ -18,6 +18,24 @@ struct ConnectionOptions: ParsableArguments {
     func connect() throws -> PGConnection {
         try settings().connect()
     }
+
+}
+
+/// The database plus the organisation to act for: what every register command takes.
+struct SessionOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "Act as this organisation (its code, e.g. SP); the login must be a member of its role.",
+            valueName: "ORG"))
+    var actingAs: String?
+
+    /// A session acting for `--as ORG` (or for the login itself).
+    func open() throws -> RelocSession {
+        try RelocSession(settings: connection.settings(), actingAs: actingAs)
+    }
 }
 
 /// How lists and items are printed.

@@ -1,0 +1,25 @@
+import Foundation
+import LibPQClient
+
+extension Listing {
+    /// A listing straight from a query: its column names are the JSON keys (so SQL aliases are
+    /// the documented field names), and values keep their kind (numbers stay numbers).
+    public init(_ result: PGResult) throws {
+        self.init(columns: result.columns.names.map { Column($0) })
+        for row in result.rows {
+            append(try (0..<row.count).map { try Listing.value(row, at: $0) })
+        }
+    }
+
+    static func value(_ row: PGRow, at index: Int) throws -> OutputValue {
+        guard let text = row.values[index] else { return .null }
+        switch row.columns.types[index] {
+        case PGType.int2, PGType.int4, PGType.int8: return .integer(try row.decode(Int.self, at: index))
+        case PGType.numeric: return .decimal(text)
+        case PGType.bool: return .bool(try row.decode(Bool.self, at: index))
+        case PGType.timestamptz:
+            return .text(ISO8601DateFormatter().string(from: try row.decode(Date.self, at: index)))
+        default: return .text(text)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import LibPQClient
+
+/// Receiving parks (承接区). A high-risk enterprise may go only to a park that is legally
+/// established, has complete environmental infrastructure and passed planning EIA (§四(三)).
+public struct Parks {
+    public static let kinds = ["econ-tech-zone", "high-tech-zone", "industrial-cluster", "themed-park"]
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    static let columns: SQLQuery = """
+        SELECT k.code, k.name, city.code AS city, k.kind, k.legally_established,
+               k.env_infrastructure_complete, k.planning_eia_passed,
+               (SELECT count(*) FROM reloc.enterprise e WHERE e.park_id = k.id) AS enterprises
+        FROM reloc.park k JOIN reloc.organisation city ON city.id = k.city_id
+        """
+
+    public func list(city: String? = nil) throws -> PGResult {
+        try db.query(
+            "\(Parks.columns) WHERE \(city?.uppercased())::text IS NULL OR city.code = \(city?.uppercased()) ORDER BY k.code")
+    }
+
+    public func show(_ code: String) throws -> PGResult {
+        let result = try db.query("\(Parks.columns) WHERE k.code = \(code.uppercased())")
+        guard !result.rows.isEmpty else { throw RelocError.notFound("no park \(code.uppercased()); see `reloc park list`") }
+        return result
+    }
+
+    public struct NewPark: Sendable {
+        public var code: String
+        public var name: String
+        public var city: String
+        public var kind: String
+        /// nil: not known yet (counts as not proven for the high-risk rule).
+        public var legallyEstablished: Bool?
+        public var envInfrastructureComplete: Bool?
+        public var planningEIAPassed: Bool?
+
+        public init(
+            code: String, name: String, city: String, kind: String, legallyEstablished: Bool?,
+            envInfrastructureComplete: Bool?, planningEIAPassed: Bool?
+        ) {
+            self.code = code
+            self.name = name
+            self.city = city
+            self.kind = kind
+            self.legallyEstablished = legallyEstablished
+            self.envInfrastructureComplete = envInfrastructureComplete
+            self.planningEIAPassed = planningEIAPassed
+        }
+    }
+
+    public func add(_ park: NewPark) throws {
+        try Organisations(db).requireExists(park.city)
+        try db.execute(
+            """
+            INSERT INTO reloc.park (code, name, city_id, kind, legally_established, env_infrastructure_complete, planning_eia_passed)
+            VALUES (\(park.code.uppercased()), \(park.name),
+                    (SELECT id FROM reloc.organisation WHERE code = \(park.city.uppercased())), \(park.kind),
+                    \(park.legallyEstablished), \(park.envInfrastructureComplete), \(park.planningEIAPassed))
+            """)
+    }
+
+    public func edit(_ code: String, _ changes: Changes) throws {
+        try db.updateOne(
+            try changes.update("reloc.park", where: "code = \(code.uppercased())"), what: "park \(code.uppercased())")
+    }
+}

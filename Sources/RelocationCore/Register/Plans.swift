@@ -1,0 +1,106 @@
+import Foundation
+import LibPQClient
+
+/// District implementation plans (实施方案), one per district, with their status machine:
+/// drafting → consultation → risk-assessed → approved → implementing → basically-complete →
+/// complete (the database refuses skips and moves back).
+public struct Plans {
+    public static let statuses = [
+        "drafting", "consultation", "risk-assessed", "approved", "implementing", "basically-complete", "complete",
+    ]
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    public func list(city: String? = nil, status: String? = nil) throws -> PGResult {
+        try db.query(
+            """
+            SELECT p.code, p.name, city.code AS city, district.code AS district, p.division_code,
+                   p.status, p.compile_by, p.basic_completion_by, p.approval_doc,
+                   (SELECT count(*) FROM reloc.enterprise e WHERE e.plan_id = p.id) AS enterprises
+            FROM reloc.plan p
+            JOIN reloc.organisation city ON city.id = p.city_id
+            LEFT JOIN reloc.organisation district ON district.id = p.district_id
+            WHERE (\(city?.uppercased())::text IS NULL OR city.code = \(city?.uppercased()))
+              AND (\(status)::text IS NULL OR p.status = \(status))
+            ORDER BY p.code
+            """)
+    }
+
+    public func show(_ code: String) throws -> PGResult {
+        let result = try db.query(
+            """
+            SELECT p.code, p.name, city.code AS city, city.name_zh AS city_name, district.code AS district,
+                   p.division_code, p.area_km2, p.status, p.compile_by, p.basic_completion_by,
+                   p.approval_doc, p.approved_on, p.scope_targets, p.functional_layout, p.key_projects,
+                   p.organisation_mode, p.safeguards,
+                   (SELECT count(*) FROM reloc.enterprise e WHERE e.plan_id = p.id) AS enterprises
+            FROM reloc.plan p
+            JOIN reloc.organisation city ON city.id = p.city_id
+            LEFT JOIN reloc.organisation district ON district.id = p.district_id
+            WHERE p.code = \(code.uppercased())
+            """)
+        guard !result.rows.isEmpty else { throw RelocError.notFound("no plan \(code.uppercased()); see `reloc plan list`") }
+        return result
+    }
+
+    public func history(_ code: String) throws -> PGResult {
+        try db.query(
+            """
+            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at
+            FROM reloc.plan_status_change c JOIN reloc.plan p ON p.id = c.plan_id
+            WHERE p.code = \(code.uppercased())
+            ORDER BY c.changed_at, c.id
+            """)
+    }
+
+    public struct NewPlan: Sendable {
+        public var code: String
+        public var name: String
+        public var city: String
+        public var district: String?
+        public var divisionCode: String?
+        public var areaKm2: Decimal?
+        public var compileBy: CalendarDate?
+        public var basicCompletionBy: CalendarDate?
+
+        public init(
+            code: String, name: String, city: String, district: String? = nil, divisionCode: String? = nil,
+            areaKm2: Decimal? = nil, compileBy: CalendarDate? = nil, basicCompletionBy: CalendarDate? = nil
+        ) {
+            self.code = code
+            self.name = name
+            self.city = city
+            self.district = district
+            self.divisionCode = divisionCode
+            self.areaKm2 = areaKm2
+            self.compileBy = compileBy
+            self.basicCompletionBy = basicCompletionBy
+        }
+    }
+
+    public func add(_ plan: NewPlan) throws {
+        let organisations = Organisations(db)
+        try organisations.requireExists(plan.city)
+        try organisations.requireExists(plan.district)
+        try db.execute(
+            """
+            INSERT INTO reloc.plan (code, name, city_id, district_id, division_code, area_km2, compile_by, basic_completion_by)
+            VALUES (\(plan.code.uppercased()), \(plan.name),
+                    (SELECT id FROM reloc.organisation WHERE code = \(plan.city.uppercased())),
+                    (SELECT id FROM reloc.organisation WHERE code = \(plan.district?.uppercased())),
+                    \(plan.divisionCode?.asciiDigits), \(plan.areaKm2),
+                    COALESCE(\(plan.compileBy), DATE '2014-12-31'), COALESCE(\(plan.basicCompletionBy), DATE '2022-12-31'))
+            """)
+    }
+
+    public func edit(_ code: String, _ changes: Changes) throws {
+        try db.updateOne(
+            try changes.update("reloc.plan", where: "code = \(code.uppercased())"), what: "plan \(code.uppercased())")
+    }
+
+    /// Moves the plan one step forward, recording who, when, the document and a note.
+    public func advance(_ code: String, to status: String, doc: String?, on date: CalendarDate?, note: String?) throws {
+        try db.execute("SELECT reloc.advance_plan(\(code.uppercased()), \(status), \(doc), \(date), \(note))")
+    }
+}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import RelocationCore
+
+struct EnterpriseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enterprise",
+        abstract: "Enterprises to relocate (异地迁建), close (依法关停) or renovate in place (就地改造).",
+        subcommands: [Register.self, List.self, Show.self, Edit.self, Advance.self, Import.self]
+    )
+
+    struct Register: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register an enterprise into a plan of your city; prints its id.",
+            discussion: """
+                Rules (refused with exit 65): relocation needs a receiving park, closure and in-situ renovation take
+                none; a high-risk enterprise may only go to a park that is legally established, has complete
+                environmental infrastructure and passed planning EIA (§四(三)); new capacity is at most the old, in the
+                same unit (§四(二)); the 统一社会信用代码 must pass its GB 32100-2015 check and be unique.
+                """)
+        @Option(help: "Plan code.") var plan: String
+        @Option(help: "Enterprise name.") var name: String
+        @Option(help: "in-situ, relocate or close.") var mode: String
+        @Option(help: "Receiving park code (for relocate).") var park: String?
+        @Option(help: "Industry.") var industry: String?
+        @Option(help: "High-risk class: metallurgy, chemicals, paper or hazardous.") var highRisk: String?
+        @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
+        @Option(help: "Original site area in hectares.") var siteHa: DecimalArgument?
+        @Option(help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu: DecimalArgument?
+        @Option(help: "Employees.") var employees: Int?
+        @Option(help: "Surplus workers to resettle.") var surplusWorkers: Int?
+        @Option(help: "Old capacity with unit, e.g. \"30 万吨/年\".") var capacity: Enterprises.Capacity?
+        @Option(help: "New capacity with the same unit.") var newCapacity: Enterprises.Capacity?
+        @Flag(help: "Listed in the plan (for the policy-relocation tax treatment).") var listedInPlan = false
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            try requireOneOf(mode, Enterprises.modes, option: "--mode")
+            try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
+            if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
+        }
+
+        func execute() throws {
+            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode)
+            entry.park = park
+            entry.industry = industry
+            entry.highRisk = highRisk
+            entry.uscc = uscc
+            entry.siteHectares = siteHa?.value
+            entry.siteMu = siteMu?.value
+            entry.employees = employees
+            entry.surplusWorkers = surplusWorkers
+            entry.capacity = capacity
+            entry.newCapacity = newCapacity
+            entry.listedInPlan = listedInPlan
+            let id = try Enterprises(session.open().connection).register(entry)
+            switch output.format {
+            case .json: Console.write("{\"id\": \(id)}\n")
+            default: Console.write("\(id)\n")
+            }
+        }
+    }
+
+    struct List: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "List enterprises.")
+        @Option(help: "Only this plan.") var plan: String?
+        @Option(help: "Only this city.") var city: String?
+        @Option(help: "Only this mode.") var mode: String?
+        @Option(help: "Only this status.") var status: String?
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            try requireOneOf(mode, Enterprises.modes, option: "--mode")
+            try requireOneOf(status, Enterprises.statuses, option: "--status")
+            let result = try Enterprises(session.open().connection).list(
+                .init(plan: plan, city: city, mode: mode, status: status))
+            Console.write(try Listing(result).render(output.format))
+        }
+    }
+
+    struct Show: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an enterprise.")
+        @Argument(help: "Enterprise id.") var id: Int64
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            try Listing(Enterprises(session.open().connection).show(id)).printItem(output.format)
+        }
+    }
+
+    struct Edit: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Edit an enterprise of your city.")
+        @Argument(help: "Enterprise id.") var id: Int64
+        @Option(help: "Enterprise name.") var name: String?
+        @Option(help: "Move it to another plan of your city.") var plan: String?
+        @Option(help: "in-situ, relocate or close.") var mode: String?
+        @Option(help: "Receiving park code.") var park: String?
+        @Option(help: "Industry.") var industry: String?
+        @Option(help: "High-risk class.") var highRisk: String?
+        @Option(help: "Unified social credit code.") var uscc: String?
+        @Option(help: "Site area in hectares.") var siteHa: DecimalArgument?
+        @Option(help: "Site area in mu.") var siteMu: DecimalArgument?
+        @Option(help: "Employees.") var employees: Int?
+        @Option(help: "Surplus workers.") var surplusWorkers: Int?
+        @Option(help: "Old capacity with unit.") var capacity: Enterprises.Capacity?
+        @Option(help: "New capacity with unit.") var newCapacity: Enterprises.Capacity?
+        @Option(help: "Listed in plan: yes or no.") var listedInPlan: YesNo?
+        @OptionGroup var session: SessionOptions
+
+        func validate() throws {
+            try requireOneOf(mode, Enterprises.modes, option: "--mode")
+            try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
+            if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
+            if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
+                throw ValidationError("--capacity and --new-capacity must use the same unit")
+            }
+        }
+
+        func execute() throws {
+            var changes = Changes()
+            changes.set("name", name)
+            changes.set("plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
+            changes.set("mode", mode)
+            changes.set("park_id", expression: park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
+            changes.set("industry", industry)
+            changes.set("high_risk", highRisk)
+            changes.set("uscc", Enterprises.normalisedUSCC(uscc))
+            changes.set("site_area_ha", siteHa?.value)
+            changes.set("site_area_ha", expression: siteMu.map { "round(\($0.value) / 15, 4)" })
+            changes.set("employees", employees)
+            changes.set("surplus_workers", surplusWorkers)
+            changes.set("capacity_old", capacity?.amount)
+            changes.set("capacity_new", newCapacity?.amount)
+            changes.set("capacity_unit", (capacity ?? newCapacity)?.unit)
+            changes.set("listed_in_plan", listedInPlan?.value)
+            try Enterprises(session.open().connection).edit(id, changes)
+            Console.write("updated enterprise \(id)\n")
+        }
+    }
+
+    struct Advance: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move an enterprise forward: registered → heritage-surveyed → relocating → relocated (or closing → closed, renovating → renovated).")
+        @Argument(help: "Enterprise id.") var id: Int64
+        @Option(help: "The next status.") var to: String
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try requireOneOf(to, Enterprises.statuses, option: "--to")
+            try Enterprises(session.open().connection).advance(id, to: to)
+            Console.write("enterprise \(id) is now \(to)\n")
+        }
+    }
+
+    struct Import: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register many enterprises from a UTF-8 CSV file, all or nothing.",
+            discussion: """
+                Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name, mode required).
+                Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. If any row is bad,
+                nothing is written and every bad row is listed with its line number; exit 65.
+                """)
+        @Argument(help: "The CSV file.") var file: String
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            switch try EnterpriseImport(session.open().connection).run(file: file) {
+            case .imported(let count):
+                Console.write("imported \(count) enterprises from \(file)\n")
+            case .rejected(let rows):
+                for row in rows { Console.error("\(file):\(row.line): \(row.reason)") }
+                throw RelocError.invalidInput(
+                    "\(rows.count) bad row(s) in \(file); nothing was imported — correct them and import the whole file again")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import LibPQClient
+import RelocationCore
+
+struct OrgCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "org",
+        abstract: "Organisations: the province, its departments, city and district governments.",
+        subcommands: [List.self, Add.self, Rename.self]
+    )
+
+    struct List: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "List organisations.")
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this kind: province, department, city or district.") var kind: String?
+
+        func execute() throws {
+            let result = try Organisations(session.open().connection).list(kind: kind)
+            Console.write(try Listing(result).render(output.format))
+        }
+    }
+
+    struct Add: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an organisation (province only); its database role is created with it.")
+        @Argument(help: "Short code, e.g. SP or SP-TD.") var code: String
+        @Option(help: "Chinese name, e.g. 四平市人民政府.") var name: String
+        @Option(help: "English name.") var nameEn: String?
+        @Option(help: "province, department, city or district.") var kind: String
+        @Option(help: "Parent organisation (a district's city).") var parent: String?
+        @Option(help: "Administrative division code (6 digits).") var divisionCode: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            let role = try Organisations(session.open().connection).add(
+                .init(code: code, nameZh: name, nameEn: nameEn, kind: kind, parent: parent, divisionCode: divisionCode))
+            Console.write("added \(code.uppercased()) (database role \(role))\n")
+        }
+    }
+
+    struct Rename: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a succession: OLD is succeeded by a new body (work assigned to OLD follows it).")
+        @Argument(help: "The organisation being succeeded.") var old: String
+        @Option(help: "Code of the successor.") var to: String
+        @Option(help: "Chinese name of the successor.") var name: String
+        @Option(help: "English name of the successor.") var nameEn: String?
+        @Option(help: "Date of the succession (YYYY-MM-DD).") var on: String
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            guard let date = CalendarDate(on) else { throw ValidationError("--on takes a date as YYYY-MM-DD") }
+            try Organisations(session.open().connection).rename(old, to: to, nameZh: name, nameEn: nameEn, on: date)
+            Console.write("\(old.uppercased()) is succeeded by \(to.uppercased()) \(name) from \(date)\n")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import RelocationCore
+
+struct ParkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "park",
+        abstract: "Receiving parks (承接区) and the facts that decide whether they may take high-risk plants.",
+        subcommands: [List.self, Show.self, Add.self, Edit.self]
+    )
+
+    struct List: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "List parks.")
+        @Option(help: "Only parks of this city.") var city: String?
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            Console.write(try Listing(Parks(session.open().connection).list(city: city)).render(output.format))
+        }
+    }
+
+    struct Show: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a park.")
+        @Argument(help: "Park code.") var code: String
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            try Listing(Parks(session.open().connection).show(code)).printItem(output.format)
+        }
+    }
+
+    struct Add: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a receiving park (province only).",
+            discussion: "A high-risk enterprise (§四(三)) may go only to a park with all three of --established, --env-infrastructure and --planning-eia.")
+        @Argument(help: "Park code, e.g. SP-HBGY.") var code: String
+        @Option(help: "Park name.") var name: String
+        @Option(help: "The city (organisation code).") var city: String
+        @Option(help: "econ-tech-zone, high-tech-zone, industrial-cluster or themed-park.") var kind: String
+        @Flag(help: "The park is legally established (依法设立).") var established = false
+        @Flag(help: "Its environmental infrastructure is complete (环保基础设施齐全).") var envInfrastructure = false
+        @Flag(help: "Its planning EIA has passed (通过规划环评).") var planningEia = false
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try requireOneOf(kind, Parks.kinds, option: "--kind")
+            try Parks(session.open().connection).add(
+                .init(
+                    code: code, name: name, city: city, kind: kind, legallyEstablished: established,
+                    envInfrastructureComplete: envInfrastructure, planningEIAPassed: planningEia))
+            Console.write("added park \(code.uppercased())\n")
+        }
+    }
+
+    struct Edit: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Edit a park (province only).")
+        @Argument(help: "Park code.") var code: String
+        @Option(help: "Park name.") var name: String?
+        @Option(help: "Kind of park.") var kind: String?
+        @Option(help: "Legally established: yes or no.") var established: YesNo?
+        @Option(help: "Environmental infrastructure complete: yes or no.") var envInfrastructure: YesNo?
+        @Option(help: "Planning EIA passed: yes or no.") var planningEia: YesNo?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try requireOneOf(kind, Parks.kinds, option: "--kind")
+            var changes = Changes()
+            changes.set("name", name)
+            changes.set("kind", kind)
+            changes.set("legally_established", established?.value)
+            changes.set("env_infrastructure_complete", envInfrastructure?.value)
+            changes.set("planning_eia_passed", planningEia?.value)
+            try Parks(session.open().connection).edit(code, changes)
+            Console.write("updated park \(code.uppercased())\n")
+        }
+    }
+}

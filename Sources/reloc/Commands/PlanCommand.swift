@@ -1,0 +1,108 @@
+import ArgumentParser
+import LibPQClient
+import RelocationCore
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "District implementation plans (实施方案) and their approval steps.",
+        subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self]
+    )
+
+    struct List: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "List plans.")
+        @Option(help: "Only plans of this city.") var city: String?
+        @Option(help: "Only plans in this status.") var status: String?
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            try requireOneOf(status, Plans.statuses, option: "--status")
+            Console.write(try Listing(Plans(session.open().connection).list(city: city, status: status)).render(output.format))
+        }
+    }
+
+    struct Show: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
+        @Argument(help: "Plan code, e.g. SP-TD.") var code: String
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            let plans = Plans(try session.open().connection)
+            try Listing(plans.show(code)).printItem(output.format)
+            if output.format == .table {
+                Console.write("\nstatus history\n" + (try Listing(plans.history(code)).render(.table)))
+            }
+        }
+    }
+
+    struct Add: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a plan (province only).")
+        @Argument(help: "Plan code, e.g. SP-TD.") var code: String
+        @Option(help: "The city government (organisation code).") var city: String
+        @Option(help: "Plan name, e.g. 四平市铁东区老工业区搬迁改造实施方案.") var name: String
+        @Option(help: "Administrative division code of the district (6 digits).") var districtCode: String?
+        @Option(help: "The district government (organisation code), if it is one.") var district: String?
+        @Option(help: "Area in km².") var areaKm2: DecimalArgument?
+        @Option(help: "Compile-by date (default 2014-12-31).") var compileBy: CalendarDate?
+        @Option(help: "Basic-completion target (default 2022-12-31).") var basicCompletionBy: CalendarDate?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Plans(session.open().connection).add(
+                .init(
+                    code: code, name: name, city: city, district: district, divisionCode: districtCode,
+                    areaKm2: areaKm2?.value, compileBy: compileBy, basicCompletionBy: basicCompletionBy))
+            Console.write("added plan \(code.uppercased())\n")
+        }
+    }
+
+    struct Edit: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Edit a plan's text and dates (the province, or the plan's own city).")
+        @Argument(help: "Plan code.") var code: String
+        @Option(help: "Plan name.") var name: String?
+        @Option(help: "Area in km².") var areaKm2: DecimalArgument?
+        @Option(help: "Scope and targets (范围和目标).") var scope: String?
+        @Option(help: "Functional layout (功能布局).") var layout: String?
+        @Option(help: "Key projects (重点项目).") var keyProjects: String?
+        @Option(help: "Organisation mode (组织方式).") var organisationMode: String?
+        @Option(help: "Safeguards (保障措施).") var safeguards: String?
+        @Option(help: "Compile-by date.") var compileBy: CalendarDate?
+        @Option(help: "Basic-completion target.") var basicCompletionBy: CalendarDate?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            var changes = Changes()
+            changes.set("name", name)
+            changes.set("area_km2", areaKm2?.value)
+            changes.set("scope_targets", scope)
+            changes.set("functional_layout", layout)
+            changes.set("key_projects", keyProjects)
+            changes.set("organisation_mode", organisationMode)
+            changes.set("safeguards", safeguards)
+            changes.set("compile_by", compileBy)
+            changes.set("basic_completion_by", basicCompletionBy)
+            try Plans(session.open().connection).edit(code, changes)
+            Console.write("updated plan \(code.uppercased())\n")
+        }
+    }
+
+    struct Advance: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a plan one step forward: \(Plans.statuses.joined(separator: " → ")).")
+        @Argument(help: "Plan code.") var code: String
+        @Option(help: "The next status.") var to: String
+        @Option(help: "Document number (文号), e.g. 四政发〔2015〕3号.") var doc: String?
+        @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
+        @Option(help: "A note for the record.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try requireOneOf(to, Plans.statuses, option: "--to")
+            try Plans(session.open().connection).advance(code, to: to, doc: doc, on: on, note: note)
+            Console.write("plan \(code.uppercased()) is now \(to)\n")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import RelocationCore
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Logins for people: each is a member of its organisation's role.",
+        subcommands: [Add.self]
+    )
+
+    struct Add: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a login for a person in an organisation (province only).",
+            discussion: "The password is read from a prompt (or stdin), or the first line of --password-file; never from a flag value.")
+        @Argument(help: "Login name: lower-case letters, digits and _, e.g. wang_li.") var name: String
+        @Option(help: "The person's organisation.") var org: String
+        @Option(help: "A file whose first line is the password.") var passwordFile: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            let password: String
+            if let passwordFile {
+                do { password = try PasswordInput.read(file: passwordFile) } catch {
+                    throw RelocError.invalidInput("cannot read --password-file \(passwordFile): \(error.localizedDescription)")
+                }
+            } else {
+                guard let typed = PasswordInput.read(prompt: "password for \(name): ") else {
+                    throw RelocError.invalidInput("no password given")
+                }
+                password = typed
+            }
+            try Organisations(session.open().connection).addLogin(name, organisation: org, password: password)
+            Console.write("created login \(name) in \(org.uppercased())\n")
+        }
+    }
+}
