@@ -1,0 +1,47 @@
+import RelocationCore
+import Testing
+
+@Suite("Output formats")
+struct OutputTests {
+    func sample() -> Listing {
+        var listing = Listing(columns: [.init("code"), .init("name"), .init("employees"), .init("site_area_ha"), .init("listed")])
+        listing.append([.text("SP-TD"), .text("四平铁东"), .integer(1200), .decimal("10.5000"), .bool(true)])
+        listing.append([.text("CC-KC"), .text("Kuancheng 宽城"), .null, .null, .bool(false)])
+        return listing
+    }
+
+    @Test func tablesAlignChineseAtTwoColumnsACharacter() {
+        let lines = sample().render(.table).split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        // The third column starts at the same display column on every line.
+        let starts = lines.map { line -> Int in
+            var width = 0
+            var fields = 0
+            var previousWasSpace = false
+            for character in line {
+                if character == " " { previousWasSpace = true } else {
+                    if previousWasSpace || width == 0 { fields += 1 }
+                    if fields == 3 && previousWasSpace { return width }
+                    previousWasSpace = false
+                }
+                width += DisplayWidth.of(String(character))
+            }
+            return -1
+        }
+        #expect(DisplayWidth.of("四平铁东") == 8)
+        #expect(starts[0] == starts[2], "\(lines)")
+    }
+
+    @Test func jsonKeepsTypesAndKeyOrder() {
+        let json = sample().render(.json)
+        #expect(json.contains("{\"code\": \"SP-TD\", \"name\": \"四平铁东\", \"employees\": 1200, \"site_area_ha\": 10.5000, \"listed\": true}"))
+        #expect(json.contains("\"employees\": null"))
+        #expect(json.hasPrefix("[\n"))
+    }
+
+    @Test func csvQuotesWhatNeedsIt() {
+        var listing = Listing(columns: [.init("name")])
+        listing.append([.text("a,\"b\"")])
+        #expect(listing.render(.csv) == "name\r\n\"a,\"\"b\"\"\"\r\n")
+    }
+}
