@@ -61,25 +61,42 @@ public struct Enterprises {
             _ = try Parks(db).show(park)
         }
         let unit = entry.capacity?.unit ?? entry.newCapacity?.unit
-        let rows = try db.query(
-            """
-            INSERT INTO reloc.enterprise
-                (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha, employees, surplus_workers,
-                 capacity_old, capacity_new, capacity_unit, listed_in_plan)
-            SELECT p.id, \(entry.name.trimmingCharacters(in: .whitespaces)), \(entry.mode),
-                   (SELECT id FROM reloc.park WHERE code = \(entry.park?.uppercased())),
-                   \(entry.industry), \(entry.highRisk), \(Enterprises.normalisedUSCC(entry.uscc)),
-                   COALESCE(\(entry.siteHectares), round(\(entry.siteMu) / 15, 4)),
-                   \(entry.employees), \(entry.surplusWorkers),
-                   \(entry.capacity?.amount), \(entry.newCapacity?.amount), \(unit), \(entry.listedInPlan)
-            FROM reloc.plan p WHERE p.code = \(entry.plan.uppercased())
-            RETURNING id
-            """
-        ).rows
+        let rows = try refusingOtherCities(plan: entry.plan) {
+            try db.query(
+                """
+                INSERT INTO reloc.enterprise
+                    (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha, employees, surplus_workers,
+                     capacity_old, capacity_new, capacity_unit, listed_in_plan)
+                SELECT p.id, \(entry.name.trimmingCharacters(in: .whitespaces)), \(entry.mode),
+                       (SELECT id FROM reloc.park WHERE code = \(entry.park?.uppercased())),
+                       \(entry.industry), \(entry.highRisk), \(Enterprises.normalisedUSCC(entry.uscc)),
+                       COALESCE(\(entry.siteHectares), round(\(entry.siteMu) / 15, 4)),
+                       \(entry.employees), \(entry.surplusWorkers),
+                       \(entry.capacity?.amount), \(entry.newCapacity?.amount), \(unit), \(entry.listedInPlan)
+                FROM reloc.plan p WHERE p.code = \(entry.plan.uppercased())
+                RETURNING id
+                """
+            ).rows
+        }
         guard let id = try rows.first?.decode(Int64.self, at: 0) else {
             throw RelocError.notFound("no plan \(entry.plan.uppercased()); see `reloc plan list`")
         }
         return id
+    }
+
+    /// Row-level security refuses a plan of another city with a generic message; say which plan and
+    /// whose it is, so the clerk knows what to do instead.
+    func refusingOtherCities<T>(plan: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PGError where error.sqlState == "42501" && error.message.contains("row-level security") {
+            let code = plan.uppercased()
+            let owner = try? db.query(
+                "SELECT c.code FROM reloc.plan p JOIN reloc.organisation c ON c.id = p.city_id WHERE p.code = \(code)"
+            ).scalar(String.self)
+            throw RelocError.permissionDenied(
+                "plan \(code) belongs to \(owner ?? "another city"): a city government registers enterprises only into the plans of its own city; see yours with `reloc plan list --city CODE`")
+        }
     }
 
     func checkUnits(_ old: Capacity?, _ new: Capacity?) throws {
