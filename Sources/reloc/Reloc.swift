@@ -6,10 +6,13 @@ struct Reloc: ParsableCommand {
         commandName: "reloc",
         abstract: "Track the relocation of a province's urban old-industrial districts (城区老工业区搬迁改造).",
         discussion: """
-            Connection: --database URL, else DATABASE_URL, else libpq's PG* variables and service files.
+            Connection: --database URL, else DATABASE_URL, else libpq's PG* variables and service files. \
+            Acting identity: --as ORG acts as that organisation's database role (SET ROLE); PostgreSQL's \
+            roles and row-level security decide what it may see and change.
+
             A local database for trying reloc: deploy/local-postgres.sh start; eval "$(deploy/local-postgres.sh env)".
 
-            Exit status: 0 ok, 64 usage, 65 invalid data or a rule violated, 69 database unavailable,
+            Exit status: 0 ok, 64 usage, 65 invalid data or a rule violated, 69 database unavailable, \
             70 internal error, 77 permission denied.
             """,
         subcommands: [

@@ -8,8 +8,8 @@ struct DbCommand: ParsableCommand {
         commandName: "db",
         abstract: "Set up and inspect the database: migrations and reference data.",
         discussion: """
-            Migrations ship inside reloc; `migrate` applies the pending ones in order, each file with
-            its history row in one transaction, under a lock so concurrent runs are safe. Run these as
+            Migrations ship inside reloc; `migrate` applies the pending ones in order, each file with \
+            its history row in one transaction, under a lock so concurrent runs are safe. Run these as \
             the database administrator (a superuser, or the owner of the database with CREATEROLE).
             """,
         subcommands: [Migrate.self, Status.self, Seed.self]

@@ -12,9 +12,9 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register an enterprise into a plan of your city; prints its id.",
             discussion: """
-                Rules (refused with exit 65): relocation needs a receiving park, closure and in-situ renovation take
-                none; a high-risk enterprise may only go to a park that is legally established, has complete
-                environmental infrastructure and passed planning EIA (§四(三)); new capacity is at most the old, in the
+                Rules (refused with exit 65): relocation needs a receiving park, closure and in-situ renovation take \
+                none; a high-risk enterprise may only go to a park that is legally established, has complete \
+                environmental infrastructure and passed planning EIA (§四(三)); new capacity is at most the old, in the \
                 same unit (§四(二)); the 统一社会信用代码 must pass its GB 32100-2015 check and be unique.
                 """)
         @Option(help: "Plan code.") var plan: String
@@ -158,8 +158,8 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register many enterprises from a UTF-8 CSV file, all or nothing.",
             discussion: """
-                Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name, mode required).
-                Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. If any row is bad,
+                Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name, mode required). \
+                Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. If any row is bad, \
                 nothing is written and every bad row is listed with its line number; exit 65.
                 """)
         @Argument(help: "The CSV file.") var file: String
