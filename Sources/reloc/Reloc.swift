@@ -19,4 +19,8 @@ struct Reloc: ParsableCommand {
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self, EnterpriseCommand.self,
         ]
     )
+
+    static func main() {
+        main(GlobalOptionPlacement.hoisted(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -20,6 +20,21 @@ struct DbCommandTests {
         }
     }
 
+    @Test func sharedOptionsMayStandBeforeTheSubcommand() throws {
+        try TestDatabase.with(.jilin2014) { name in
+            let url = try TestDatabase.url(of: name)
+            let status = try RelocCLI.run(["--database", url, "--format", "json", "db", "status"], database: nil)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.hasPrefix("["))
+            let refused = try RelocCLI.run(
+                ["--as", "SP", "enterprise", "register", "--plan", "CC-KC", "--name", "越界", "--mode", "close"],
+                database: name)
+            #expect(refused.status == 77, "\(refused.stderr)")
+            let unknown = try RelocCLI.run(["--bogus", "db", "status"], database: name)
+            #expect(unknown.status == 64)
+        }
+    }
+
     @Test func anUnreachableDatabaseExits69WithOneLine() throws {
         let outcome = try RelocCLI.run(
             ["db", "status"], database: nil,
