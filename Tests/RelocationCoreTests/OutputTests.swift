@@ -1,3 +1,4 @@
+import Foundation
 import RelocationCore
 import Testing
 
@@ -43,5 +44,20 @@ struct OutputTests {
         var listing = Listing(columns: [.init("name")])
         listing.append([.text("a,\"b\"")])
         #expect(listing.render(.csv) == "name\r\n\"a,\"\"b\"\"\"\r\n")
+    }
+
+    @Test func anItemNestsItsListsInJSONAndPrintsThemUnderTitles() throws {
+        var plan = Listing(columns: [.init("code"), .init("status")])
+        plan.append([.text("SP-TD"), .text("consultation")])
+        var history = Listing(columns: [.init("to_status"), .init("note")])
+        history.append([.text("consultation"), .text("征求企业意见")])
+        let item = ItemWithSections(plan, sections: [.init(key: "history", title: "status history", history)])
+        let json = item.render(.json)
+        #expect(json == "{\"code\": \"SP-TD\", \"status\": \"consultation\", \"history\": [{\"to_status\": \"consultation\", \"note\": \"征求企业意见\"}]}\n")
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((parsed?["history"] as? [[String: Any]])?.first?["note"] as? String == "征求企业意见")
+        let table = item.render(.table)
+        #expect(table.contains("status history\nto_status"))
+        #expect(item.render(.csv) == "code,status\r\nSP-TD,consultation\r\n")
     }
 }

@@ -30,10 +30,8 @@ struct PlanCommand: ParsableCommand {
 
         func execute() throws {
             let plans = Plans(try session.open().connection)
-            try Listing(plans.show(code)).printItem(output.format)
-            if output.format == .table {
-                Console.write("\nstatus history\n" + (try Listing(plans.history(code)).render(.table)))
-            }
+            let history = ItemWithSections.Section(key: "history", title: "status history", try Listing(plans.history(code)))
+            Console.write(ItemWithSections(try Listing(plans.show(code)), sections: [history]).render(output.format))
         }
     }
 
