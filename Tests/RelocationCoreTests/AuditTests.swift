@@ -43,7 +43,8 @@ struct AuditTests {
     @Test func aPersonsLoginAndOrganisationAreRecorded() throws {
         try RegisterFixture.with { fixture in
             let login = "clerk_\(UUID().uuidString.prefix(6).lowercased())"
-            try Organisations(try fixture.acting("JL")).addLogin(login, organisation: "SP", password: "correct horse battery")
+            try Organisations(try fixture.acting("JL")).addLogin(
+                login, organisation: "SP", password: "correct horse battery")
             defer { _ = try? fixture.admin().execute("DROP ROLE IF EXISTS \(identifier: login)") }
             // Acting as the login itself (no SET ROLE): the organisation is found through its membership.
             let person = try TestDatabase.connect(fixture.database, user: login)
@@ -83,7 +84,8 @@ struct AuditTests {
     @Test func theProvinceReadsEverythingOthersTheirOwnActions() throws {
         try RegisterFixture.with { fixture in
             let siping = try fixture.register(as: "SP")
-            let changchun = try Enterprises(try fixture.acting("CC")).register(.init(plan: "CC-KC", name: "长春审计企业", mode: "close"))
+            let changchun = try Enterprises(try fixture.acting("CC")).register(
+                .init(plan: "CC-KC", name: "长春审计企业", mode: "close"))
             func visible(_ code: String, _ id: Int64) throws -> Int {
                 try fixture.acting(code).count(
                     "SELECT count(*) FROM reloc.audit WHERE table_name = 'enterprise' AND row_id = \(id)")
@@ -106,7 +108,8 @@ struct AuditTests {
             #expect(throws: Abandon.self) {
                 try sp.withTransaction { db in
                     try db.execute(
-                        "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, '回滚企业', 'close' FROM reloc.plan WHERE code = 'SP-TD'")
+                        "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, '回滚企业', 'close' FROM reloc.plan WHERE code = 'SP-TD'"
+                    )
                     #expect(try db.count("SELECT count(*) FROM reloc.audit WHERE new_values ->> 'name' = '回滚企业'") == 1)
                     throw Abandon()
                 }
@@ -156,9 +159,14 @@ struct AuditTests {
             try db.execute("SET ROLE reloc_owner")
             try db.execute("SELECT reloc.audit_table('reloc.park'::regclass)")
             try db.execute("SELECT reloc.audit_table('reloc.park'::regclass, ignored_columns => ARRAY['name'])")
-            #expect(try db.count("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'reloc.park'::regclass AND tgname LIKE 'audit%'") == 2)
+            #expect(
+                try db.count(
+                    "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'reloc.park'::regclass AND tgname LIKE 'audit%'")
+                    == 2)
             for target in ["reloc.audit", "pg_catalog.pg_class"] {
-                let error = #expect(throws: PGError.self) { try db.execute("SELECT reloc.audit_table(\(target)::regclass)") }
+                let error = #expect(throws: PGError.self) {
+                    try db.execute("SELECT reloc.audit_table(\(target)::regclass)")
+                }
                 #expect(error?.sqlState == "22023", "\(target)")
             }
             let error = #expect(throws: PGError.self) {
@@ -172,7 +180,8 @@ struct AuditTests {
         try RegisterFixture.with { fixture in
             let id = try fixture.register(as: "SP")
             _ = try Enterprises(try fixture.acting("CC")).register(.init(plan: "CC-KC", name: "长春企业", mode: "close"))
-            #expect(try fixture.cli(["enterprise", "edit", String(id), "--as", "SP", "--employees", "120"]).status == 0)
+            #expect(
+                try fixture.cli(["enterprise", "edit", String(id), "--as", "SP", "--employees", "120"]).status == 0)
             try Plans(try fixture.acting("SP")).advance("SP-TD", to: "consultation", doc: nil, on: nil, note: nil)
 
             let table = try fixture.cli(["audit", "--table", "enterprise", "--key", String(id)])
@@ -181,25 +190,31 @@ struct AuditTests {
             #expect(lines.count == 2)
             #expect(lines.allSatisfy { $0.contains(" SP ") && $0.contains("enterprise") })
             #expect(table.stdout.contains("employees: ∅→120"))
-            #expect(table.stdout.split(separator: "\n").first?.split(separator: " ").map(String.init)
-                == ["time", "login", "org", "table", "key", "action", "changes"])
+            #expect(
+                table.stdout.split(separator: "\n").first?.split(separator: " ").map(String.init)
+                    == ["time", "login", "org", "table", "key", "action", "changes"])
 
             let plan = try fixture.cli(["audit", "--key", "sp-td", "--table", "reloc.plan", "--format", "csv"])
             #expect(plan.status == 0, "\(plan.stderr)")
-            #expect(plan.stdout.hasPrefix("id,at,login,acting_role,org,table,key,row_id,action,changed,old,new,transaction_id\r\n"))
+            #expect(
+                plan.stdout.hasPrefix(
+                    "id,at,login,acting_role,org,table,key,row_id,action,changed,old,new,transaction_id\r\n"))
             #expect(plan.stdout.contains("drafting") && plan.stdout.contains("consultation"))
 
             let byOrg = try fixture.cli(["audit", "--org", "CC", "--format", "json"])
             #expect(byOrg.status == 0, "\(byOrg.stderr)")
             #expect(byOrg.stdout.contains("长春企业") && !byOrg.stdout.contains("\"org\": \"SP\""))
 
-            let today = try fixture.admin().query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date::text").scalar(String.self)
+            let today = try fixture.admin().query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date::text").scalar(
+                String.self)
             let since = try fixture.cli(["audit", "--since", today, "--org", "SP", "--format", "json"])
             #expect(since.stdout.contains("\"action\": \"update\""))
             let future = try fixture.cli(["audit", "--since", "2999-01-01"])
             #expect(future.status == 0 && future.stdout.split(separator: "\n").count == 2)
             let limited = try fixture.cli(["audit", "--limit", "1", "--format", "json"])
-            #expect(limited.stdout.contains("\"table\": \"plan_status_change\"") && limited.stdout.split(separator: "\n").count == 3)
+            #expect(
+                limited.stdout.contains("\"table\": \"plan_status_change\"")
+                    && limited.stdout.split(separator: "\n").count == 3)
 
             let unknownTable = try fixture.cli(["audit", "--table", "nothing"])
             #expect(unknownTable.status == 65 && unknownTable.stderr.contains("audited tables"))

@@ -103,10 +103,12 @@ public struct AuditTrail {
     }
 
     func requireAudited(_ name: String) throws -> String {
-        let table = name.lowercased().hasPrefix("reloc.") ? String(name.dropFirst("reloc.".count)) : name
+        let lower = name.lowercased()
+        let table = lower.hasPrefix("reloc.") ? String(lower.dropFirst("reloc.".count)) : lower
         let audited = try auditedTables()
         guard audited.contains(table) else {
-            throw RelocError.invalidInput("no audited table \(name); the audited tables are \(audited.joined(separator: ", "))")
+            throw RelocError.invalidInput(
+                "no audited table \(name); the audited tables are \(audited.joined(separator: ", "))")
         }
         return table
     }

@@ -6,7 +6,7 @@ import RelocationCore
 struct AuditCommand: RelocCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "List the recorded changes to plans, parks, enterprises, organisations and the other programme tables.",
+        abstract: "Who changed what in the programme's tables (plans, parks, enterprises …), and when.",
         discussion: """
             Every insert, update and delete is recorded by the database with the login, the organisation
             acted for (--as) and the time; nobody can change the record. The province sees every change,
@@ -33,7 +33,8 @@ struct AuditCommand: RelocCommand {
 
     func execute() throws {
         let trail = AuditTrail(try session.open().connection)
-        let filter = AuditTrail.Filter(table: table, key: key, organisation: org, since: since, limit: limit == 0 ? nil : limit)
+        let filter = AuditTrail.Filter(
+            table: table, key: key, organisation: org, since: since, limit: limit == 0 ? nil : limit)
         let result = output.format == .table ? try trail.summary(filter) : try trail.entries(filter)
         Console.write(try Listing(result).render(output.format))
     }
