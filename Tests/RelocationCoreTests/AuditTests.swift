@@ -76,6 +76,19 @@ struct AuditTests {
                 }
                 #expect(error?.sqlState == "42501", "\(code): \(statement): \(String(describing: error))")
             }
+            // Nor can it borrow the owner's trigger functions for a table of its own to forge rows.
+            try acting.execute("CREATE TEMPORARY TABLE forged (id bigint, code text)")
+            for function in ["audit_row", "audit_insert"] {
+                let error = #expect(throws: PGError.self) {
+                    try acting.execute(
+                        SQLQuery(
+                            unsafeSQL: """
+                                CREATE TRIGGER forge AFTER INSERT ON pg_temp.forged REFERENCING NEW TABLE AS audit_new_rows
+                                FOR EACH STATEMENT EXECUTE FUNCTION reloc.\(function)('code', '')
+                                """))
+                }
+                #expect(error?.sqlState == "42501", "\(code): \(function)")
+            }
             #expect(try fixture.admin().count("SELECT count(*) FROM reloc.audit") == before)
             #expect(try fixture.admin().count("SELECT count(*) FROM reloc.audit WHERE login = 'forged'") == 0)
         }
