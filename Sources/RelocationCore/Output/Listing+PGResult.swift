@@ -17,6 +17,7 @@ extension Listing {
         case PGType.int2, PGType.int4, PGType.int8: return .integer(try row.decode(Int.self, at: index))
         case PGType.numeric: return .decimal(text)
         case PGType.bool: return .bool(try row.decode(Bool.self, at: index))
+        case PGType.json, PGType.jsonb: return .json(text)
         case PGType.timestamptz:
             return .text(ISO8601DateFormatter().string(from: try row.decode(Date.self, at: index)))
         default: return .text(text)

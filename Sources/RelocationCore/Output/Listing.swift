@@ -7,6 +7,8 @@ public enum OutputValue: Sendable, Equatable {
     /// Exact decimal text (from `numeric`), printed as a JSON number.
     case decimal(String)
     case bool(Bool)
+    /// JSON text (from `json`/`jsonb`), embedded as it is in JSON output and printed as text elsewhere.
+    case json(String)
     case null
 
     public var plain: String {
@@ -15,6 +17,7 @@ public enum OutputValue: Sendable, Equatable {
         case .integer(let number): String(number)
         case .decimal(let text): text
         case .bool(let flag): flag ? "yes" : "no"
+        case .json(let text): text
         case .null: ""
         }
     }
@@ -120,6 +123,7 @@ enum JSONText {
         case .integer(let number): String(number)
         case .decimal(let text): text
         case .bool(let flag): flag ? "true" : "false"
+        case .json(let text): text
         case .null: "null"
         }
     }
