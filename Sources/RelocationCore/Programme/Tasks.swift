@@ -23,7 +23,8 @@ public struct Tasks {
 
     /// One row per task: `number, title, short_title, plan, lead, lead_name, co, percent, status,
     /// due_on, days_overdue, reported_at, as_of`. `--overdue` and `--due-within` together list
-    /// either.
+    /// either. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
+    /// name the same work), whatever the as-of day.
     public func list(_ filter: Filter) throws -> PGResult {
         let organisation = filter.organisation?.uppercased()
         try Organisations(db).requireExists(organisation)
@@ -67,7 +68,7 @@ public struct Tasks {
                   AND (\(organisation)::text IS NULL OR EXISTS (
                            SELECT FROM reloc.task_assignment a, reloc.organisation o
                            WHERE a.task_id = t.id AND o.code = \(organisation)
-                             AND reloc.org_on(a.org_id, params.as_of) = reloc.org_on(o.id, params.as_of)))
+                             AND reloc.org_on(a.org_id, 'infinity') = reloc.org_on(o.id, 'infinity')))
                   AND (NOT \(dueFilter)
                        OR (\(filter.overdue) AND t.due_on < params.as_of AND l.status IS DISTINCT FROM 'done')
                        OR (t.due_on BETWEEN params.as_of AND params.as_of + \(filter.dueWithinDays)::integer
