@@ -17,4 +17,9 @@ struct Reloc: ParsableCommand {
             TaskCommand.self, MilestoneCommand.self,
         ]
     )
+
+    /// Leading session options (`reloc --as ORG task list`) are accepted too.
+    static func main() {
+        main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst())))
+    }
 }

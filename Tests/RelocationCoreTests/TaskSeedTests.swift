@@ -72,7 +72,7 @@ struct TaskSeedTests {
             #expect(show.status == 0, "\(show.stderr)")
             #expect(show.stdout.contains("省国土资源厅") && show.stdout.contains("省自然资源厅"))
             #expect(show.stdout.contains("2018-10-01"))
-            let mine = try fixture.cli(["task", "list", "--as", "JL-ZRT", "--mine", "--format", "json"])
+            let mine = try fixture.cli(["--as", "JL-ZRT", "task", "list", "--mine", "--format", "json"])  // as people type it
             #expect(mine.status == 0, "\(mine.stderr)")
             #expect(try Self.numbers(mine.stdout) == [1, 14, 15])
             // As of 2015 the lead of task 14 was 省国土资源厅.
