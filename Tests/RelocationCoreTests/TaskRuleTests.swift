@@ -88,6 +88,11 @@ struct TaskRuleTests {
                 "milestone", "add", "--as", "JL", "--title", "x", "--due", "2015-01-01", "--plan", "SP-TD", "--task", "1",
             ])
             #expect(twice.status == 64)
+            // A task without a lead gives no owner to default to.
+            #expect(try fixture.cli(["task", "add", "--as", "JL", "--title", "尚未分工的任务"]).status == 0)
+            let orphan = try fixture.cli(["milestone", "add", "--as", "JL", "--title", "x", "--due", "2015-01-01", "--task", "16"])
+            #expect(orphan.status == 65)
+            #expect(orphan.stderr.contains("milestone_owner"))
             // A task milestone is owned by the task's lead as it is today.
             let added = try fixture.cli(["milestone", "add", "--as", "JL", "--title", "用地指标下达", "--due", "2015-03-01", "--task", "14"])
             #expect(added.status == 0, "\(added.stderr)")
@@ -112,6 +117,15 @@ struct TaskRuleTests {
             expectSQLState("42501") {
                 try sp.execute(
                     "INSERT INTO reloc.milestone (title, due_on, plan_id) SELECT 'x', '2015-01-01', id FROM reloc.plan WHERE code = 'CC-KC'")
+            }
+            // Naming itself the owner gives 四平 no way into 长春's plan.
+            expectSQLState("42501") {
+                try sp.execute(
+                    """
+                    INSERT INTO reloc.milestone (title, due_on, plan_id, owner_id)
+                    SELECT 'x', '2015-01-01', p.id, o.id FROM reloc.plan p, reloc.organisation o
+                    WHERE p.code = 'CC-KC' AND o.code = 'SP'
+                    """)
             }
             #expect(try province.execute("UPDATE reloc.milestone SET due_on = '2015-03-31' WHERE id = \(changchun)") == 1)
         }
