@@ -55,6 +55,9 @@ step "省科技厅 tries to report on task 3, not its task (refused: exit 77)"
 step "reloc task show 3: departments, milestones and the progress history"
 "$reloc" task show 3
 
+step "the report is in the audit trail too: reloc --as JL-GXT audit --table progress_report"
+"$reloc" --as JL-GXT audit --table progress_report
+
 step "省自然资源厅 holds 省国土资源厅's tasks since the 2018 reform: reloc task show 14"
 "$reloc" task show 14
 

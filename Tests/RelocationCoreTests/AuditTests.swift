@@ -40,6 +40,30 @@ struct AuditTests {
         }
     }
 
+    /// Issue 4's acceptance: a progress report shows in `task show` and in `audit`.
+    @Test func aProgressReportIsRecordedAndTasksAreKeyedByNumber() throws {
+        try RegisterFixture.with { fixture in
+            let report = try fixture.cli([
+                "--as", "JL-GXT", "task", "progress", "3", "--percent", "40", "--note", "名单已梳理",
+            ])
+            #expect(report.status == 0, "\(report.stderr)")
+            let shown = try fixture.cli(["task", "show", "3"])
+            #expect(shown.stdout.contains("名单已梳理"), "\(shown.stdout)")
+            let audit = try fixture.cli(["--as", "JL-GXT", "audit", "--table", "progress_report", "--format", "json"])
+            #expect(audit.status == 0, "\(audit.stderr)")
+            #expect(audit.stdout.contains("\"org\": \"JL-GXT\""), "\(audit.stdout)")
+            #expect(audit.stdout.contains("名单已梳理"), "\(audit.stdout)")
+            let added = try fixture.cli(["--as", "JL", "task", "add", "--title", "审计测试任务", "--number", "99"])
+            #expect(added.status == 0, "\(added.stderr)")
+            let task = try fixture.cli(["audit", "--table", "task", "--key", "99", "--format", "csv"])
+            #expect(task.stdout.contains("审计测试任务"), "\(task.stdout)")
+            for table in ["task_assignment", "milestone"] {
+                let listed = try fixture.cli(["audit", "--table", table])
+                #expect(listed.status == 0, "\(table) is audited: \(listed.stderr)")
+            }
+        }
+    }
+
     @Test func aPersonsLoginAndOrganisationAreRecorded() throws {
         try RegisterFixture.with { fixture in
             let login = "clerk_\(UUID().uuidString.prefix(6).lowercased())"

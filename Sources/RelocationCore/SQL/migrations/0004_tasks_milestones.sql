@@ -436,15 +436,10 @@ GRANT UPDATE (done_on, note) ON reloc.milestone TO reloc_app;
 GRANT UPDATE, DELETE ON reloc.milestone TO reloc_province;
 GRANT INSERT (task_id, milestone_id, percent, status, note, evidence) ON reloc.progress_report TO reloc_app;
 
--- The audit trail (0003, built in parallel) records these tables when it is there.
-DO $$
-BEGIN
-    IF to_regprocedure('reloc.audit_table(regclass)') IS NOT NULL THEN
-        PERFORM reloc.audit_table('reloc.task'::regclass);
-        PERFORM reloc.audit_table('reloc.task_assignment'::regclass);
-        PERFORM reloc.audit_table('reloc.milestone'::regclass);
-        PERFORM reloc.audit_table('reloc.progress_report'::regclass);
-    END IF;
-END $$;
+-- The audit trail (0003) records every change to these tables; a task is keyed by its number.
+SELECT reloc.audit_table('reloc.task'::regclass, key_columns => ARRAY['number']);
+SELECT reloc.audit_table('reloc.task_assignment'::regclass);
+SELECT reloc.audit_table('reloc.milestone'::regclass);
+SELECT reloc.audit_table('reloc.progress_report'::regclass);
 
 RESET ROLE;
