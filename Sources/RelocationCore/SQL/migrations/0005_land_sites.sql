@@ -173,6 +173,11 @@ CREATE FUNCTION reloc.ha_mu(hectares numeric) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN format('%s ha (%s mu)', round(hectares, 4), round(hectares * 15, 4));
 
+-- Mu to hectares (1 公顷 = 15 亩), to the 0.0001 ha the tables keep (numeric: no floating point).
+CREATE FUNCTION reloc.ha_from_mu(mu numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN round(mu / 15, 4);
+
 -- May the acting organisation allocate from (and release allocations of) this holder's quota?
 -- The province: any; a city: its own and its parks' (§五(四), §六: the city is responsible).
 CREATE FUNCTION reloc.land_may_allocate(city_id bigint, park_id bigint) RETURNS boolean
