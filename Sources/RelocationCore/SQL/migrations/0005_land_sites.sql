@@ -183,7 +183,7 @@ RETURN round(mu / 15, 4);
 CREATE FUNCTION reloc.land_may_allocate(city_id bigint, park_id bigint) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 RETURN reloc.acting_is_province()
-    OR city_id = ANY (reloc.acting_org_ids())
+    OR coalesce(city_id = ANY (reloc.acting_org_ids()), false)  -- NULL for a park holder: never NULL overall
     OR EXISTS (SELECT FROM reloc.park k WHERE k.id = park_id AND k.city_id = ANY (reloc.acting_org_ids()));
 
 -- Adds to a holder-year balance under its row lock, after checking the result. SECURITY DEFINER:
