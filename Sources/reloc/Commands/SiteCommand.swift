@@ -25,8 +25,9 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
+        func validate() throws { try requireOneOf(state, Sites.states, option: "--state") }
+
         func execute() throws {
-            try requireOneOf(state, Sites.states, option: "--state")
             let result = try Sites(session.open().connection).list(
                 .init(plan: plan, city: city, state: state, enterprise: enterprise))
             Console.write(try Listing(result).render(output.format))
@@ -116,8 +117,9 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
 
+        func validate() throws { try requireOneOf(result, Sites.surveyResults, option: "--result") }
+
         func execute() throws {
-            try requireOneOf(result, Sites.surveyResults, option: "--result")
             let state = try Sites(session.open().connection).survey(id, result: result, step.value)
             Console.write("site \(id) is now \(state)\n")
         }

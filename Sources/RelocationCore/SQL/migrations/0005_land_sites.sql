@@ -507,12 +507,6 @@ DECLARE
     next_states text[];
     missing text;
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.released_on IS NOT NULL
-       AND (NEW.env_state IS DISTINCT FROM OLD.env_state OR NEW.released_on IS DISTINCT FROM OLD.released_on
-            OR NEW.release_doc IS DISTINCT FROM OLD.release_doc) THEN
-        PERFORM reloc.raise_rule('site_released_is_final',
-            format('site %s (%s) was released on %s (%s)', OLD.id, OLD.name, OLD.released_on, OLD.release_doc));
-    END IF;
     NEW.name := coalesce(reloc.trim_space(NEW.name), '');
     NEW.heritage_item := reloc.trim_space(NEW.heritage_item);
     NEW.release_doc := reloc.trim_space(NEW.release_doc);
@@ -615,6 +609,22 @@ END $$;
 CREATE TRIGGER site_before_write BEFORE INSERT OR UPDATE ON reloc.site
     FOR EACH ROW EXECUTE FUNCTION reloc.site_before_write();
 
+-- A released site stays released and its environmental record is closed: any UPDATE that names
+-- those columns is refused, even with the same values (a second release is a mistake to report).
+-- Named to fire before site_before_write (BEFORE triggers run in name order).
+CREATE FUNCTION reloc.site_released_is_final() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM reloc.raise_rule('site_released_is_final',
+        format('site %s (%s) was released on %s (%s)', OLD.id, OLD.name, OLD.released_on, OLD.release_doc));
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER site_after_release_frozen BEFORE UPDATE OF env_state, released_on, release_doc ON reloc.site
+    FOR EACH ROW WHEN (OLD.released_on IS NOT NULL)
+    EXECUTE FUNCTION reloc.site_released_is_final();
+
 -- Records each environmental step; reloc.advance_site passes document, date and note in
 -- transaction-local settings, a plain UPDATE is recorded dated today.
 CREATE FUNCTION reloc.site_record_env_change() RETURNS trigger
@@ -692,7 +702,8 @@ END $$;
 
 REVOKE ALL ON FUNCTION reloc.land_quota_before_write(), reloc.land_quota_before_delete(), reloc.land_quota_after_write(),
                        reloc.land_allocation_before_write(), reloc.land_allocation_after_write(),
-                       reloc.enterprise_land_taken_back_kept(), reloc.site_before_write(), reloc.site_record_env_change()
+                       reloc.enterprise_land_taken_back_kept(), reloc.site_before_write(), reloc.site_record_env_change(),
+                       reloc.site_released_is_final()
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION reloc.advance_site(bigint, text, text, date, text),
                        reloc.survey_site(bigint, text, text, date, text),
