@@ -38,3 +38,6 @@ step "a chemical plant into a park without planning EIA (refused: exit 65, namin
         --established --env-infrastructure
 "$reloc" enterprise register --as SP --plan SP-TD --name "四平演示化工厂" --mode relocate --park SP-DEMO \
     --high-risk chemicals || echo "(exit $?)"
+
+step "reloc land usage (吉政办发〔2014〕29号 gives no quotas: an empty table until the province adds one with reloc land quota add --as JL …)"
+"$reloc" land usage
