@@ -29,8 +29,6 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('land_quota_covers_allocations', 'land_quota', '五(四)',
  'a construction-land quota cannot be reduced or removed below what has already been allocated from it',
  'release allocations first (reloc land release ID), or reduce the quota by less'),
-('land_quota_province_only', 'land_quota', '五(四)',
- 'only the province issues construction-land quotas (年度新增建设用地计划指标)', 'act as the province: --as JL'),
 ('land_allocation_within_quota', 'land_allocation', '五(四)',
  'the live allocations from a holder''s construction-land quota for a year never exceed that quota (§五(四))',
  'allocate at most the remaining hectares, release an allocation, or have the province add a quota (reloc land usage)'),
@@ -132,7 +130,7 @@ CREATE TABLE reloc.land_allocation (
     allocated_by text NOT NULL DEFAULT current_user,
     released_by text,
     created_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT land_allocation_holder CHECK (num_nonnulls(holder_city_id, holder_park_id) = 1),
+    CONSTRAINT land_quota_holder CHECK (num_nonnulls(holder_city_id, holder_park_id) = 1),
     CONSTRAINT land_allocation_target CHECK (num_nonnulls(enterprise_id, nullif(btrim(project), '')) = 1)
 );
 CREATE INDEX land_allocation_holder_idx ON reloc.land_allocation (year, holder_city_id, holder_park_id);
