@@ -7,8 +7,10 @@ import Testing
 /// Each allocation rule broken through the CLI and through plain SQL as the acting role.
 @Suite("Land allocation rules are enforced by the database")
 struct LandAllocationRuleTests {
-    func allocateSQL(_ db: PGConnection, holder: String = "CC", enterprise: Int64? = nil, project: String? = "项目",
-                     hectares: String = "1", supply: String = "tender", doc: String = "d") throws {
+    func allocateSQL(
+        _ db: PGConnection, holder: String = "CC", enterprise: Int64? = nil, project: String? = "项目",
+        hectares: String = "1", supply: String = "tender", doc: String = "d"
+    ) throws {
         try db.execute(
             """
             INSERT INTO reloc.land_allocation (year, holder_city_id, holder_park_id, enterprise_id, project, hectares, supply, doc)
@@ -23,7 +25,8 @@ struct LandAllocationRuleTests {
             try fixture.quota(hectares: "10")
             try fixture.allocate(hectares: "7")
             let outcome = try fixture.cli([
-                "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project", "超额项目", "--ha", "3.0001",
+                "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project", "超额项目", "--ha",
+                "3.0001",
                 "--supply", "tender", "--doc", "d",
             ])
             expectCLIRule(outcome, "land_allocation_within_quota")
@@ -34,7 +37,9 @@ struct LandAllocationRuleTests {
             #expect(try fixture.allocated() == 10)
             // Another year, or a holder without a quota, has nothing to give.
             expectLandRule("land_allocation_within_quota") { try fixture.allocate(year: 2016, hectares: "1") }
-            expectLandRule("land_allocation_within_quota") { try fixture.allocate(from: LandFixture.park, hectares: "1") }
+            expectLandRule("land_allocation_within_quota") {
+                try fixture.allocate(from: LandFixture.park, hectares: "1")
+            }
         }
     }
 
@@ -43,7 +48,9 @@ struct LandAllocationRuleTests {
             try fixture.quota(hectares: "10")
             let id = try fixture.allocate(hectares: "10")
             expectLandRule("land_allocation_within_quota") { try fixture.allocate(hectares: "1") }
-            let release = try fixture.cli(["land", "release", "\(id)", "--as", "CC", "--on", "2015-06-30", "--note", "项目取消"])
+            let release = try fixture.cli([
+                "land", "release", "\(id)", "--as", "CC", "--on", "2015-06-30", "--note", "项目取消",
+            ])
             #expect(release.status == 0, "\(release.stderr)")
             #expect(try fixture.allocated() == 0)
             let live4 = try fixture.allocate(hectares: "4")
@@ -72,7 +79,8 @@ struct LandAllocationRuleTests {
             try fixture.quota("JLS", hectares: "5")
             func allocate(from holder: String, as code: String = "CC") throws -> RelocCLI.Outcome {
                 try fixture.cli([
-                    "land", "allocate", "--as", code, "--from", holder, "--year", "2015", "--enterprise", "\(fixture.railCars)",
+                    "land", "allocate", "--as", code, "--from", holder, "--year", "2015", "--enterprise",
+                    "\(fixture.railCars)",
                     "--ha", "1", "--supply", "allocation", "--doc", "d",
                 ])
             }
@@ -103,12 +111,15 @@ struct LandAllocationRuleTests {
             try fixture.quota(LandFixture.park, hectares: "5")
             let arguments = [
                 "land", "allocate", "--as", "CC", "--from", LandFixture.park, "--year", "2015", "--enterprise",
-                "\(fixture.railCars)", "--mu", "30", "--supply", "agreement", "--on", "2015-03-01", "--doc", "长国土〔2015〕8号",
+                "\(fixture.railCars)", "--mu", "30", "--supply", "agreement", "--on", "2015-03-01", "--doc",
+                "长国土〔2015〕8号",
             ]
             expectCLIRule(try fixture.cli(arguments), "land_allocation_agreement")
             let changchun = try fixture.acting("CC")
             expectLandRule("land_allocation_agreement") {
-                try allocateSQL(changchun, holder: LandFixture.park, enterprise: fixture.railCars, project: nil, supply: "agreement")
+                try allocateSQL(
+                    changchun, holder: LandFixture.park, enterprise: fixture.railCars, project: nil, supply: "agreement"
+                )
             }
             expectLandRule("land_allocation_agreement") { try allocateSQL(changchun, supply: "agreement") }
             #expect(try fixture.cli(["land", "take-back", "\(fixture.railCars)", "--as", "CC"]).status == 0)
@@ -117,9 +128,11 @@ struct LandAllocationRuleTests {
             #expect(try fixture.allocated(LandFixture.park) == 2)
             // The record stays while the agreement allocation rests on it.
             expectCLIRule(
-                try fixture.cli(["land", "take-back", "\(fixture.railCars)", "--as", "CC", "--undo"]), "enterprise_land_taken_back")
+                try fixture.cli(["land", "take-back", "\(fixture.railCars)", "--as", "CC", "--undo"]),
+                "enterprise_land_taken_back")
             expectLandRule("enterprise_land_taken_back") {
-                try changchun.execute("UPDATE reloc.enterprise SET original_land_taken_back = false WHERE id = \(fixture.railCars)")
+                try changchun.execute(
+                    "UPDATE reloc.enterprise SET original_land_taken_back = false WHERE id = \(fixture.railCars)")
             }
         }
     }
@@ -143,7 +156,9 @@ struct LandAllocationRuleTests {
             #expect(try allocate(["--project", "p", "--ha", "1", "--mu", "15"] + base).status == 64)
             #expect(try allocate(["--project", "p", "--ha", "1", "--supply", "gift", "--doc", "d"]).status == 64)
             expectCLIRule(try allocate(["--project", "p", "--ha=-1"] + base), "land_allocation_hectares_positive")
-            expectCLIRule(try allocate(["--project", "p", "--ha", "1", "--supply", "tender", "--doc", ""]), "land_allocation_needs_doc")
+            expectCLIRule(
+                try allocate(["--project", "p", "--ha", "1", "--supply", "tender", "--doc", ""]),
+                "land_allocation_needs_doc")
             #expect(try fixture.allocated() == 0)
         }
     }

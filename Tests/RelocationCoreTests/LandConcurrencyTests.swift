@@ -34,7 +34,8 @@ struct LandConcurrencyTests {
                 Result {
                     try RelocCLI.run(
                         [
-                            "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project", "项目\(index)",
+                            "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project",
+                            "项目\(index)",
                             "--mu", "10.5", "--supply", "tender", "--doc", "长国土〔2015〕\(index)号",
                         ], database: database)
                 }
@@ -50,7 +51,9 @@ struct LandConcurrencyTests {
             }
             #expect(try fixture.allocated() == Decimal(exactText: "9.8")!)
             let usage = try fixture.cli(["land", "usage", "--format", "csv"])
-            #expect(usage.stdout.contains("2015,CC,长春市,city,10.0000,150.0000,9.8000,147.0000,0.2000,3.0000"), "\(usage.stdout)")
+            #expect(
+                usage.stdout.contains("2015,CC,长春市,city,10.0000,150.0000,9.8000,147.0000,0.2000,3.0000"),
+                "\(usage.stdout)")
         }
     }
 

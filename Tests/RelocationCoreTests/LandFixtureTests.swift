@@ -45,7 +45,8 @@ struct LandFixture {
     /// Allocates to a named project as `code`.
     @discardableResult
     func allocate(
-        as code: String = "CC", from holder: String = "CC", year: Int = 2015, hectares: String, supply: String = "tender"
+        as code: String = "CC", from holder: String = "CC", year: Int = 2015, hectares: String,
+        supply: String = "tender"
     ) throws -> Int64 {
         try LandAllocations(try acting(code)).allocate(
             .init(

@@ -18,7 +18,8 @@ struct LandPermissionTests {
                 #expect(outcome.stderr.contains("only the province"), "\(outcome.stderr)")
                 expectLandDenied {
                     try fixture.acting(code).execute(
-                        "INSERT INTO reloc.land_quota (year, holder_city_id, hectares, doc) SELECT 2015, id, 1, 'd' FROM reloc.organisation WHERE code = 'CC'")
+                        "INSERT INTO reloc.land_quota (year, holder_city_id, hectares, doc) SELECT 2015, id, 1, 'd' FROM reloc.organisation WHERE code = 'CC'"
+                    )
                 }
             }
             #expect(try fixture.admin().count("SELECT count(*) FROM reloc.land_quota") == 0)
@@ -33,7 +34,8 @@ struct LandPermissionTests {
             for holder in ["CC", LandFixture.park] {
                 for code in ["JLS", "SP", "JL-ZRT"] {
                     let outcome = try fixture.cli([
-                        "land", "allocate", "--as", code, "--from", holder, "--year", "2015", "--project", "越界项目", "--ha", "1",
+                        "land", "allocate", "--as", code, "--from", holder, "--year", "2015", "--project", "越界项目",
+                        "--ha", "1",
                         "--supply", "tender", "--doc", "d",
                     ])
                     #expect(outcome.status == 77, "\(code) from \(holder): \(outcome.stderr)")
@@ -66,7 +68,8 @@ struct LandPermissionTests {
             #expect(outcome.status == 65, "\(outcome.stderr)")
             #expect(outcome.stderr.contains("is not yours"), "\(outcome.stderr)")
             #expect(
-                try fixture.acting("JLS").execute("UPDATE reloc.land_allocation SET released_on = '2015-06-01' WHERE id = \(id)") == 0)
+                try fixture.acting("JLS").execute(
+                    "UPDATE reloc.land_allocation SET released_on = '2015-06-01' WHERE id = \(id)") == 0)
             #expect(try fixture.allocated() == 3)
             #expect(try fixture.cli(["land", "release", "\(id)", "--as", "CC"]).status == 0)
         }
@@ -79,7 +82,8 @@ struct LandPermissionTests {
                 let db = try fixture.acting(code)
                 expectLandDenied { try db.execute("UPDATE reloc.land_quota_balance SET quota_ha = 1000") }
                 expectLandDenied {
-                    try db.execute("INSERT INTO reloc.land_quota_balance (year, holder_key, quota_ha) VALUES (2016, 'city:1', 99)")
+                    try db.execute(
+                        "INSERT INTO reloc.land_quota_balance (year, holder_key, quota_ha) VALUES (2016, 'city:1', 99)")
                 }
                 expectLandDenied { try db.execute("SELECT reloc.land_balance_adjust(2015, 1, NULL, 1000, 0)") }
                 #expect(try db.count("SELECT count(*) FROM reloc.land_quota_balance") == 1)

@@ -14,7 +14,8 @@ struct LandQuotaTests {
                 ("0.00075", "0.0001"), ("0.00074", "0.0000"),
             ]
             for (mu, hectares) in cases {
-                let converted = try db.query("SELECT reloc.ha_from_mu(\(Decimal(exactText: mu)!))::text").scalar(String.self)
+                let converted = try db.query("SELECT reloc.ha_from_mu(\(Decimal(exactText: mu)!))::text").scalar(
+                    String.self)
                 #expect(converted == hectares, "\(mu) mu")
             }
             #expect(try db.query("SELECT reloc.ha_mu(2.5)").scalar(String.self) == "2.5000 ha (37.5000 mu)")
@@ -30,7 +31,8 @@ struct LandQuotaTests {
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
             outcome = try fixture.cli([
-                "land", "quota", "add", "--as", "JL", "--holder", "CC", "--year", "2015", "--mu", "15", "--doc", "吉国土资发〔2015〕2号",
+                "land", "quota", "add", "--as", "JL", "--holder", "CC", "--year", "2015", "--mu", "15", "--doc",
+                "吉国土资发〔2015〕2号",
             ])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             outcome = try fixture.cli(["land", "quota", "list", "--holder", "cc", "--format", "json"])
@@ -60,7 +62,8 @@ struct LandQuotaTests {
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(try fixture.allocated() == Decimal(exactText: "0.3")!)
             let usage = try fixture.cli(["land", "usage", "--format", "csv"])
-            #expect(usage.stdout.contains("2015,CC,长春市,city,0.3000,4.5000,0.3000,4.5000,0.0000,0.0000"), "\(usage.stdout)")
+            #expect(
+                usage.stdout.contains("2015,CC,长春市,city,0.3000,4.5000,0.3000,4.5000,0.0000,0.0000"), "\(usage.stdout)")
             expectLandRule("land_allocation_within_quota") { try fixture.allocate(hectares: "0.0001") }
         }
     }
@@ -68,7 +71,8 @@ struct LandQuotaTests {
     @Test func hectaresBeyondFourPlacesAreRefusedNotRounded() throws {
         try LandFixture.with { fixture in
             let outcome = try fixture.cli([
-                "land", "quota", "add", "--as", "JL", "--holder", "CC", "--year", "2015", "--ha", "1.00005", "--doc", "d",
+                "land", "quota", "add", "--as", "JL", "--holder", "CC", "--year", "2015", "--ha", "1.00005", "--doc",
+                "d",
             ])
             #expect(outcome.status == 65)
             #expect(outcome.stderr.contains("0.0001 ha"), "\(outcome.stderr)")
@@ -87,7 +91,8 @@ struct LandQuotaTests {
             let csv = try RelocCLI.run(["land", "usage", "--format", "csv"], database: database).stdout
             #expect(
                 csv
-                    == "year,holder,holder_name,holder_kind,quota_ha,quota_mu,allocated_ha,allocated_mu,remaining_ha,remaining_mu\r\n")
+                    == "year,holder,holder_name,holder_kind,quota_ha,quota_mu,allocated_ha,allocated_mu,remaining_ha,remaining_mu\r\n"
+            )
         }
     }
 
@@ -104,7 +109,8 @@ struct LandQuotaTests {
             let province = try fixture.acting("JL")
             expectLandRule("land_quota_hectares_positive") {
                 try province.execute(
-                    "INSERT INTO reloc.land_quota (year, holder_city_id, hectares, doc) SELECT 2015, id, -1, 'd' FROM reloc.organisation WHERE code = 'CC'")
+                    "INSERT INTO reloc.land_quota (year, holder_city_id, hectares, doc) SELECT 2015, id, -1, 'd' FROM reloc.organisation WHERE code = 'CC'"
+                )
             }
             expectLandRule("land_quota_holder") {
                 try province.execute(
@@ -115,7 +121,8 @@ struct LandQuotaTests {
             }
             expectLandRule("land_quota_needs_doc") {
                 try province.execute(
-                    "INSERT INTO reloc.land_quota (year, holder_city_id, hectares, doc) SELECT 2015, id, 1, '' FROM reloc.organisation WHERE code = 'CC'")
+                    "INSERT INTO reloc.land_quota (year, holder_city_id, hectares, doc) SELECT 2015, id, 1, '' FROM reloc.organisation WHERE code = 'CC'"
+                )
             }
         }
     }
@@ -138,7 +145,9 @@ struct LandQuotaTests {
             }
             #expect(try province.execute("UPDATE reloc.land_quota SET hectares = 3 WHERE id = \(second)") == 1)
             let usage = try fixture.cli(["land", "usage", "--holder", "CC", "--format", "csv"])
-            #expect(usage.stdout.contains("2015,CC,长春市,city,9.0000,135.0000,7.0000,105.0000,2.0000,30.0000"), "\(usage.stdout)")
+            #expect(
+                usage.stdout.contains("2015,CC,长春市,city,9.0000,135.0000,7.0000,105.0000,2.0000,30.0000"),
+                "\(usage.stdout)")
             // Cities neither issue nor change quotas.
             let changchun = try fixture.acting("CC")
             expectLandDenied { try changchun.execute("UPDATE reloc.land_quota SET hectares = 100 WHERE id = \(first)") }
