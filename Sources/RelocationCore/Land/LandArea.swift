@@ -19,11 +19,17 @@ public enum LandArea: Sendable, Equatable {
         }
     }
 
-    /// The SQL expression for the area in hectares.
-    var hectaresSQL: SQLQuery {
+    /// The SQL expression for the area in hectares. Hectares with more than four decimal places
+    /// are refused rather than rounded: the register keeps 0.0001 ha and says so.
+    func hectaresSQL() throws -> SQLQuery {
         switch self {
-        case .hectares(let value): "\(value)::numeric"
-        case .mu(let value): "reloc.ha_from_mu(\(value))"
+        case .hectares(let value):
+            guard value.exponent >= -4 else {
+                throw RelocError.invalidInput(
+                    "\(value) ha has more than four decimal places: areas are kept to 0.0001 ha (give --mu for mu)")
+            }
+            return "\(value)::numeric"
+        case .mu(let value): return "reloc.ha_from_mu(\(value))"
         }
     }
 }
