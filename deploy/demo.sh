@@ -39,6 +39,9 @@ step "a chemical plant into a park without planning EIA (refused: exit 65, namin
 "$reloc" enterprise register --as SP --plan SP-TD --name "四平演示化工厂" --mode relocate --park SP-DEMO \
     --high-risk chemicals || echo "(exit $?)"
 
+step "reloc land usage (吉政办发〔2014〕29号 gives no quotas: an empty table until the province adds one with reloc land quota add --as JL …)"
+"$reloc" land usage
+
 step "the annex's tasks (附件 重点任务部门分工表)"
 "$reloc" task list
 

@@ -129,7 +129,8 @@ public struct Enterprises {
     static let columns: SQLQuery = """
         SELECT e.id, e.name, city.code AS city, p.code AS plan, e.mode, e.status, k.code AS park,
                e.industry, e.high_risk, e.uscc, e.site_area_ha, e.employees, e.surplus_workers,
-               e.capacity_old, e.capacity_new, e.capacity_unit, e.listed_in_plan
+               e.capacity_old, e.capacity_new, e.capacity_unit, e.listed_in_plan,
+               e.original_land_taken_back
         FROM reloc.enterprise e
         JOIN reloc.plan p ON p.id = e.plan_id
         JOIN reloc.organisation city ON city.id = e.city_id

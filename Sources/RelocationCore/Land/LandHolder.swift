@@ -1,0 +1,43 @@
+import LibPQClient
+
+/// Who holds a construction-land quota: a city (市/州) government or a receiving park (承接区).
+/// Given on the command line by code (`CC`, `CC-ZBZZ`); organisation and park codes are looked
+/// up both, so a code that names both is refused rather than guessed.
+struct LandHolder: Sendable {
+    let code: String
+    let cityID: Int64?
+    let parkID: Int64?
+
+    static func resolve(_ code: String, in db: PGConnection) throws -> LandHolder {
+        let normalised = code.asciiDigits.trimmingCharacters(in: .whitespaces).uppercased()
+        let row = try db.query(
+            """
+            SELECT (SELECT id FROM reloc.organisation WHERE code = \(normalised)),
+                   (SELECT id FROM reloc.park WHERE code = \(normalised))
+            """
+        ).rows[0]
+        let (city, park) = try row.decode((Int64?, Int64?).self)
+        switch (city, park) {
+        case (nil, nil):
+            throw RelocError.notFound(
+                "no city or park with code \(normalised); see `reloc org list --kind city` and `reloc park list`")
+        case (.some, .some):
+            throw RelocError.invalidInput(
+                "\(normalised) is both an organisation and a park code; ask the province to rename one")
+        default:
+            return LandHolder(code: normalised, cityID: city, parkID: park)
+        }
+    }
+
+    /// The holder columns of quota and allocation listings, from aliases o (organisation) and k (park).
+    static let columns: SQLQuery = """
+        coalesce(k.code, o.code) AS holder, coalesce(k.name, o.name_zh) AS holder_name,
+        CASE WHEN k.id IS NULL THEN 'city' ELSE 'park' END AS holder_kind
+        """
+
+    /// A filter on the holder code (nil: all).
+    static func matches(_ code: String?) -> SQLQuery {
+        let normalised = code.map { $0.asciiDigits.trimmingCharacters(in: .whitespaces).uppercased() }
+        return "(\(normalised)::text IS NULL OR coalesce(k.code, o.code) = \(normalised))"
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import LibPQClient
+
+/// Annual new construction-land quotas (年度新增建设用地计划指标, §五(四)): issued by the province to
+/// a city or a receiving park; several for one holder and year add up.
+public struct LandQuotas {
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    public struct NewQuota: Sendable {
+        public var holder: String
+        public var year: Int
+        public var area: LandArea
+        public var doc: String
+        public var note: String?
+
+        public init(holder: String, year: Int, area: LandArea, doc: String, note: String? = nil) {
+            self.holder = holder
+            self.year = year
+            self.area = area
+            self.doc = doc
+            self.note = note
+        }
+    }
+
+    /// Adds a quota (the province only) and returns its id.
+    public func add(_ quota: NewQuota) throws -> Int64 {
+        let holder = try LandHolder.resolve(quota.holder, in: db)
+        return try db.query(
+            """
+            INSERT INTO reloc.land_quota (year, holder_city_id, holder_park_id, hectares, doc, note)
+            VALUES (\(quota.year), \(holder.cityID), \(holder.parkID), \(quota.area.hectaresSQL()), \(quota.doc), \(quota.note))
+            RETURNING id
+            """
+        ).scalar(Int64.self)
+    }
+
+    /// Quotas, optionally of one year and one holder: id, year, holder, holder_name, holder_kind,
+    /// hectares, mu, doc, note, issued_by.
+    public func list(year: Int? = nil, holder: String? = nil) throws -> PGResult {
+        try db.query(
+            """
+            SELECT q.id, q.year, \(LandHolder.columns),
+                   q.hectares, round(q.hectares * 15, 4) AS mu, q.doc, q.note, q.issued_by
+            FROM reloc.land_quota q
+            LEFT JOIN reloc.organisation o ON o.id = q.holder_city_id
+            LEFT JOIN reloc.park k ON k.id = q.holder_park_id
+            WHERE (\(year)::int IS NULL OR q.year = \(year)) AND \(LandHolder.matches(holder))
+            ORDER BY q.year, holder, q.id
+            """)
+    }
+
+    /// Per holder and year: quota, allocated (live allocations) and remaining, each in ha and mu.
+    public func usage(year: Int? = nil, holder: String? = nil) throws -> PGResult {
+        try db.query(
+            """
+            SELECT b.year, \(LandHolder.columns),
+                   b.quota_ha, round(b.quota_ha * 15, 4) AS quota_mu,
+                   b.allocated_ha, round(b.allocated_ha * 15, 4) AS allocated_mu,
+                   b.quota_ha - b.allocated_ha AS remaining_ha, round((b.quota_ha - b.allocated_ha) * 15, 4) AS remaining_mu
+            FROM reloc.land_quota_balance b
+            LEFT JOIN reloc.organisation o ON o.id = b.holder_city_id
+            LEFT JOIN reloc.park k ON k.id = b.holder_park_id
+            WHERE (b.quota_ha > 0 OR b.allocated_ha > 0)
+              AND (\(year)::int IS NULL OR b.year = \(year)) AND \(LandHolder.matches(holder))
+            ORDER BY b.year, holder
+            """)
+    }
+}
