@@ -1,7 +1,7 @@
 import Foundation
 import LibPQClient
 
-/// Milestones (节点): dated deadlines on one plan, enterprise or task, with an owner organisation
+/// Milestones (节点): dated deadlines on one plan, enterprise, task or vacated site, with an owner organisation
 /// and a done date. Overdue and due-within are read on the as-of day in the programme's zone.
 public struct Milestones {
     public static let kinds = [
@@ -17,6 +17,7 @@ public struct Milestones {
         public var plan: String?
         public var enterprise: Int64?
         public var task: Int?
+        public var site: Int64?
         public var overdue = false
         public var dueWithinDays: Int?
         public var asOf: AsOf = .today
@@ -25,7 +26,7 @@ public struct Milestones {
     }
 
     /// One row per milestone: `id, kind, title, attached_to, plan, enterprise_id, enterprise, task,
-    /// owner, owner_name, due_on, done_on, state, days_left, percent, status, as_of`.
+    /// site_id, owner, owner_name, due_on, done_on, state, days_left, percent, status, as_of`.
     /// `state` is done (on or before the as-of day), overdue, due-today or open; `days_left` is
     /// negative when overdue. `--overdue` and `--due-within` together list either.
     public func list(_ filter: Filter) throws -> PGResult {
@@ -47,8 +48,9 @@ public struct Milestones {
                 SELECT m.id, m.kind, m.title,
                        CASE WHEN m.plan_id IS NOT NULL THEN 'plan ' || p.code
                             WHEN m.enterprise_id IS NOT NULL THEN 'enterprise ' || e.id || ' ' || e.name
-                            WHEN m.task_id IS NOT NULL THEN 'task ' || t.number END AS attached_to,
-                       p.code AS plan, e.id AS enterprise_id, e.name AS enterprise, t.number AS task,
+                            WHEN m.task_id IS NOT NULL THEN 'task ' || t.number
+                            WHEN m.site_id IS NOT NULL THEN 'site ' || s.id || ' ' || s.name END AS attached_to,
+                       p.code AS plan, e.id AS enterprise_id, e.name AS enterprise, t.number AS task, s.id AS site_id,
                        o.code AS owner, o.name_zh AS owner_name, m.due_on,
                        CASE WHEN m.done_on <= params.as_of THEN m.done_on END AS done_on,
                        CASE WHEN m.done_on <= params.as_of THEN 'done'
@@ -60,23 +62,26 @@ public struct Milestones {
                        params.as_of,
                        m.done_on IS NOT NULL AND m.done_on <= params.as_of AS is_done,
                        params.mine,
-                       m.owner_id, m.plan_id, m.enterprise_id AS enterprise_ref, m.task_id
+                       m.owner_id, m.plan_id, m.enterprise_id AS enterprise_ref, m.task_id, m.site_id AS site_ref
                 FROM reloc.milestone m
                 CROSS JOIN params
                 JOIN reloc.organisation o ON o.id = reloc.org_on(m.owner_id, params.as_of)
                 LEFT JOIN reloc.plan p ON p.id = m.plan_id
                 LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
                 LEFT JOIN reloc.task t ON t.id = m.task_id
+                LEFT JOIN reloc.site s ON s.id = m.site_id
                 LEFT JOIN latest l ON l.milestone_id = m.id
             )
-            SELECT id, kind, title, attached_to, plan, enterprise_id, enterprise, task, owner, owner_name, due_on,
+            SELECT id, kind, title, attached_to, plan, enterprise_id, enterprise, task, site_id, owner, owner_name, due_on,
                    done_on, state, days_left, percent, status, as_of
             FROM rows
             WHERE (\(filter.id)::bigint IS NULL OR id = \(filter.id))
-              AND (NOT \(filter.mine) OR reloc.attachment_concerns(plan_id, enterprise_ref, task_id, owner_id, mine))
+              AND (NOT \(filter.mine) OR reloc.attachment_concerns(plan_id, enterprise_ref, task_id, owner_id, mine)
+                   OR (site_ref IS NOT NULL AND reloc.site_concerns(site_ref, mine)))
               AND (\(plan)::text IS NULL OR plan = \(plan))
               AND (\(filter.enterprise)::bigint IS NULL OR enterprise_id = \(filter.enterprise))
               AND (\(filter.task)::integer IS NULL OR task = \(filter.task))
+              AND (\(filter.site)::bigint IS NULL OR site_id = \(filter.site))
               AND (NOT \(dueFilter)
                    OR (\(filter.overdue) AND state = 'overdue')
                    OR (NOT is_done AND days_left BETWEEN 0 AND \(filter.dueWithinDays)::integer))
@@ -100,13 +105,15 @@ public struct Milestones {
         public var plan: String?
         public var enterprise: Int64?
         public var task: Int?
+        public var site: Int64?
         public var owner: String?
         public var note: String?
 
         public init(
             kind: String = "custom", title: String, dueOn: CalendarDate, plan: String? = nil, enterprise: Int64? = nil,
-            task: Int? = nil, owner: String? = nil, note: String? = nil
+            task: Int? = nil, site: Int64? = nil, owner: String? = nil, note: String? = nil
         ) {
+            self.site = site
             self.kind = kind
             self.title = title
             self.dueOn = dueOn
@@ -132,13 +139,16 @@ public struct Milestones {
         if let task = milestone.task, try db.query("SELECT 1 FROM reloc.task WHERE number = \(task)").rows.isEmpty {
             throw RelocError.notFound("no task \(task); see `reloc task list`")
         }
+        if let site = milestone.site, try db.query("SELECT 1 FROM reloc.site WHERE id = \(site)").rows.isEmpty {
+            throw RelocError.notFound("no site \(site); see `reloc site list`")
+        }
         try Organisations(db).requireExists(milestone.owner)
         return try db.query(
             """
-            INSERT INTO reloc.milestone (kind, title, due_on, plan_id, enterprise_id, task_id, owner_id, note)
+            INSERT INTO reloc.milestone (kind, title, due_on, plan_id, enterprise_id, task_id, site_id, owner_id, note)
             VALUES (\(milestone.kind), \(milestone.title), \(milestone.dueOn),
                     (SELECT id FROM reloc.plan WHERE code = \(plan)), \(milestone.enterprise),
-                    (SELECT id FROM reloc.task WHERE number = \(milestone.task)),
+                    (SELECT id FROM reloc.task WHERE number = \(milestone.task)), \(milestone.site),
                     (SELECT id FROM reloc.organisation WHERE code = \(milestone.owner?.uppercased())), \(milestone.note))
             RETURNING id
             """

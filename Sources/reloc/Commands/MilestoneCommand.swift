@@ -5,7 +5,7 @@ import RelocationCore
 struct MilestoneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "milestone",
-        abstract: "Milestones (节点): dated deadlines on plans, enterprises and tasks.",
+        abstract: "Milestones (节点): dated deadlines on plans, enterprises, tasks and vacated sites.",
         subcommands: [List.self, Show.self, Add.self, Done.self, Reopen.self, ProgressCommand.self]
     )
 
@@ -15,6 +15,7 @@ struct MilestoneCommand: ParsableCommand {
         @Option(help: "Only milestones of this plan (code).") var plan: String?
         @Option(help: "Only milestones of this enterprise (id).") var enterprise: Int64?
         @Option(help: "Only milestones of this task (number).") var task: Int?
+        @Option(help: "Only milestones of this vacated site (id).") var site: Int64?
         @OptionGroup var due: DueOptions
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
@@ -26,6 +27,7 @@ struct MilestoneCommand: ParsableCommand {
             filter.plan = plan
             filter.enterprise = enterprise
             filter.task = task
+            filter.site = site
             filter.overdue = due.overdue
             filter.dueWithinDays = due.dueWithin
             filter.asOf = asOf.asOf
@@ -64,7 +66,7 @@ struct MilestoneCommand: ParsableCommand {
 
     struct Add: RelocCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a milestone to one plan, enterprise or task; prints its id.",
+            abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion: "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
         @Option(help: "Kind (default custom).") var kind: String = "custom"
         @Option(help: "What is to be done.") var title: String
@@ -72,22 +74,24 @@ struct MilestoneCommand: ParsableCommand {
         @Option(help: "Attach to this plan (code).") var plan: String?
         @Option(help: "Attach to this enterprise (id).") var enterprise: Int64?
         @Option(help: "Attach to this task (number).") var task: Int?
+        @Option(help: "Attach to this vacated site (id).") var site: Int64?
         @Option(help: "Owner organisation (code).") var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func validate() throws {
             try requireOneOf(kind, Milestones.kinds, option: "--kind")
-            if [plan != nil, enterprise != nil, task != nil].filter({ $0 }).count != 1 {
-                throw ValidationError("attach the milestone to exactly one of --plan CODE, --enterprise ID, --task N")
+            if [plan != nil, enterprise != nil, task != nil, site != nil].filter({ $0 }).count != 1 {
+                throw ValidationError(
+                    "attach the milestone to exactly one of --plan CODE, --enterprise ID, --task N, --site ID")
             }
         }
 
         func execute() throws {
             let id = try Milestones(session.open().connection).add(
                 .init(
-                    kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, owner: owner,
-                    note: note))
+                    kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
+                    owner: owner, note: note))
             Console.write("\(id)\n")
         }
     }

@@ -8,8 +8,8 @@
 -- the words of reloc.rule; a write the acting organisation may not make raises 42501; row-level
 -- security is FORCEd on every table.
 --
--- Not here (wired by later migrations): milestones for sites (the milestone table is 0004's) and
--- audit triggers (0003's reloc.audit_table).
+-- At the end: milestones on sites (0004's milestone table gains site_id) and the audit trail
+-- (0003's reloc.audit_table) on quotas, allocations and sites.
 
 SET LOCAL ROLE reloc_owner;
 
@@ -122,7 +122,7 @@ CREATE TABLE reloc.land_allocation (
         CONSTRAINT land_allocation_hectares_positive CHECK (hectares > 0 AND hectares < 100000000),
     supply text NOT NULL
         CONSTRAINT land_allocation_supply_check CHECK (supply IN ('agreement', 'allocation', 'tender')),
-    allocated_on date NOT NULL DEFAULT (now() AT TIME ZONE 'Asia/Shanghai')::date,
+    allocated_on date NOT NULL DEFAULT reloc.today(),
     doc text NOT NULL CONSTRAINT land_allocation_needs_doc CHECK (btrim(doc) <> ''),
     note text,
     released_on date,
@@ -631,7 +631,7 @@ AS $$
 BEGIN
     INSERT INTO reloc.site_env_change (site_id, from_state, to_state, on_date, doc, note, changed_by, changed_by_login)
     VALUES (NEW.id, OLD.env_state, NEW.env_state,
-            coalesce(nullif(current_setting('reloc.site_on', true), '')::date, (now() AT TIME ZONE 'Asia/Shanghai')::date),
+            coalesce(nullif(current_setting('reloc.site_on', true), '')::date, reloc.today()),
             nullif(current_setting('reloc.site_doc', true), ''),
             nullif(current_setting('reloc.site_note', true), ''),
             current_user, session_user);
@@ -781,5 +781,93 @@ GRANT UPDATE (released_on, release_note) ON reloc.land_allocation TO reloc_app;
 GRANT UPDATE ON reloc.site TO reloc_app;
 GRANT UPDATE, DELETE ON reloc.land_quota TO reloc_province;
 GRANT DELETE ON reloc.site TO reloc_province;
+
+------------------------------------------------------------------------------------------------
+-- Milestones on vacated sites (节点: site assessed, site released). A site's milestones belong to
+-- its plan's district government, else its city, like the plan's own; they are closed by the
+-- site's record itself: the risk assessment's result closes "site-assessed", the release closes
+-- "site-released" (§四(六)).
+------------------------------------------------------------------------------------------------
+ALTER TABLE reloc.milestone ADD COLUMN site_id bigint CONSTRAINT milestone_site_id_fkey REFERENCES reloc.site (id);
+CREATE INDEX milestone_site_id_idx ON reloc.milestone (site_id);
+ALTER TABLE reloc.milestone DROP CONSTRAINT milestone_attached_once,
+    ADD CONSTRAINT milestone_attached_once CHECK (num_nonnulls(plan_id, enterprise_id, task_id, site_id) = 1);
+
+-- Does the site concern one of orgs: its city, or the district of its plan?
+CREATE FUNCTION reloc.site_concerns(site_ref bigint, orgs bigint[]) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM reloc.site s JOIN reloc.plan p ON p.id = s.plan_id
+                   WHERE s.id = site_ref AND (s.city_id = ANY (orgs) OR p.district_id = ANY (orgs)))
+$$;
+
+-- The owner of a site milestone, when not given: named so that it fires before
+-- milestone_before_write (triggers fire in name order), which then finds the owner set.
+CREATE FUNCTION reloc.milestone_site_owner() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.owner_id := (SELECT coalesce(p.district_id, p.city_id)
+                     FROM reloc.site s JOIN reloc.plan p ON p.id = s.plan_id WHERE s.id = NEW.site_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER milestone_attach_site_owner BEFORE INSERT OR UPDATE ON reloc.milestone
+    FOR EACH ROW WHEN (NEW.site_id IS NOT NULL AND NEW.owner_id IS NULL)
+    EXECUTE FUNCTION reloc.milestone_site_owner();
+
+-- The site's city and its plan's district add and close the site's milestones, as for plans.
+ALTER POLICY milestone_local_insert ON reloc.milestone
+    WITH CHECK (reloc.attachment_concerns(plan_id, enterprise_id, task_id, NULL, (SELECT reloc.acting_org_ids()))
+                OR (site_id IS NOT NULL AND reloc.site_concerns(site_id, (SELECT reloc.acting_org_ids()))));
+ALTER POLICY milestone_local_update ON reloc.milestone
+    USING (reloc.attachment_concerns(plan_id, enterprise_id, task_id, owner_id, (SELECT reloc.acting_org_ids()))
+           OR (site_id IS NOT NULL AND reloc.site_concerns(site_id, (SELECT reloc.acting_org_ids()))))
+    WITH CHECK (reloc.attachment_concerns(plan_id, enterprise_id, task_id, owner_id, (SELECT reloc.acting_org_ids()))
+                OR (site_id IS NOT NULL AND reloc.site_concerns(site_id, (SELECT reloc.acting_org_ids()))));
+
+-- milestone_concerns (progress reports on milestones) learns sites too.
+CREATE OR REPLACE FUNCTION reloc.milestone_concerns(milestone_ref bigint, orgs bigint[]) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (
+        SELECT FROM reloc.milestone m
+        LEFT JOIN reloc.plan p ON p.id = m.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+        LEFT JOIN reloc.plan ep ON ep.id = e.plan_id
+        WHERE m.id = milestone_ref
+          AND (m.owner_id = ANY (orgs)
+               OR p.city_id = ANY (orgs) OR p.district_id = ANY (orgs)
+               OR e.city_id = ANY (orgs) OR ep.district_id = ANY (orgs)
+               OR (m.task_id IS NOT NULL AND reloc.task_concerns(m.task_id, orgs))
+               OR (m.site_id IS NOT NULL AND reloc.site_concerns(m.site_id, orgs))))
+$$;
+
+-- The site's record closes its milestones, as whoever took the step (who may change the site may
+-- close its milestones: the same city, district or province).
+CREATE FUNCTION reloc.site_closes_milestones() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.env_state IN ('clean', 'contaminated') AND OLD.env_state IS DISTINCT FROM NEW.env_state THEN
+        UPDATE reloc.milestone SET done_on = coalesce(nullif(current_setting('reloc.site_on', true), '')::date, reloc.today())
+        WHERE site_id = NEW.id AND kind = 'site-assessed' AND done_on IS NULL;
+    END IF;
+    IF NEW.released_on IS NOT NULL AND OLD.released_on IS NULL THEN
+        UPDATE reloc.milestone SET done_on = NEW.released_on
+        WHERE site_id = NEW.id AND kind = 'site-released' AND done_on IS NULL;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER site_closes_milestones AFTER UPDATE OF env_state, released_on ON reloc.site
+    FOR EACH ROW EXECUTE FUNCTION reloc.site_closes_milestones();
+REVOKE ALL ON FUNCTION reloc.milestone_site_owner(), reloc.site_closes_milestones() FROM PUBLIC;
+
+------------------------------------------------------------------------------------------------
+-- The audit trail (0003). Not land_quota_balance (derived, kept by triggers) nor site_env_change
+-- (itself an append-only history).
+------------------------------------------------------------------------------------------------
+SELECT reloc.audit_table('reloc.land_quota'::regclass);
+SELECT reloc.audit_table('reloc.land_allocation'::regclass);
+SELECT reloc.audit_table('reloc.site'::regclass);
 
 RESET ROLE;
