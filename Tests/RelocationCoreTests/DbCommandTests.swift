@@ -68,6 +68,12 @@ struct DbCommandTests {
         let help = try RelocCLI.run(["db", "--help"], database: nil)
         #expect(help.status == 0)
         #expect(help.stdout.contains("migrate"))
+        // A value checked while the command runs is a usage error too, not an internal one.
+        try TestDatabase.with(.migrated) { name in
+            let badMode = try RelocCLI.run(["enterprise", "list", "--mode", "bogus"], database: name)
+            #expect(badMode.status == 64, "\(badMode.stderr)")
+            #expect(badMode.stderr.contains("--mode must be one of"))
+        }
     }
 }
 

@@ -16,6 +16,8 @@ extension RelocCommand {
             throw error
         } catch let error as CleanExit {
             throw error
+        } catch let error as ValidationError {
+            throw error  // a usage error found while running: ArgumentParser prints it, exit 64
         } catch {
             let report = ErrorReport(error)
             Console.error("reloc: \(report.message)")
