@@ -14,6 +14,7 @@ struct Reloc: ParsableCommand {
             """,
         subcommands: [
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self, EnterpriseCommand.self,
+            RemindCommand.self,
         ]
     )
 }
