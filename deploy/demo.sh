@@ -38,3 +38,25 @@ step "a chemical plant into a park without planning EIA (refused: exit 65, namin
         --established --env-infrastructure
 "$reloc" enterprise register --as SP --plan SP-TD --name "四平演示化工厂" --mode relocate --park SP-DEMO \
     --high-risk chemicals || echo "(exit $?)"
+
+step "the annex's tasks (附件 重点任务部门分工表)"
+"$reloc" task list
+
+step "省工业信息化厅's own tasks: reloc --as JL-GXT task list --mine"
+"$reloc" --as JL-GXT task list --mine
+
+step "省工业信息化厅 reports progress on task 3 (prints the report's id)"
+"$reloc" task progress 3 --as JL-GXT --percent 40 --status at-risk \
+    --note "已梳理拟淘汰落后产能企业名单，待财政厅确认支持资金" --evidence "吉工信发〔2014〕12号"
+
+step "省科技厅 tries to report on task 3, not its task (refused: exit 77)"
+"$reloc" task progress 3 --as JL-KJT --percent 10 --note "越权" || echo "(exit $?)"
+
+step "reloc task show 3: departments, milestones and the progress history"
+"$reloc" task show 3
+
+step "省自然资源厅 holds 省国土资源厅's tasks since the 2018 reform: reloc task show 14"
+"$reloc" task show 14
+
+step "milestones overdue or due within 30 days, as of 2014-12-15 (plan compilations due in 16 days)"
+"$reloc" milestone list --as-of 2014-12-15 --overdue --due-within 30

@@ -14,7 +14,12 @@ struct Reloc: ParsableCommand {
             """,
         subcommands: [
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self, EnterpriseCommand.self,
-            RemindCommand.self,
+            TaskCommand.self, MilestoneCommand.self, RemindCommand.self,
         ]
     )
+
+    /// Leading session options (`reloc --as ORG task list`) are accepted too.
+    static func main() {
+        main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -6,6 +6,9 @@ import LibPQClient
 public struct DatabaseSettings: Sendable {
     public var url: String?
     public var statementTimeoutMilliseconds: Int
+    /// The zone whose calendar date is "today" for deadlines (`RELOC_TIMEZONE`); nil keeps
+    /// Asia/Shanghai (or a database's own `reloc.timezone` setting).
+    public var deadlineTimeZone: String?
 
     /// The programme keeps China Standard Time: "today" and deadlines are read in Asia/Shanghai.
     public static let programmeTimeZone = "Asia/Shanghai"
@@ -14,12 +17,29 @@ public struct DatabaseSettings: Sendable {
         self.url = url ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         self.statementTimeoutMilliseconds =
             environment["RELOC_STATEMENT_TIMEOUT_MS"].flatMap { Int($0) } ?? 60_000
+        self.deadlineTimeZone = environment["RELOC_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func connect() throws -> PGConnection {
-        try PGConnection(
+        let connection = try PGConnection(
             PGConnection.Configuration(
                 connectionString: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds,
                 timeZone: DatabaseSettings.programmeTimeZone))
+        if let zone = deadlineTimeZone {
+            try DatabaseSettings.setDeadlineTimeZone(zone, on: connection)
+        }
+        return connection
+    }
+
+    /// Sets the session's `reloc.timezone` (read by `reloc.today()`), after checking that
+    /// PostgreSQL knows the zone.
+    static func setDeadlineTimeZone(_ zone: String, on connection: PGConnection) throws {
+        do {
+            _ = try connection.query("SELECT now() AT TIME ZONE \(zone)")
+        } catch let error as PGError where error.sqlState == "22023" {
+            throw RelocError.invalidInput(
+                "RELOC_TIMEZONE=\(zone) is not a time zone PostgreSQL knows; use a name such as Asia/Shanghai or UTC")
+        }
+        try connection.execute("SELECT set_config('reloc.timezone', \(zone), false)")
     }
 }

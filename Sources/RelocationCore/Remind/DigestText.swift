@@ -67,10 +67,11 @@ public enum DigestText {
         case .plan: "实施方案 \(a.code.map { "\($0) " } ?? "")\(a.name)"
         case .enterprise: "企业 \(a.name)"
         case .task: "任务\(a.code.map { "第\($0)项" } ?? "")：\(a.name)"
+        case .other: a.name
         }
     }
 
-    static func progress(_ p: Progress?) -> String {
+    static func progress(_ p: LatestProgress?) -> String {
         guard let p else { return "尚无进展报告" }
         var text = ""
         if let percent = p.percent {

@@ -57,11 +57,11 @@ public struct ReminderItem: Sendable, Hashable, Codable {
     public var escalation: Bool
     /// The owner of the milestone, named in escalations so the province knows whom to chase.
     public var owner: Recipient?
-    public var latestProgress: Progress?
+    public var latestProgress: LatestProgress?
 
     public init(
         milestoneID: Int64, kind: String, title: String, belongsTo: Attachment, dueOn: CalendarDate, daysLeft: Int,
-        escalation: Bool = false, owner: Recipient? = nil, latestProgress: Progress? = nil
+        escalation: Bool = false, owner: Recipient? = nil, latestProgress: LatestProgress? = nil
     ) {
         self.milestoneID = milestoneID
         self.kind = kind
@@ -94,7 +94,7 @@ public struct ReminderItem: Sendable, Hashable, Codable {
         daysLeft = try c.decode(Int.self, forKey: .daysLeft)
         escalation = try c.decodeIfPresent(Bool.self, forKey: .escalation) ?? false
         owner = try c.decodeIfPresent(Recipient.self, forKey: .owner)
-        latestProgress = try c.decodeIfPresent(Progress.self, forKey: .latestProgress)
+        latestProgress = try c.decodeIfPresent(LatestProgress.self, forKey: .latestProgress)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -128,10 +128,11 @@ public struct ReminderItem: Sendable, Hashable, Codable {
     }
 }
 
-/// What a milestone belongs to: a plan (实施方案), an enterprise (企业) or a task of the annex (任务).
+/// What a milestone belongs to: a plan (实施方案), an enterprise (企业), a task of the annex (任务),
+/// or something a later part of the schema attaches milestones to (`other`).
 public struct Attachment: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case plan, enterprise, task
+        case plan, enterprise, task, other
     }
 
     public var type: Kind
@@ -147,7 +148,7 @@ public struct Attachment: Sendable, Hashable, Codable {
 }
 
 /// The latest progress report on a milestone (or on its task).
-public struct Progress: Sendable, Hashable, Codable {
+public struct LatestProgress: Sendable, Hashable, Codable {
     public var percent: Double?
     /// on-track, at-risk, blocked or done.
     public var status: String

@@ -29,7 +29,7 @@ public struct ReminderRun {
         /// New ledger rows (reminders planned).
         public var planned = 0
         public var sent = 0
-        /// Messages waiting for a later run (a retry, a limit, another run's claim).
+        /// Messages waiting for a later run (a retry not yet due, a limit, an abandoned claim).
         public var retrying = 0
         /// Messages that failed for good in this run.
         public var dead = 0

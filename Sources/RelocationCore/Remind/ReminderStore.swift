@@ -123,10 +123,15 @@ public struct ReminderStore {
             """) == 1
     }
 
-    /// Messages still waiting: for a retry, not yet due, or held by another run.
+    /// Messages waiting for a later run: a retry not yet due, or left by `--limit`. A message
+    /// another run is sending is that run's to report (if it dies, its lease runs out and a later
+    /// run takes the message over).
     public func waiting() throws -> Int {
         try db.query(
-            "SELECT count(*) FROM reloc.reminder_message WHERE state IN ('pending', 'retrying', 'sending')"
+            """
+            SELECT count(*) FROM reloc.reminder_message
+            WHERE state IN ('pending', 'retrying') OR (state = 'sending' AND lease_until < now())
+            """
         ).scalar(Int.self)
     }
 }

@@ -17,7 +17,7 @@ enum ReminderSamples {
                     milestoneID: 1, kind: "heritage-surveyed", title: "完成工业遗产普查",
                     belongsTo: Attachment(type: .enterprise, code: nil, name: "四平东风机械有限公司"),
                     dueOn: CalendarDate(year: 2014, month: 11, day: 30)!, daysLeft: -1,
-                    latestProgress: Progress(
+                    latestProgress: LatestProgress(
                         percent: 60, status: "at-risk", note: "档案整理中",
                         reportedOn: CalendarDate(year: 2014, month: 11, day: 20)!)),
                 ReminderItem(

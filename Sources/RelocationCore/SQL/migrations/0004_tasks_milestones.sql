@@ -216,6 +216,9 @@ COMMENT ON TABLE reloc.milestone IS
 CREATE FUNCTION reloc.milestone_before_write() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    attachments text;
+    attached bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         NEW.created_at := now();
@@ -232,10 +235,13 @@ BEGIN
     IF NEW.title = '' THEN
         PERFORM reloc.raise_rule('milestone_title_not_blank', NULL);
     END IF;
-    IF num_nonnulls(NEW.plan_id, NEW.enterprise_id, NEW.task_id) <> 1 THEN
-        PERFORM reloc.raise_rule('milestone_attached_once',
-            format('plan %s, enterprise %s, task %s', coalesce(NEW.plan_id::text, '-'),
-                   coalesce(NEW.enterprise_id::text, '-'), coalesce(NEW.task_id::text, '-')));
+    -- Every *_id column but owner_id is an attachment, so a later migration that adds one (a
+    -- vacated site) only has to widen the CHECK constraint milestone_attached_once.
+    SELECT string_agg(j.key || ' ' || j.value, ', ' ORDER BY j.key), count(*) INTO attachments, attached
+    FROM jsonb_each(to_jsonb(NEW)) AS j
+    WHERE j.key ~ '_id$' AND j.key <> 'owner_id' AND j.value <> 'null'::jsonb;
+    IF attached <> 1 THEN
+        PERFORM reloc.raise_rule('milestone_attached_once', format('attached to: %s', coalesce(attachments, 'nothing')));
     END IF;
     IF NEW.owner_id IS NULL THEN
         NEW.owner_id := CASE
@@ -404,12 +410,14 @@ CREATE POLICY task_assignment_province_write ON reloc.task_assignment FOR ALL TO
     USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
 
 -- Milestones: the province does everything; a city or district adds and closes milestones of its
--- own plans and enterprises, a department those of its tasks, an owner its own. Only the columns
+-- own plans and enterprises, a department those of its tasks; an owner closes its own. Only the columns
 -- done_on and note are granted to them, so nobody but the province moves a due date.
 CREATE POLICY milestone_province_write ON reloc.milestone FOR ALL TO reloc_app
     USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
+-- Adding goes by what the milestone is attached to (naming oneself owner gives no way into
+-- another city's plan); closing also by ownership.
 CREATE POLICY milestone_local_insert ON reloc.milestone FOR INSERT TO reloc_app
-    WITH CHECK (reloc.attachment_concerns(plan_id, enterprise_id, task_id, owner_id, (SELECT reloc.acting_org_ids())));
+    WITH CHECK (reloc.attachment_concerns(plan_id, enterprise_id, task_id, NULL, (SELECT reloc.acting_org_ids())));
 CREATE POLICY milestone_local_update ON reloc.milestone FOR UPDATE TO reloc_app
     USING (reloc.attachment_concerns(plan_id, enterprise_id, task_id, owner_id, (SELECT reloc.acting_org_ids())))
     WITH CHECK (reloc.attachment_concerns(plan_id, enterprise_id, task_id, owner_id, (SELECT reloc.acting_org_ids())));

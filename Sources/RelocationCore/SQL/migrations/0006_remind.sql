@@ -333,7 +333,9 @@ AS $$
                    'belongs_to', CASE
                        WHEN m.plan_id IS NOT NULL THEN jsonb_build_object('type', 'plan', 'code', p.code, 'name', p.name)
                        WHEN m.enterprise_id IS NOT NULL THEN jsonb_build_object('type', 'enterprise', 'code', NULL, 'name', e.name)
-                       ELSE jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title) END,
+                       WHEN m.task_id IS NOT NULL THEN jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title)
+                       -- Attached to something a later migration adds (e.g. a vacated site).
+                       ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
                    'due_on', t.due_on, 'days_left', t.due_on - as_of, 'escalation', t.escalation,
                    'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
                    'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(

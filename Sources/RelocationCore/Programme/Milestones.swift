@@ -1,0 +1,161 @@
+import Foundation
+import LibPQClient
+
+/// Milestones (节点): dated deadlines on one plan, enterprise or task, with an owner organisation
+/// and a done date. Overdue and due-within are read on the as-of day in the programme's zone.
+public struct Milestones {
+    public static let kinds = [
+        "plan-compiled", "risk-assessed", "approved", "relocation-started", "relocation-completed",
+        "heritage-surveyed", "site-assessed", "site-released", "basic-completion", "custom",
+    ]
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    public struct Filter: Sendable {
+        public var mine = false
+        public var plan: String?
+        public var enterprise: Int64?
+        public var task: Int?
+        public var overdue = false
+        public var dueWithinDays: Int?
+        public var asOf: AsOf = .today
+        public var id: Int64?
+        public init() {}
+    }
+
+    /// One row per milestone: `id, kind, title, attached_to, plan, enterprise_id, enterprise, task,
+    /// owner, owner_name, due_on, done_on, state, days_left, percent, status, as_of`.
+    /// `state` is done (on or before the as-of day), overdue, due-today or open; `days_left` is
+    /// negative when overdue. `--overdue` and `--due-within` together list either.
+    public func list(_ filter: Filter) throws -> PGResult {
+        let plan = filter.plan?.uppercased()
+        if let plan, try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan)").rows.isEmpty {
+            throw RelocError.notFound("no plan \(plan); see `reloc plan list`")
+        }
+        let dueFilter = filter.overdue || filter.dueWithinDays != nil
+        return try db.query(
+            """
+            WITH params AS (SELECT \(filter.asOf.sql) AS as_of, reloc.acting_org_ids() AS mine),
+            latest AS (
+                SELECT DISTINCT ON (r.milestone_id) r.milestone_id, r.percent, r.status
+                FROM reloc.progress_report r, params
+                WHERE r.milestone_id IS NOT NULL AND reloc.local_date(r.reported_at) <= params.as_of
+                ORDER BY r.milestone_id, r.reported_at DESC, r.id DESC
+            ),
+            rows AS (
+                SELECT m.id, m.kind, m.title,
+                       CASE WHEN m.plan_id IS NOT NULL THEN 'plan ' || p.code
+                            WHEN m.enterprise_id IS NOT NULL THEN 'enterprise ' || e.id || ' ' || e.name
+                            WHEN m.task_id IS NOT NULL THEN 'task ' || t.number END AS attached_to,
+                       p.code AS plan, e.id AS enterprise_id, e.name AS enterprise, t.number AS task,
+                       o.code AS owner, o.name_zh AS owner_name, m.due_on,
+                       CASE WHEN m.done_on <= params.as_of THEN m.done_on END AS done_on,
+                       CASE WHEN m.done_on <= params.as_of THEN 'done'
+                            WHEN m.due_on < params.as_of THEN 'overdue'
+                            WHEN m.due_on = params.as_of THEN 'due-today'
+                            ELSE 'open' END AS state,
+                       m.due_on - params.as_of AS days_left,
+                       trim_scale(l.percent) AS percent, l.status,
+                       params.as_of,
+                       m.done_on IS NOT NULL AND m.done_on <= params.as_of AS is_done,
+                       params.mine,
+                       m.owner_id, m.plan_id, m.enterprise_id AS enterprise_ref, m.task_id
+                FROM reloc.milestone m
+                CROSS JOIN params
+                JOIN reloc.organisation o ON o.id = reloc.org_on(m.owner_id, params.as_of)
+                LEFT JOIN reloc.plan p ON p.id = m.plan_id
+                LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+                LEFT JOIN reloc.task t ON t.id = m.task_id
+                LEFT JOIN latest l ON l.milestone_id = m.id
+            )
+            SELECT id, kind, title, attached_to, plan, enterprise_id, enterprise, task, owner, owner_name, due_on,
+                   done_on, state, days_left, percent, status, as_of
+            FROM rows
+            WHERE (\(filter.id)::bigint IS NULL OR id = \(filter.id))
+              AND (NOT \(filter.mine) OR reloc.attachment_concerns(plan_id, enterprise_ref, task_id, owner_id, mine))
+              AND (\(plan)::text IS NULL OR plan = \(plan))
+              AND (\(filter.enterprise)::bigint IS NULL OR enterprise_id = \(filter.enterprise))
+              AND (\(filter.task)::integer IS NULL OR task = \(filter.task))
+              AND (NOT \(dueFilter)
+                   OR (\(filter.overdue) AND state = 'overdue')
+                   OR (NOT is_done AND days_left BETWEEN 0 AND \(filter.dueWithinDays)::integer))
+            ORDER BY due_on, id
+            """)
+    }
+
+    public func show(_ id: Int64, asOf: AsOf = .today) throws -> PGResult {
+        var filter = Filter()
+        filter.id = id
+        filter.asOf = asOf
+        let result = try list(filter)
+        guard !result.rows.isEmpty else { throw RelocError.notFound("no milestone \(id); see `reloc milestone list`") }
+        return result
+    }
+
+    public struct NewMilestone: Sendable {
+        public var kind: String
+        public var title: String
+        public var dueOn: CalendarDate
+        public var plan: String?
+        public var enterprise: Int64?
+        public var task: Int?
+        public var owner: String?
+        public var note: String?
+
+        public init(
+            kind: String = "custom", title: String, dueOn: CalendarDate, plan: String? = nil, enterprise: Int64? = nil,
+            task: Int? = nil, owner: String? = nil, note: String? = nil
+        ) {
+            self.kind = kind
+            self.title = title
+            self.dueOn = dueOn
+            self.plan = plan
+            self.enterprise = enterprise
+            self.task = task
+            self.owner = owner
+            self.note = note
+        }
+    }
+
+    /// Adds a milestone; the owner defaults from what it is attached to. Returns its id.
+    public func add(_ milestone: NewMilestone) throws -> Int64 {
+        let plan = milestone.plan?.uppercased()
+        if let plan, try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan)").rows.isEmpty {
+            throw RelocError.notFound("no plan \(plan); see `reloc plan list`")
+        }
+        if let enterprise = milestone.enterprise,
+            try db.query("SELECT 1 FROM reloc.enterprise WHERE id = \(enterprise)").rows.isEmpty
+        {
+            throw RelocError.notFound("no enterprise \(enterprise); see `reloc enterprise list`")
+        }
+        if let task = milestone.task, try db.query("SELECT 1 FROM reloc.task WHERE number = \(task)").rows.isEmpty {
+            throw RelocError.notFound("no task \(task); see `reloc task list`")
+        }
+        try Organisations(db).requireExists(milestone.owner)
+        return try db.query(
+            """
+            INSERT INTO reloc.milestone (kind, title, due_on, plan_id, enterprise_id, task_id, owner_id, note)
+            VALUES (\(milestone.kind), \(milestone.title), \(milestone.dueOn),
+                    (SELECT id FROM reloc.plan WHERE code = \(plan)), \(milestone.enterprise),
+                    (SELECT id FROM reloc.task WHERE number = \(milestone.task)),
+                    (SELECT id FROM reloc.organisation WHERE code = \(milestone.owner?.uppercased())), \(milestone.note))
+            RETURNING id
+            """
+        ).scalar(Int64.self)
+    }
+
+    /// Marks a milestone done on a date (default today in the programme's zone).
+    public func done(_ id: Int64, on date: CalendarDate?, note: String?) throws {
+        try db.updateOne(
+            "UPDATE reloc.milestone SET done_on = coalesce(\(date), reloc.today()), note = coalesce(\(note), note) WHERE id = \(id)",
+            what: "milestone \(id)")
+    }
+
+    /// Opens a milestone marked done by mistake (or whose work came undone) again.
+    public func reopen(_ id: Int64, note: String?) throws {
+        try db.updateOne(
+            "UPDATE reloc.milestone SET done_on = NULL, note = coalesce(\(note), note) WHERE id = \(id)",
+            what: "milestone \(id)")
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import LibPQClient
+
+/// Key tasks (重点任务): the annex's table of department tasks, each with one lead department and
+/// any number of co-responsible ones. Work assigned to a renamed department is its successor's
+/// from the succession date; listings name the body that holds the work on the as-of day.
+public struct Tasks {
+    /// The latest report's status, or not-reported.
+    public static let statuses = ["on-track", "at-risk", "blocked", "done", "not-reported"]
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    public struct Filter: Sendable {
+        public var mine = false
+        public var organisation: String?
+        public var overdue = false
+        public var dueWithinDays: Int?
+        public var status: String?
+        public var asOf: AsOf = .today
+        public init() {}
+    }
+
+    /// One row per task: `number, title, short_title, plan, lead, lead_name, co, percent, status,
+    /// due_on, days_overdue, reported_at, as_of`. `--overdue` and `--due-within` together list
+    /// either. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
+    /// name the same work), whatever the as-of day.
+    public func list(_ filter: Filter) throws -> PGResult {
+        let organisation = filter.organisation?.uppercased()
+        try Organisations(db).requireExists(organisation)
+        let dueFilter = filter.overdue || filter.dueWithinDays != nil
+        return try db.query(
+            """
+            WITH params AS (SELECT \(filter.asOf.sql) AS as_of, reloc.acting_org_ids() AS mine),
+            latest AS (
+                SELECT DISTINCT ON (r.task_id) r.task_id, r.percent, r.status, r.reported_at
+                FROM reloc.progress_report r, params
+                WHERE r.task_id IS NOT NULL AND reloc.local_date(r.reported_at) <= params.as_of
+                ORDER BY r.task_id, r.reported_at DESC, r.id DESC
+            ),
+            rows AS (
+                SELECT t.number,
+                       t.title,
+                       CASE WHEN length(t.title) > 18 THEN left(t.title, 17) || '…' ELSE t.title END AS short_title,
+                       p.code AS plan,
+                       lead.code AS lead,
+                       lead.name_zh AS lead_name,
+                       (SELECT string_agg(o.code, ', ' ORDER BY a.position, a.id)
+                        FROM reloc.task_assignment a
+                        JOIN reloc.organisation o ON o.id = reloc.org_on(a.org_id, params.as_of)
+                        WHERE a.task_id = t.id AND NOT a.lead) AS co,
+                       trim_scale(l.percent) AS percent,
+                       coalesce(l.status, 'not-reported') AS status,
+                       t.due_on,
+                       CASE WHEN t.due_on < params.as_of AND l.status IS DISTINCT FROM 'done'
+                            THEN params.as_of - t.due_on END AS days_overdue,
+                       l.reported_at,
+                       params.as_of,
+                       t.id
+                FROM reloc.task t
+                CROSS JOIN params
+                LEFT JOIN reloc.plan p ON p.id = t.plan_id
+                LEFT JOIN latest l ON l.task_id = t.id
+                LEFT JOIN reloc.task_assignment la ON la.task_id = t.id AND la.lead
+                LEFT JOIN reloc.organisation lead ON lead.id = reloc.org_on(la.org_id, params.as_of)
+                WHERE (NOT \(filter.mine) OR EXISTS (
+                           SELECT FROM reloc.task_assignment a WHERE a.task_id = t.id AND a.org_id = ANY (params.mine)))
+                  AND (\(organisation)::text IS NULL OR EXISTS (
+                           SELECT FROM reloc.task_assignment a, reloc.organisation o
+                           WHERE a.task_id = t.id AND o.code = \(organisation)
+                             AND reloc.org_on(a.org_id, 'infinity') = reloc.org_on(o.id, 'infinity')))
+                  AND (NOT \(dueFilter)
+                       OR (\(filter.overdue) AND t.due_on < params.as_of AND l.status IS DISTINCT FROM 'done')
+                       OR (t.due_on BETWEEN params.as_of AND params.as_of + \(filter.dueWithinDays)::integer
+                           AND l.status IS DISTINCT FROM 'done'))
+            )
+            SELECT number, title, short_title, plan, lead, lead_name, co, percent, status, due_on, days_overdue,
+                   reported_at, as_of
+            FROM rows
+            WHERE \(filter.status)::text IS NULL OR status = \(filter.status)
+            ORDER BY number
+            """)
+    }
+
+    /// The task itself, one row.
+    public func show(_ number: Int, asOf: AsOf = .today) throws -> PGResult {
+        let result = try db.query(
+            """
+            WITH params AS (SELECT \(asOf.sql) AS as_of),
+            latest AS (
+                SELECT r.percent, r.status, r.reported_at FROM reloc.progress_report r JOIN reloc.task t ON t.id = r.task_id, params
+                WHERE t.number = \(number) AND reloc.local_date(r.reported_at) <= params.as_of
+                ORDER BY r.reported_at DESC, r.id DESC LIMIT 1
+            )
+            SELECT t.number, t.title, p.code AS plan, lead.code AS lead, lead.name_zh AS lead_name,
+                   trim_scale(l.percent) AS percent, coalesce(l.status, 'not-reported') AS status, t.due_on,
+                   CASE WHEN t.due_on < params.as_of AND l.status IS DISTINCT FROM 'done'
+                        THEN params.as_of - t.due_on END AS days_overdue,
+                   l.reported_at, t.note, t.source_document, params.as_of
+            FROM reloc.task t
+            CROSS JOIN params
+            LEFT JOIN latest l ON true
+            LEFT JOIN reloc.plan p ON p.id = t.plan_id
+            LEFT JOIN reloc.task_assignment la ON la.task_id = t.id AND la.lead
+            LEFT JOIN reloc.organisation lead ON lead.id = reloc.org_on(la.org_id, params.as_of)
+            WHERE t.number = \(number)
+            """)
+        guard !result.rows.isEmpty else { throw RelocError.notFound("no task \(number); see `reloc task list`") }
+        return result
+    }
+
+    /// The departments as assigned (as printed) and the body that holds the work on the as-of day:
+    /// `role, code, name, current_code, current_name, succeeded_on`.
+    public func assignments(_ number: Int, asOf: AsOf = .today) throws -> PGResult {
+        try db.query(
+            """
+            WITH params AS (SELECT \(asOf.sql) AS as_of)
+            SELECT CASE WHEN a.lead THEN 'lead' ELSE 'co' END AS role,
+                   o.code, o.name_zh AS name, cur.code AS current_code, cur.name_zh AS current_name,
+                   CASE WHEN cur.id <> o.id THEN o.succeeded_on END AS succeeded_on
+            FROM reloc.task_assignment a
+            JOIN reloc.task t ON t.id = a.task_id
+            JOIN reloc.organisation o ON o.id = a.org_id
+            CROSS JOIN params
+            JOIN reloc.organisation cur ON cur.id = reloc.org_on(a.org_id, params.as_of)
+            WHERE t.number = \(number)
+            ORDER BY a.lead DESC, a.position, a.id
+            """)
+    }
+
+    public struct NewTask: Sendable {
+        public var number: Int?
+        public var title: String
+        public var plan: String?
+        public var dueOn: CalendarDate?
+        public var note: String?
+
+        public init(number: Int? = nil, title: String, plan: String? = nil, dueOn: CalendarDate? = nil, note: String? = nil) {
+            self.number = number
+            self.title = title
+            self.plan = plan
+            self.dueOn = dueOn
+            self.note = note
+        }
+    }
+
+    /// Adds a task (province only); without a number it takes the next one. Returns the number.
+    public func add(_ task: NewTask) throws -> Int {
+        if let plan = task.plan {
+            guard try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan.uppercased())").rows.count == 1 else {
+                throw RelocError.notFound("no plan \(plan.uppercased()); see `reloc plan list`")
+            }
+        }
+        return try db.query(
+            """
+            INSERT INTO reloc.task (number, title, plan_id, due_on, note)
+            VALUES (coalesce(\(task.number), (SELECT coalesce(max(number), 0) + 1 FROM reloc.task)), \(task.title),
+                    (SELECT id FROM reloc.plan WHERE code = \(task.plan?.uppercased())), \(task.dueOn), \(task.note))
+            RETURNING number
+            """
+        ).scalar(Int.self)
+    }
+
+    /// Assigns a department to a task (province only). `lead` makes it the lead; the former lead
+    /// stays co-responsible. Assigning a department already assigned only changes its role.
+    public func assign(_ number: Int, organisation code: String, lead: Bool) throws {
+        let code = code.uppercased()
+        try Organisations(db).requireExists(code)
+        try db.withTransaction { db in
+            let taskID = try db.query("SELECT id FROM reloc.task WHERE number = \(number)").rows.first
+            guard let taskID = try taskID?.decode(Int64.self, at: 0) else {
+                throw RelocError.notFound("no task \(number); see `reloc task list`")
+            }
+            if lead {
+                try db.execute(
+                    """
+                    UPDATE reloc.task_assignment SET lead = false
+                    WHERE task_id = \(taskID) AND lead AND org_id <> (SELECT id FROM reloc.organisation WHERE code = \(code))
+                    """)
+            }
+            try db.execute(
+                """
+                INSERT INTO reloc.task_assignment (task_id, org_id, lead, position)
+                SELECT \(taskID), o.id, \(lead),
+                       (SELECT coalesce(max(position), 0) + 1 FROM reloc.task_assignment WHERE task_id = \(taskID))
+                FROM reloc.organisation o WHERE o.code = \(code)
+                ON CONFLICT (task_id, org_id) DO UPDATE SET lead = reloc.task_assignment.lead OR EXCLUDED.lead
+                """)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import LibPQClient
+import RelocationCore
+
+struct MilestoneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "milestone",
+        abstract: "Milestones (节点): dated deadlines on plans, enterprises and tasks.",
+        subcommands: [List.self, Show.self, Add.self, Done.self, Reopen.self, ProgressCommand.self]
+    )
+
+    struct List: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "List milestones by due date.")
+        @Flag(help: "Only the acting organisation's: owned, of its plans and enterprises, or of its tasks.") var mine = false
+        @Option(help: "Only milestones of this plan (code).") var plan: String?
+        @Option(help: "Only milestones of this enterprise (id).") var enterprise: Int64?
+        @Option(help: "Only milestones of this task (number).") var task: Int?
+        @OptionGroup var due: DueOptions
+        @OptionGroup var asOf: AsOfOptions
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            var filter = Milestones.Filter()
+            filter.mine = mine
+            filter.plan = plan
+            filter.enterprise = enterprise
+            filter.task = task
+            filter.overdue = due.overdue
+            filter.dueWithinDays = due.dueWithin
+            filter.asOf = asOf.asOf
+            let listing = try Listing(Milestones(session.open().connection).list(filter))
+            Console.write(output.format == .table ? MilestoneCommand.table(listing) : listing.render(output.format))
+        }
+    }
+
+    static func table(_ listing: Listing) -> String {
+        listing.selecting([
+            ("id", "id"), ("kind", "kind"), ("title", "title"), ("attached_to", "attached to"), ("owner", "owner"),
+            ("due_on", "due"), ("state", "state"), ("days_left", "days left"), ("percent", "percent"),
+        ]).render(.table)
+    }
+
+    struct Show: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a milestone and its progress history.")
+        @Argument(help: "Milestone id.") var id: Int64
+        @OptionGroup var asOf: AsOfOptions
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            let db = try session.open().connection
+            let milestone = try Listing(Milestones(db).show(id, asOf: asOf.asOf))
+            let history = try Listing(Progress(db).history(of: .milestone(id)))
+            switch output.format {
+            case .json: Console.write(milestone.renderJSONObject(nested: [("progress", history)]))
+            case .csv: Console.write(milestone.render(.csv))
+            case .table:
+                Console.write(milestone.render(.table, single: true))
+                Console.write("\nprogress history\n" + history.render(.table))
+            }
+        }
+    }
+
+    struct Add: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a milestone to one plan, enterprise or task; prints its id.",
+            discussion: "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
+        @Option(help: "Kind (default custom).") var kind: String = "custom"
+        @Option(help: "What is to be done.") var title: String
+        @Option(help: "Due date.") var due: CalendarDate
+        @Option(help: "Attach to this plan (code).") var plan: String?
+        @Option(help: "Attach to this enterprise (id).") var enterprise: Int64?
+        @Option(help: "Attach to this task (number).") var task: Int?
+        @Option(help: "Owner organisation (code).") var owner: String?
+        @Option(help: "A note.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func validate() throws {
+            try requireOneOf(kind, Milestones.kinds, option: "--kind")
+            if [plan != nil, enterprise != nil, task != nil].filter({ $0 }).count != 1 {
+                throw ValidationError("attach the milestone to exactly one of --plan CODE, --enterprise ID, --task N")
+            }
+        }
+
+        func execute() throws {
+            let id = try Milestones(session.open().connection).add(
+                .init(
+                    kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, owner: owner,
+                    note: note))
+            Console.write("\(id)\n")
+        }
+    }
+
+    struct Done: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a milestone done.")
+        @Argument(help: "Milestone id.") var id: Int64
+        @Option(help: "The day it was done (default today, Asia/Shanghai).") var on: CalendarDate?
+        @Option(help: "A note.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Milestones(session.open().connection).done(id, on: on, note: note)
+            Console.write("milestone \(id) done\n")
+        }
+    }
+
+    struct Reopen: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a milestone marked done again.")
+        @Argument(help: "Milestone id.") var id: Int64
+        @Option(help: "Why.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Milestones(session.open().connection).reopen(id, note: note)
+            Console.write("milestone \(id) reopened\n")
+        }
+    }
+
+    struct ProgressCommand: RelocCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "progress", abstract: "Report progress on a milestone; prints the report's id.")
+        @Argument(help: "Milestone id.") var id: Int64
+        @OptionGroup var report: ReportOptions
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            let reportID = try Progress(session.open().connection).report(on: .milestone(id), report.report)
+            Console.write("\(reportID)\n")
+        }
+    }
+}

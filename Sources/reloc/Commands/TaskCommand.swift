@@ -1,0 +1,122 @@
+import ArgumentParser
+import LibPQClient
+import RelocationCore
+
+struct TaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task",
+        abstract: "Key tasks (重点任务) of the departments, their assignments and progress.",
+        subcommands: [List.self, Show.self, Add.self, Assign.self, ProgressCommand.self]
+    )
+
+    struct List: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks with their lead, latest progress and due date.")
+        @Flag(help: "Only tasks assigned to the acting organisation (or to its predecessors).") var mine = false
+        @Option(help: "Only tasks of this department (or of the body it succeeded / that succeeded it).") var org: String?
+        @OptionGroup var due: DueOptions
+        @Option(help: "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")).") var status: String?
+        @OptionGroup var asOf: AsOfOptions
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            try requireOneOf(status, Tasks.statuses, option: "--status")
+            var filter = Tasks.Filter()
+            filter.mine = mine
+            filter.organisation = org
+            filter.overdue = due.overdue
+            filter.dueWithinDays = due.dueWithin
+            filter.status = status
+            filter.asOf = asOf.asOf
+            let listing = try Listing(Tasks(session.open().connection).list(filter))
+            if output.format == .table {
+                Console.write(
+                    listing.selecting([
+                        ("number", "no"), ("short_title", "title"), ("lead_name", "lead"), ("percent", "percent"),
+                        ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"),
+                    ]).render(.table))
+            } else {
+                Console.write(listing.render(output.format))
+            }
+        }
+    }
+
+    struct Show: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a task: its departments (as assigned and now), milestones and full progress history.")
+        @Argument(help: "Task number.") var number: Int
+        @OptionGroup var asOf: AsOfOptions
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func execute() throws {
+            let db = try session.open().connection
+            let tasks = Tasks(db)
+            let task = try Listing(tasks.show(number, asOf: asOf.asOf))
+            let assignments = try Listing(tasks.assignments(number, asOf: asOf.asOf))
+            var filter = Milestones.Filter()
+            filter.task = number
+            filter.asOf = asOf.asOf
+            let milestones = try Listing(Milestones(db).list(filter))
+            let history = try Listing(Progress(db).history(of: .task(number)))
+            switch output.format {
+            case .json:
+                Console.write(
+                    task.renderJSONObject(nested: [
+                        ("assignments", assignments), ("milestones", milestones), ("progress", history),
+                    ]))
+            case .csv:
+                Console.write(task.render(.csv))
+            case .table:
+                Console.write(task.render(.table, single: true))
+                Console.write("\ndepartments (as assigned → holding the work now)\n" + assignments.render(.table))
+                Console.write("\nmilestones\n" + MilestoneCommand.table(milestones))
+                Console.write("\nprogress history\n" + history.render(.table))
+            }
+        }
+    }
+
+    struct Add: RelocCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a task (province only); prints its number.")
+        @Option(help: "Task number (default: the next free one).") var number: Int?
+        @Option(help: "The task's wording.") var title: String
+        @Option(help: "The plan it belongs to (default: province-wide).") var plan: String?
+        @Option(help: "Due date.") var due: CalendarDate?
+        @Option(help: "A note.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            let added = try Tasks(session.open().connection).add(
+                .init(number: number, title: title, plan: plan, dueOn: due, note: note))
+            Console.write("\(added)\n")
+        }
+    }
+
+    struct Assign: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Assign a department to a task (province only); --lead makes it the lead.")
+        @Argument(help: "Task number.") var number: Int
+        @Option(help: "The department (organisation code).") var org: String
+        @Flag(help: "Make it the lead department (the former lead becomes co-responsible).") var lead = false
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Tasks(session.open().connection).assign(number, organisation: org, lead: lead)
+            Console.write("task \(number): \(org.uppercased()) assigned\(lead ? " as lead" : "")\n")
+        }
+    }
+
+    struct ProgressCommand: RelocCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "progress",
+            abstract: "Report progress on a task (its departments, or the province); prints the report's id.")
+        @Argument(help: "Task number.") var number: Int
+        @OptionGroup var report: ReportOptions
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            let id = try Progress(session.open().connection).report(on: .task(number), report.report)
+            Console.write("\(id)\n")
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import LibPQClient
+import RelocTestSupport
+import RelocationCore
+import Testing
+
+/// Who may report progress, enforced by grants, row-level security and the report trigger; tried
+/// through the CLI and through plain SQL as each organisation's role.
+@Suite("Progress: who may report, and nothing is ever rewritten")
+struct ProgressPermissionTests {
+    @Test func aDepartmentReportsOnItsOwnTasksOnly() throws {
+        try ProgrammeFixture.with { fixture in
+            // 省工业信息化厅 leads task 3.
+            let ok = try fixture.cli([
+                "task", "progress", "3", "--as", "JL-GXT", "--percent", "40", "--status", "at-risk",
+                "--note", "已梳理淘汰落后产能企业名单", "--evidence", "吉工信发〔2014〕12号", "吉财发〔2014〕3号",
+            ])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            let shown = try fixture.cli(["task", "show", "3", "--format", "json"])
+            #expect(shown.stdout.contains("已梳理淘汰落后产能企业名单"))
+            #expect(shown.stdout.contains("吉工信发〔2014〕12号; 吉财发〔2014〕3号"))
+            #expect(shown.stdout.contains("\"status\": \"at-risk\""))
+            let mine = try fixture.cli(["task", "list", "--as", "JL-GXT", "--mine"])
+            #expect(mine.stdout.contains("40") && mine.stdout.contains("at-risk"))
+
+            // 省科技厅 has only task 5: task 3 is refused, by the CLI (77) and by plain SQL.
+            let refused = try fixture.cli(["task", "progress", "3", "--as", "JL-KJT", "--percent", "10", "--note", "越权"])
+            #expect(refused.status == 77, "\(refused.stderr)")
+            #expect(refused.stderr.contains("task 3 is not yours"))
+            let kjt = try fixture.acting("JL-KJT")
+            expectSQLState("42501") { try kjt.execute(ProgrammeFixture.reportSQL(task: 3)) }
+            #expect(try kjt.execute(ProgrammeFixture.reportSQL(task: 5)) == 1)
+            // A department may not report on a city's plan milestone either.
+            let spPlan = try fixture.milestone(plan: "SP-TD")
+            expectSQLState("42501") { try kjt.execute(ProgrammeFixture.reportSQL(milestone: spPlan)) }
+            // Row-level security refuses it even with the trigger out of the way.
+            let admin = try fixture.admin()
+            try admin.execute("ALTER TABLE reloc.progress_report DISABLE TRIGGER progress_report_before_insert")
+            expectSQLState("42501") {
+                try kjt.execute(
+                    "INSERT INTO reloc.progress_report (task_id, percent, status, note) SELECT id, 10, 'on-track', 'x' FROM reloc.task WHERE number = 3")
+            }
+            try admin.execute("ALTER TABLE reloc.progress_report ENABLE TRIGGER progress_report_before_insert")
+            #expect(try admin.count("SELECT count(*) FROM reloc.progress_report") == 2)
+        }
+    }
+
+    @Test func aRenamedDepartmentsSuccessorReportsOnThePredecessorsTasks() throws {
+        try ProgrammeFixture.with { fixture in
+            // Task 14 was assigned to 省国土资源厅; 省自然资源厅 succeeded it on 2018-10-01.
+            let ok = try fixture.cli(["task", "progress", "14", "--as", "JL-ZRT", "--percent", "60", "--note", "指标已倾斜"])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            let zrt = try fixture.acting("JL-ZRT")
+            #expect(try zrt.execute(ProgrammeFixture.reportSQL(task: 15)) == 1)
+            // The reporter is recorded as the body that exists, with the login.
+            #expect(try fixture.admin().query(
+                "SELECT DISTINCT o.code FROM reloc.progress_report r JOIN reloc.organisation o ON o.id = r.org_id"
+            ).scalar(String.self) == "JL-ZRT")
+            // The old body's role acts for nothing any more.
+            expectSQLState("42501") { try fixture.acting("JL-GTT").execute(ProgrammeFixture.reportSQL(task: 14)) }
+            // 省粮食和物资储备局 took task 10 over from 省粮食局.
+            #expect(try fixture.acting("JL-LSWZ").execute(ProgrammeFixture.reportSQL(task: 10)) == 1)
+        }
+    }
+
+    @Test func aCityReportsOnMilestonesOfItsOwnPlansAndEnterprises() throws {
+        try ProgrammeFixture.with { fixture in
+            let siping = try fixture.milestone(plan: "SP-TD")
+            let changchun = try fixture.milestone(plan: "CC-KC")
+            let ok = try fixture.cli([
+                "milestone", "progress", String(siping), "--as", "SP", "--percent", "80", "--note", "方案已征求意见",
+            ])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            let refused = try fixture.cli([
+                "milestone", "progress", String(changchun), "--as", "SP", "--percent", "80", "--note", "越权",
+            ])
+            #expect(refused.status == 77, "\(refused.stderr)")
+            let sp = try fixture.acting("SP")
+            expectSQLState("42501") { try sp.execute(ProgrammeFixture.reportSQL(milestone: changchun)) }
+            // Tasks are the departments': a city reports on none.
+            expectSQLState("42501") { try sp.execute(ProgrammeFixture.reportSQL(task: 1)) }
+            // The district government reports on its own plan's milestone too.
+            #expect(try fixture.acting("SP-TD").execute(ProgrammeFixture.reportSQL(milestone: siping)) == 1)
+            // An enterprise milestone of 四平 (an enterprise in its plan).
+            let enterprise = try fixture.admin().query(
+                "SELECT id FROM reloc.enterprise WHERE name = '四平昊华化工'").scalar(Int64.self)
+            let added = try fixture.cli([
+                "milestone", "add", "--as", "SP", "--kind", "heritage-surveyed", "--title", "工业遗产普查",
+                "--due", "2015-06-30", "--enterprise", String(enterprise),
+            ])
+            #expect(added.status == 0, "\(added.stderr)")
+            let id = Int64(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
+            #expect(try sp.execute(ProgrammeFixture.reportSQL(milestone: id)) == 1)
+            expectSQLState("42501") { try fixture.acting("CC").execute(ProgrammeFixture.reportSQL(milestone: id)) }
+            // The province reports on anything.
+            let province = try fixture.acting("JL")
+            #expect(try province.execute(ProgrammeFixture.reportSQL(milestone: changchun)) == 1)
+            #expect(try province.execute(ProgrammeFixture.reportSQL(task: 3)) == 1)
+        }
+    }
+
+    @Test func nobodyUpdatesOrDeletesAReport() throws {
+        try ProgrammeFixture.with { fixture in
+            #expect(try fixture.acting("JL").execute(ProgrammeFixture.reportSQL(task: 3)) == 1)
+            #expect(try fixture.acting("JL-GXT").execute(ProgrammeFixture.reportSQL(task: 3)) == 1)
+            for code in ["JL", "JL-GXT", "JL-FGW", "SP", "SP-TD"] {
+                let db = try fixture.acting(code)
+                expectSQLState("42501") { try db.execute("UPDATE reloc.progress_report SET percent = 99") }
+                expectSQLState("42501") { try db.execute("DELETE FROM reloc.progress_report") }
+                expectSQLState("42501") { try db.execute("TRUNCATE reloc.progress_report") }
+            }
+            // Not even the schema owner or a superuser: the rule's words say to report anew.
+            let admin = try fixture.admin()
+            expectSQLState("23514", constraint: "progress_append_only") {
+                try admin.execute("UPDATE reloc.progress_report SET note = 'rewritten'")
+            }
+            expectSQLState("23514", constraint: "progress_append_only") { try admin.execute("DELETE FROM reloc.progress_report") }
+            #expect(try admin.count("SELECT count(*) FROM reloc.progress_report WHERE note = 'raw'") == 2)
+        }
+    }
+
+    @Test func concurrentReportsAreAllKept() throws {
+        try ProgrammeFixture.with { fixture in
+            // Two departments of task 3 report in overlapping transactions: neither waits, both stay.
+            let gxt = try fixture.acting("JL-GXT")
+            let czt = try fixture.acting("JL-CZT")
+            try gxt.execute("BEGIN")
+            try czt.execute("BEGIN")
+            #expect(try gxt.execute(ProgrammeFixture.reportSQL(task: 3, note: "工信")) == 1)
+            #expect(try czt.execute(ProgrammeFixture.reportSQL(task: 3, note: "财政")) == 1)
+            try czt.execute("COMMIT")
+            try gxt.execute("COMMIT")
+            // And many at once through the CLI.
+            let database = fixture.database
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 6) { index in
+                let org = ["JL-GXT", "JL-CZT", "JL-FGW"][index % 3]
+                let outcome = try? RelocCLI.run(
+                    ["task", "progress", "3", "--as", org, "--percent", String(10 + index), "--note", "并发 \(index)"],
+                    database: database)
+                if outcome?.status != 0 { failures.add("\(org): \(outcome?.stderr ?? "did not run")") }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            #expect(try fixture.admin().count(
+                "SELECT count(*) FROM reloc.progress_report r JOIN reloc.task t ON t.id = r.task_id WHERE t.number = 3") == 8)
+        }
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ item: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        items.append(item)
+    }
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
