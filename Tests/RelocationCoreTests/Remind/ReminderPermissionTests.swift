@@ -105,4 +105,23 @@ import Testing
             #expect(try f.cli(["remind", "retry", "1", "--as", "SP-TD"]).status != 0)
         }
     }
+
+    /// A login that is not a member of reloc_reminder cannot run the job (exit 77, saying what to
+    /// grant); a member can, and acts with the job's privileges only.
+    @Test func onlyAMemberOfTheJobRoleRunsIt() throws {
+        try RemindFixture.with { f in
+            let login = "reloc_remind_test_\(UInt32.random(in: 0...UInt32.max))"
+            try f.db.execute("CREATE ROLE \(identifier: login) LOGIN")
+            defer { _ = try? f.db.execute("DROP ROLE IF EXISTS \(identifier: login)") }
+            let url = try TestDatabase.url(of: f.database).replacingOccurrences(of: "user=postgres", with: "user=\(login)")
+            let refused = try RelocCLI.run(["remind", "run", "--as-of", "2014-12-01", "--database", url, "--channel", "jsonl:\(f.outbox)"], database: nil)
+            #expect(refused.status == 77 && refused.stderr.contains("GRANT reloc_reminder TO \(login)"), "\(refused.stderr)")
+            try f.db.execute("GRANT reloc_reminder TO \(identifier: login)")
+            defer { _ = try? f.db.execute("REVOKE reloc_reminder FROM \(identifier: login)") }
+            let run = try RelocCLI.run(["remind", "run", "--as-of", "2014-12-01", "--database", url, "--channel", "jsonl:\(f.outbox)"], database: nil)
+            #expect(run.status == 0 && run.stdout.contains("planned 6, sent 6"), "\(run.stdout) \(run.stderr)")
+            let history = try RelocCLI.run(["remind", "history", "--database", url, "--format", "csv"], database: nil)
+            #expect(history.status == 0 && history.stdout.split(whereSeparator: \.isNewline).count == 7, "\(history.stdout) \(history.stderr)")
+        }
+    }
 }

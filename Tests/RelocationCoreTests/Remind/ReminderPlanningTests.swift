@@ -133,4 +133,20 @@ import Testing
             #expect(summary.asOf == CalendarDate.today(in: TimeZone(identifier: "Asia/Shanghai")!))
         }
     }
+
+    @Test func theDigestCarriesTheLatestProgress() throws {
+        try RemindFixture.with { f in
+            let id = try f.milestone("拆除旧厂房", due: "2015-01-05", plan: "SP-TD")
+            try f.db.execute("INSERT INTO reloc.progress_report (milestone_id, percent, status, note) VALUES (\(id), 20, 'on-track', '开始拆除')")
+            try f.db.execute("INSERT INTO reloc.progress_report (milestone_id, percent, status, note) VALUES (\(id), 40, 'at-risk', '资金未到位')")
+            try f.run(asOf: "2015-01-04")
+            let line = try #require(try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n").first { $0.contains("拆除旧厂房") })
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let item = try #require((object["items"] as? [[String: Any]])?.first { $0["milestone_id"] as? Int == Int(id) })
+            let progress = try #require(item["latest_progress"] as? [String: Any])
+            #expect(progress["status"] as? String == "at-risk" && progress["percent"] as? Double == 40)
+            #expect((object["text"] as? String)?.contains("最新进展：40%，存在风险") == true)
+            #expect((object["text"] as? String)?.contains("资金未到位") == true)
+        }
+    }
 }
