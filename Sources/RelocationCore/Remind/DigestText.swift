@@ -13,7 +13,8 @@ public enum DigestText {
             let n = digest.items.filter { $0.stage == stage }.count
             return n == 0 ? nil : "\(heading(stage))\(n)项"
         }
-        return "【搬迁改造提醒】\(digest.recipient.name)：\(counts.joined(separator: "，"))（\(chineseDate(digest.asOf))）"
+        let more = digest.omitted > 0 ? "，另有\(digest.omitted)项" : ""
+        return "【搬迁改造提醒】\(digest.recipient.name)：\(counts.joined(separator: "，"))\(more)（\(chineseDate(digest.asOf))）"
     }
 
     public static func body(_ digest: ReminderDigest) -> String {
@@ -33,6 +34,10 @@ public enum DigestText {
             for (index, item) in items.enumerated() {
                 lines.append(contentsOf: itemLines(item, number: index + 1))
             }
+        }
+        if digest.omitted > 0 {
+            lines.append("")
+            lines.append("另有\(digest.omitted)项节点未在此列出，请用 reloc milestone list --mine --overdue --due-within 30 查看。")
         }
         lines.append("")
         lines.append("请按期办理，并用 reloc 报告进展。本提醒由 reloc 自动发送。")

@@ -9,16 +9,27 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
     /// The day the run planned for (`--as-of`, else today in Asia/Shanghai).
     public var asOf: CalendarDate
     public var items: [ReminderItem]
+    /// Items beyond the digest's limit (`--max-items`): in the ledger, counted here, not listed.
+    public var omitted: Int
 
-    public init(recipient: Recipient, asOf: CalendarDate, items: [ReminderItem]) {
+    public init(recipient: Recipient, asOf: CalendarDate, items: [ReminderItem], omitted: Int = 0) {
         self.recipient = recipient
         self.asOf = asOf
         self.items = items
+        self.omitted = omitted
     }
 
     enum CodingKeys: String, CodingKey {
-        case recipient, items
+        case recipient, items, omitted
         case asOf = "as_of"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        recipient = try c.decode(Recipient.self, forKey: .recipient)
+        asOf = try c.decode(CalendarDate.self, forKey: .asOf)
+        items = try c.decodeIfPresent([ReminderItem].self, forKey: .items) ?? []
+        omitted = try c.decodeIfPresent(Int.self, forKey: .omitted) ?? 0
     }
 
     /// The items in reading order: overdue first (the longest overdue first), then due today,

@@ -19,11 +19,11 @@ public struct ReminderMessage: Sendable, Hashable {
     public var text: String { DigestText.body(digest) }
 
     /// The JSON object a webhook receives and a `jsonl:` file stores (one line), documented in
-    /// the README: idempotency_key, message_id, as_of, recipient, subject, text, items.
+    /// the README: idempotency_key, message_id, as_of, recipient, subject, text, items, omitted.
     public func jsonObject() throws -> Data {
         let envelope = Envelope(
             idempotencyKey: idempotencyKey, messageID: messageID, asOf: digest.asOf.description,
-            recipient: digest.recipient, subject: subject, text: text, items: digest.orderedItems)
+            recipient: digest.recipient, subject: subject, text: text, items: digest.orderedItems, omitted: digest.omitted)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(envelope)
@@ -37,9 +37,10 @@ public struct ReminderMessage: Sendable, Hashable {
         let subject: String
         let text: String
         let items: [ReminderItem]
+        let omitted: Int
 
         enum CodingKeys: String, CodingKey {
-            case recipient, subject, text, items
+            case recipient, subject, text, items, omitted
             case idempotencyKey = "idempotency_key"
             case messageID = "message_id"
             case asOf = "as_of"

@@ -14,6 +14,8 @@ public struct ReminderRun {
         public var channel: ChannelAddress?
         /// Deliver at most this many messages (the rest wait for the next run).
         public var limit: Int?
+        /// The most items one digest lists; the rest are counted ("另有N项").
+        public var maxItems = 200
         /// How long a claim holds a message before another run may take it over.
         public var lease: TimeInterval = 300
         public var retry = RetryPolicy()
@@ -62,7 +64,7 @@ public struct ReminderRun {
         try store.actAsJob()
         if options.dryRun { return try dryRun(store) }
         let planned = try db.withTransaction(retries: 3) { _ in
-            try store.planAndCompose(asOf: options.asOf, channel: options.channel)
+            try store.planAndCompose(asOf: options.asOf, channel: options.channel, maxItems: options.maxItems)
         }
         var summary = Summary(asOf: planned.asOf, dryRun: false, planned: planned.reminders, noContact: planned.noContact)
         try deliver(store, into: &summary)
@@ -110,7 +112,7 @@ public struct ReminderRun {
     private func dryRun(_ store: ReminderStore) throws -> Summary {
         try db.execute("BEGIN")
         defer { _ = try? db.execute("ROLLBACK") }
-        let planned = try store.planAndCompose(asOf: options.asOf, channel: options.channel)
+        let planned = try store.planAndCompose(asOf: options.asOf, channel: options.channel, maxItems: options.maxItems)
         for queued in try store.composedInThisTransaction() {
             let text = "──── (dry run) to \(queued.channel ?? "no contact"): \(queued.message.subject)\n\(queued.message.text)\n"
             try FileDescriptorIO.writeAll(Array(text.utf8), to: STDOUT_FILENO)

@@ -40,12 +40,13 @@ public struct ReminderStore {
     /// Plans the reminders due as of `asOf` (default: today in Asia/Shanghai) and composes them
     /// into messages, in the current transaction (the caller commits, or rolls back a dry run).
     /// - Parameter channel: send every digest there instead of the recipients' contacts.
-    public func planAndCompose(asOf: CalendarDate?, channel: ChannelAddress?) throws -> Planned {
+    /// - Parameter maxItems: the most items one digest lists (the rest are counted as omitted).
+    public func planAndCompose(asOf: CalendarDate?, channel: ChannelAddress?, maxItems: Int = 200) throws -> Planned {
         // One planner at a time: a second run waits here, then finds nothing new to plan.
         try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))")
         let date = try db.query("SELECT coalesce(\(asOf)::date, reloc.today())").scalar(CalendarDate.self)
         let reminders = try db.query("SELECT reloc.remind_plan(\(date))").scalar(Int.self)
-        let row = try db.query("SELECT messages, no_contact FROM reloc.remind_compose(\(date), \(channel?.description))").rows[0]
+        let row = try db.query("SELECT messages, no_contact FROM reloc.remind_compose(\(date), \(channel?.description), \(maxItems)::int)").rows[0]
         return Planned(
             asOf: date, reminders: reminders, messages: try row.decode(Int.self, at: 0),
             noContact: try row.decode(Int.self, at: 1))

@@ -31,6 +31,7 @@ struct RemindCommand: ParsableCommand {
         @Option(help: "Seconds a run holds a message it is sending before another run may take it over.")
         var lease: Double = 300
         @Option(help: "Runs that try a failing message before it is dead.") var maxAttempts: Int = 8
+        @Option(help: "The most items one digest lists; the rest are counted (另有N项).") var maxItems: Int = 200
         @Option(help: "Seconds before the first retry in a later run (doubled each time, with jitter).")
         var retryAfter: Double = 300
         @OptionGroup var connection: ConnectionOptions
@@ -39,6 +40,7 @@ struct RemindCommand: ParsableCommand {
             if let limit, limit < 0 { throw ValidationError("--limit is a number of messages, 0 or more") }
             if lease <= 0 { throw ValidationError("--lease is a number of seconds greater than 0") }
             if maxAttempts < 1 { throw ValidationError("--max-attempts is at least 1") }
+            if maxItems < 1 { throw ValidationError("--max-items is at least 1") }
             if let channel {
                 do { _ = try ChannelAddress(parsing: channel) } catch { throw ValidationError("\(error)") }
             }
@@ -51,6 +53,7 @@ struct RemindCommand: ParsableCommand {
             options.channel = try channel.map(ChannelAddress.init(parsing:))
             options.limit = limit
             options.lease = lease
+            options.maxItems = maxItems
             options.retry = RetryPolicy(baseDelay: retryAfter, maxAttempts: maxAttempts)
             var logger = Logger(label: "reloc.remind")
             logger.logLevel = .warning

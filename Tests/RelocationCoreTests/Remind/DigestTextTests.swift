@@ -51,7 +51,7 @@ import Testing
     @Test func theJSONObjectHasTheDocumentedShape() throws {
         let data = try ReminderSamples.message().jsonObject()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == ["idempotency_key", "message_id", "as_of", "recipient", "subject", "text", "items"])
+        #expect(Set(object.keys) == ["idempotency_key", "message_id", "as_of", "recipient", "subject", "text", "items", "omitted"])
         #expect(object["as_of"] as? String == "2014-12-01")
         let items = try #require(object["items"] as? [[String: Any]])
         #expect(items.map { $0["stage"] as? String } == ["overdue", "due-today", "due-soon"])

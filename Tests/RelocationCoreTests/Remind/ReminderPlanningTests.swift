@@ -149,4 +149,26 @@ import Testing
             #expect((object["text"] as? String)?.contains("资金未到位") == true)
         }
     }
+
+    /// A digest lists at most --max-items items, the longest overdue first, and counts the rest;
+    /// every reminder stays in the ledger, linked to the message.
+    @Test func aLongDigestListsTheMostUrgentAndCountsTheRest() throws {
+        try RemindFixture.with { f in
+            for day in 1...5 { try f.milestone("节点\(day)", due: "2015-01-0\(day)", plan: "SP-TD") }
+            try f.run(asOf: "2015-01-06") { $0.maxItems = 2 }
+            // 铁东区's digest: the seeded plan compilation (due 2014-12-31) is the longest overdue.
+            let line = try #require(
+                try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n").first { $0.contains("\"recipient\":{\"code\":\"SP-TD\"") })
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let titles = (object["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String }
+            #expect(titles == ["搬迁改造规划和实施方案编制完成（四平铁东）", "节点1"])
+            #expect(object["omitted"] as? Int == 4)
+            #expect((object["text"] as? String)?.contains("另有4项节点未在此列出") == true)
+            #expect((object["subject"] as? String)?.contains("已逾期2项，另有4项") == true)
+            let linked = try f.db.query(
+                "SELECT count(*) FROM reloc.reminder_message_item i JOIN reloc.reminder r ON r.id = i.reminder_id JOIN reloc.milestone m ON m.id = r.milestone_id WHERE m.title LIKE '节点%'"
+            ).scalar(Int.self)
+            #expect(linked == 5)
+        }
+    }
 }

@@ -315,7 +315,10 @@ COMMENT ON FUNCTION reloc.remind_plan(date) IS
 -- Turns the planned reminders into messages: for each recipient one digest (JSON, the shape of
 -- RelocationCore's ReminderDigest), one message per contact, or one per recipient to
 -- channel_override (reloc remind run --channel C), or a no-contact record. Returns the counts.
-CREATE FUNCTION reloc.remind_compose(as_of date, channel_override text DEFAULT NULL)
+-- A digest lists at most max_items items (the longest overdue first) and counts the rest in
+-- "omitted": nobody reads thousands of lines in one message, and the job's memory stays bounded
+-- however large the programme grows; every reminder stays in the ledger, linked to the message.
+CREATE FUNCTION reloc.remind_compose(as_of date, channel_override text DEFAULT NULL, max_items integer DEFAULT 200)
 RETURNS TABLE (messages bigint, no_contact bigint)
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -353,12 +356,17 @@ AS $$
             ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
         ORDER BY t.recipient_id, t.milestone_id, t.escalation
     ),
+    ranked AS (
+        SELECT i.*, row_number() OVER (PARTITION BY i.recipient_id ORDER BY i.days_left, i.milestone_id) AS position
+        FROM item i
+    ),
     digest AS (
         SELECT i.recipient_id,
                jsonb_build_object(
                    'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', as_of,
-                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id)) AS digest
-        FROM item i JOIN reloc.organisation o ON o.id = i.recipient_id
+                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= max_items),
+                   'omitted', count(*) FILTER (WHERE i.position > max_items)) AS digest
+        FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
         GROUP BY i.recipient_id, o.code, o.name_zh
     ),
     target AS (
@@ -388,8 +396,8 @@ AS $$
     SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'no-contact')
     FROM message
 $$;
-COMMENT ON FUNCTION reloc.remind_compose(date, text) IS
-    'Composes the planned reminders into one digest per recipient and contact (or channel_override); returns (messages, no_contact).';
+COMMENT ON FUNCTION reloc.remind_compose(date, text, integer) IS
+    'Composes the planned reminders into one digest per recipient and contact (or channel_override), listing at most max_items; returns (messages, no_contact).';
 
 ------------------------------------------------------------------------------------------------
 -- Row-level security (forced) and grants: reloc_reminder (the job) reads what it needs and
@@ -445,8 +453,8 @@ GRANT INSERT, UPDATE, DELETE ON reloc.reminder_rule TO reloc_province;
 GRANT INSERT (org_id, channel, address, name), DELETE ON reloc.reminder_contact TO reloc_app;
 GRANT UPDATE (state, attempts, next_attempt_at, last_error) ON reloc.reminder_message TO reloc_province;
 
-REVOKE ALL ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, text) TO reloc_reminder;
+REVOKE ALL ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, text, integer) TO reloc_reminder;
 
 -- The audit trail (0003) records who changed the rules and the contacts, when it is there.
 DO $$
