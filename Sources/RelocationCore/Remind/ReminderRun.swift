@@ -66,7 +66,8 @@ public struct ReminderRun {
         let planned = try db.withTransaction(retries: 3) { _ in
             try store.planAndCompose(asOf: options.asOf, channel: options.channel, maxItems: options.maxItems)
         }
-        var summary = Summary(asOf: planned.asOf, dryRun: false, planned: planned.reminders, noContact: planned.noContact)
+        var summary = Summary(
+            asOf: planned.asOf, dryRun: false, planned: planned.reminders, noContact: planned.noContact)
         try deliver(store, into: &summary)
         summary.retrying = try store.waiting()
         return summary
@@ -75,13 +76,17 @@ public struct ReminderRun {
     private func deliver(_ store: ReminderStore, into summary: inout Summary) throws {
         let runner = UUID()
         var taken = 0
-        while options.limit.map({ taken < $0 }) ?? true, let queued = try store.claim(runner: runner, lease: options.lease) {
+        while options.limit.map({ taken < $0 }) ?? true,
+            let queued = try store.claim(runner: runner, lease: options.lease)
+        {
             taken += 1
             let outcome: DeliveryOutcome
-            if let address = queued.channel, let channel = try? options.channels.channel(for: address) {
+            do {
+                // A queued message always has a channel (no-contact records are never queued).
+                let channel = try options.channels.channel(for: queued.channel ?? "")
                 outcome = options.retry.deliver(queued.message, through: channel).0
-            } else {
-                outcome = .dead("cannot deliver to \"\(queued.channel ?? "")\"")
+            } catch {
+                outcome = .dead("cannot deliver to \"\(queued.channel ?? "")\": \(error)")
             }
             let id = queued.message.messageID
             let held: Bool
@@ -98,12 +103,18 @@ public struct ReminderRun {
                 if held && dead { summary.dead += 1 }
                 logger.warning(
                     "remind.failed",
-                    metadata: ["message": "\(id)", "channel": "\(queued.channel ?? "")", "reason": "\(reason)", "dead": "\(dead)"])
+                    metadata: [
+                        "message": "\(id)", "channel": "\(queued.channel ?? "")", "reason": "\(reason)",
+                        "dead": "\(dead)",
+                    ])
             }
             if !held {
                 logger.warning(
                     "remind.claim_lost",
-                    metadata: ["message": "\(id)", "hint": "the lease ran out and another run took the message over; raise --lease"])
+                    metadata: [
+                        "message": "\(id)",
+                        "hint": "the lease ran out and another run took the message over; raise --lease",
+                    ])
             }
         }
     }
@@ -114,7 +125,8 @@ public struct ReminderRun {
         defer { _ = try? db.execute("ROLLBACK") }
         let planned = try store.planAndCompose(asOf: options.asOf, channel: options.channel, maxItems: options.maxItems)
         for queued in try store.composedInThisTransaction() {
-            let text = "──── (dry run) to \(queued.channel ?? "no contact"): \(queued.message.subject)\n\(queued.message.text)\n"
+            let text =
+                "──── (dry run) to \(queued.channel ?? "no contact"): \(queued.message.subject)\n\(queued.message.text)\n"
             try FileDescriptorIO.writeAll(Array(text.utf8), to: STDOUT_FILENO)
         }
         return Summary(asOf: planned.asOf, dryRun: true, planned: planned.reminders, noContact: planned.noContact)
