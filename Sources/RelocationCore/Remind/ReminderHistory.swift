@@ -15,7 +15,8 @@ public struct ReminderHistory {
     ///   - since: only those of runs on or after this date.
     public func list(org: String?, state: String?, since: CalendarDate?) throws -> PGResult {
         if let state, !ReminderHistory.states.contains(state) {
-            throw RelocError.invalidInput("unknown state \"\(state)\": use one of \(ReminderHistory.states.joined(separator: ", "))")
+            throw RelocError.invalidInput(
+                "unknown state \"\(state)\": use one of \(ReminderHistory.states.joined(separator: ", "))")
         }
         return try db.query(
             """

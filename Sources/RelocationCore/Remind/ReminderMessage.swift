@@ -23,7 +23,8 @@ public struct ReminderMessage: Sendable, Hashable {
     public func jsonObject() throws -> Data {
         let envelope = Envelope(
             idempotencyKey: idempotencyKey, messageID: messageID, asOf: digest.asOf.description,
-            recipient: digest.recipient, subject: subject, text: text, items: digest.orderedItems, omitted: digest.omitted)
+            recipient: digest.recipient, subject: subject, text: text, items: digest.orderedItems,
+            omitted: digest.omitted)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(envelope)

@@ -57,7 +57,8 @@ public struct ReminderRules {
         let kind = kind.lowercased()
         guard ReminderRules.kinds.contains(kind) else {
             throw RelocError.invalidInput(
-                "unknown kind \"\(kind)\": use default or one of \(ReminderRules.kinds.dropFirst().joined(separator: ", "))")
+                "unknown kind \"\(kind)\": use default or one of \(ReminderRules.kinds.dropFirst().joined(separator: ", "))"
+            )
         }
         let setsEscalation = change.escalateAfter != nil
         let escalateAfter: Int? = change.escalateAfter ?? nil

@@ -22,7 +22,8 @@ public struct ReminderStore {
             try db.execute("SET ROLE \(identifier: ReminderStore.jobRole)")
         } catch let error as PGError where error.sqlState == "42501" {
             throw RelocError.permissionDenied(
-                "\(current) may not run the reminder job: make the job's login a member of \(ReminderStore.jobRole) (GRANT \(ReminderStore.jobRole) TO \(current))")
+                "\(current) may not run the reminder job: make the job's login a member of \(ReminderStore.jobRole) (GRANT \(ReminderStore.jobRole) TO \(current))"
+            )
         }
     }
 
@@ -46,7 +47,9 @@ public struct ReminderStore {
         try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))")
         let date = try db.query("SELECT coalesce(\(asOf)::date, reloc.today())").scalar(CalendarDate.self)
         let reminders = try db.query("SELECT reloc.remind_plan(\(date))").scalar(Int.self)
-        let row = try db.query("SELECT messages, no_contact FROM reloc.remind_compose(\(date), \(channel?.description), \(maxItems)::int)").rows[0]
+        let row = try db.query(
+            "SELECT messages, no_contact FROM reloc.remind_compose(\(date), \(channel?.description), \(maxItems)::int)"
+        ).rows[0]
         return Planned(
             asOf: date, reminders: reminders, messages: try row.decode(Int.self, at: 0),
             noContact: try row.decode(Int.self, at: 1))
@@ -71,7 +74,8 @@ public struct ReminderStore {
         public var attempts: Int
 
         init(_ row: PGRow) throws {
-            let digest = try JSONDecoder().decode(ReminderDigest.self, from: Data(try row.decode(String.self, at: 3).utf8))
+            let digest = try JSONDecoder().decode(
+                ReminderDigest.self, from: Data(try row.decode(String.self, at: 3).utf8))
             message = ReminderMessage(
                 idempotencyKey: try row.decode(String.self, at: 1), messageID: try row.decode(Int64.self, at: 0),
                 digest: digest)

@@ -15,7 +15,8 @@ public struct RetryPolicy: Sendable, Hashable {
     public var maxAttempts: Int
 
     public init(
-        triesPerRun: Int = 3, firstPause: TimeInterval = 0.5, baseDelay: TimeInterval = 300, maxDelay: TimeInterval = 6 * 3600,
+        triesPerRun: Int = 3, firstPause: TimeInterval = 0.5, baseDelay: TimeInterval = 300,
+        maxDelay: TimeInterval = 6 * 3600,
         maxAttempts: Int = 8
     ) {
         self.triesPerRun = max(1, triesPerRun)
@@ -48,7 +49,9 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Delivers `message` through `channel`, trying again within the run on a temporary failure.
     /// - Returns: the last outcome and how many tries it took.
-    public func deliver(_ message: ReminderMessage, through channel: any ReminderChannel) -> (DeliveryOutcome, tries: Int) {
+    public func deliver(_ message: ReminderMessage, through channel: any ReminderChannel) -> (
+        DeliveryOutcome, tries: Int
+    ) {
         var tries = 0
         while true {
             tries += 1

@@ -68,7 +68,8 @@ struct RemindCommand: ParsableCommand {
             abstract: "When reminders are sent, per kind of milestone.", subcommands: [List.self, Set.self])
 
         struct List: RelocCommand {
-            static let configuration = CommandConfiguration(abstract: "List the rules in force for every kind of milestone.")
+            static let configuration = CommandConfiguration(
+                abstract: "List the rules in force for every kind of milestone.")
             @OptionGroup var session: SessionOptions
             @OptionGroup var output: FormatOptions
 
@@ -86,7 +87,8 @@ struct RemindCommand: ParsableCommand {
             @Option(help: "A reminder on the due date: yes or no.") var onDue: YesNo?
             @Option(help: "The first overdue reminder, days after the due date.") var overdueFirst: Int?
             @Option(help: "Then an overdue reminder every N days.") var overdueEvery: Int?
-            @Option(help: "Escalate to the province when this many days overdue, or \"never\".") var escalateAfter: String?
+            @Option(help: "Escalate to the province when this many days overdue, or \"never\".") var escalateAfter:
+                String?
             @Option(help: "Escalate to the city government too: yes or no.") var escalateToCity: YesNo?
             @OptionGroup var session: SessionOptions
 
@@ -108,7 +110,8 @@ struct RemindCommand: ParsableCommand {
                     } else if let days = Int(escalateAfter.asciiDigits) {
                         change.escalateAfter = .some(days)
                     } else {
-                        throw ValidationError("--escalate-after is a number of days or \"never\" (got \"\(escalateAfter)\")")
+                        throw ValidationError(
+                            "--escalate-after is a number of days or \"never\" (got \"\(escalateAfter)\")")
                     }
                 }
                 try ReminderRules(session.open().connection).set(kind: kind, change)
@@ -131,11 +134,14 @@ struct RemindCommand: ParsableCommand {
             @OptionGroup var session: SessionOptions
 
             func validate() throws {
-                guard (email == nil) != (webhook == nil) else { throw ValidationError("give one of --email or --webhook") }
+                guard (email == nil) != (webhook == nil) else {
+                    throw ValidationError("give one of --email or --webhook")
+                }
             }
 
             func execute() throws {
-                let channel = try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
+                let channel =
+                    try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
                     ?? .webhook(try ChannelAddress.webhookURL(webhook ?? ""))
                 let id = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
                 Console.write("added contact \(id) for \(org.uppercased()): \(channel)\n")
@@ -149,7 +155,8 @@ struct RemindCommand: ParsableCommand {
             @OptionGroup var output: FormatOptions
 
             func execute() throws {
-                Console.write(try Listing(ReminderContacts(session.open().connection).list(org: org)).render(output.format))
+                Console.write(
+                    try Listing(ReminderContacts(session.open().connection).list(org: org)).render(output.format))
             }
         }
 
@@ -169,7 +176,8 @@ struct RemindCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.") var org: String?
-        @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact.") var state: String?
+        @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact.") var state:
+            String?
         @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions

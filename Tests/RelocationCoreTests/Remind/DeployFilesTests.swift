@@ -30,8 +30,10 @@ import Testing
     }
 
     @Test func systemdUnitsVerify() throws {
-        let service = try String(contentsOf: Self.deploy.appendingPathComponent("systemd/reloc-remind.service"), encoding: .utf8)
-        let timer = try String(contentsOf: Self.deploy.appendingPathComponent("systemd/reloc-remind.timer"), encoding: .utf8)
+        let service = try String(
+            contentsOf: Self.deploy.appendingPathComponent("systemd/reloc-remind.service"), encoding: .utf8)
+        let timer = try String(
+            contentsOf: Self.deploy.appendingPathComponent("systemd/reloc-remind.timer"), encoding: .utf8)
         #expect(service.contains("\nType=oneshot\n") && service.contains("\nUser=reloc-remind\n"))
         #expect(service.contains("\nEnvironmentFile=/etc/reloc/remind.env\n"))
         #expect(service.contains("\nExecStart=/usr/local/bin/reloc remind run\n"))
@@ -49,8 +51,10 @@ import Testing
         try timer.write(to: folder.appendingPathComponent("reloc-remind.timer"), atomically: true, encoding: .utf8)
         let verify = try Self.run(
             analyze,
-            ["verify", "--man=no", folder.appendingPathComponent("reloc-remind.service").path,
-             folder.appendingPathComponent("reloc-remind.timer").path])
+            [
+                "verify", "--man=no", folder.appendingPathComponent("reloc-remind.service").path,
+                folder.appendingPathComponent("reloc-remind.timer").path,
+            ])
         #expect(verify.status == 0 && verify.output.isEmpty, "\(verify.output)")
         let calendar = try Self.run(analyze, ["calendar", "*-*-* 08:00:00 Asia/Shanghai"])
         #expect(calendar.status == 0, "\(calendar.output)")
@@ -62,10 +66,12 @@ import Testing
             print("DeployFilesTests: SKIPPED YAML check: python3 with PyYAML is not installed on this machine")
             return
         }
-        let script = "import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))"
+        let script =
+            "import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))"
         let parsed = try Self.run(python, ["-c", script, path])
         #expect(parsed.status == 0, "\(parsed.output)")
-        let documents = try #require(try JSONSerialization.jsonObject(with: Data(parsed.output.utf8)) as? [[String: Any]])
+        let documents = try #require(
+            try JSONSerialization.jsonObject(with: Data(parsed.output.utf8)) as? [[String: Any]])
         let secret = try #require(documents.first { $0["kind"] as? String == "Secret" })
         let cronJob = try #require(documents.first { $0["kind"] as? String == "CronJob" })
         #expect(cronJob["apiVersion"] as? String == "batch/v1")
@@ -77,7 +83,8 @@ import Testing
             ((spec["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any])?["template"] as? [String: Any])
         let container = try #require(((pod["spec"] as? [String: Any])?["containers"] as? [[String: Any]])?.first)
         #expect(container["args"] as? [String] == ["remind", "run"])
-        let secretName = ((container["envFrom"] as? [[String: Any]])?.first?["secretRef"] as? [String: Any])?["name"] as? String
+        let secretName =
+            ((container["envFrom"] as? [[String: Any]])?.first?["secretRef"] as? [String: Any])?["name"] as? String
         #expect(secretName != nil && secretName == (secret["metadata"] as? [String: Any])?["name"] as? String)
         #expect((secret["stringData"] as? [String: Any])?["DATABASE_URL"] != nil)
     }

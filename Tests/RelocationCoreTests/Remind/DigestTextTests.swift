@@ -51,7 +51,10 @@ import Testing
     @Test func theJSONObjectHasTheDocumentedShape() throws {
         let data = try ReminderSamples.message().jsonObject()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == ["idempotency_key", "message_id", "as_of", "recipient", "subject", "text", "items", "omitted"])
+        #expect(
+            Set(object.keys) == [
+                "idempotency_key", "message_id", "as_of", "recipient", "subject", "text", "items", "omitted",
+            ])
         #expect(object["as_of"] as? String == "2014-12-01")
         let items = try #require(object["items"] as? [[String: Any]])
         #expect(items.map { $0["stage"] as? String } == ["overdue", "due-today", "due-soon"])
@@ -60,7 +63,10 @@ import Testing
         #expect(items[1]["latest_progress"] is NSNull)
         // The items decode back into the model (the database stores the digest in this form).
         let digest = try JSONDecoder().decode(
-            ReminderDigest.self, from: JSONSerialization.data(withJSONObject: ["recipient": object["recipient"]!, "as_of": "2014-12-01", "items": items]))
+            ReminderDigest.self,
+            from: JSONSerialization.data(withJSONObject: [
+                "recipient": object["recipient"]!, "as_of": "2014-12-01", "items": items,
+            ]))
         #expect(Set(digest.items) == Set(ReminderSamples.digest().items))
     }
 }

@@ -14,7 +14,9 @@ struct RemindFixture {
 
     static func with(_ body: (RemindFixture) throws -> Void) throws {
         try TestDatabase.with(.jilin2014) { name in
-            let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-remind-\(UUID().uuidString).jsonl").path
+            let outbox = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "reloc-remind-\(UUID().uuidString).jsonl"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: outbox) }
             try body(RemindFixture(database: name, db: try TestDatabase.connect(name), outbox: outbox))
         }

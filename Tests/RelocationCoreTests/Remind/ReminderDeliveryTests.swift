@@ -38,7 +38,9 @@ import Testing
                 outcomes.set(
                     index,
                     Result {
-                        try RelocCLI.run(["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(outbox)"], database: database)
+                        try RelocCLI.run(
+                            ["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(outbox)"],
+                            database: database)
                     })
             }
             let runs = try outcomes.all().map { try $0.get() }
@@ -101,7 +103,11 @@ import Testing
         try RemindFixture.with { f in
             let server = try LoopbackHTTPServer(replies: [.status(500), .status(200), .status(400), .status(200)])
             defer { server.stop() }
-            #expect(try f.cli(["remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--name", "铁东区发改局", "--as", "SP-TD"]).status == 0)
+            #expect(
+                try f.cli([
+                    "remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--name", "铁东区发改局",
+                    "--as", "SP-TD",
+                ]).status == 0)
             // 500 then 200 within the run: sent. The other five recipients have no contact.
             let first = try f.cli(["remind", "run", "--as-of", "2014-12-01"])
             #expect(first.status == 0, "\(first.stderr)")
@@ -111,7 +117,8 @@ import Testing
             #expect(second.status == 65, "\(second.stdout) \(second.stderr)")
             #expect(second.stdout.contains("sent 0, retrying 0, dead 1, no-contact 5"))
             let history = try f.cli(["remind", "history", "--org", "SP-TD", "--state", "dead", "--format", "json"])
-            let dead = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+            let dead = try #require(
+                try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
             #expect(dead.count == 1 && dead[0]["last_error"] as? String == "webhook answered HTTP 400")
             let id = try #require(dead[0]["id"] as? Int)
             #expect(try f.cli(["remind", "history", "--state", "no-contact"]).stdout.contains("BC-TB"))
@@ -129,14 +136,18 @@ import Testing
         try RemindFixture.with { f in
             let server = try LoopbackHTTPServer(replies: [.silence(5), .silence(5), .silence(5), .status(200)])
             defer { server.stop() }
-            #expect(try f.cli(["remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--as", "JL"]).status == 0)
+            #expect(
+                try f.cli(["remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--as", "JL"])
+                    .status == 0)
             let environment = ["RELOC_WEBHOOK_TIMEOUT": "1"]
             // Three tries within the run, each timing out: left for the next run.
-            let first = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--retry-after", "1"], environment: environment)
+            let first = try f.cli(
+                ["remind", "run", "--as-of", "2014-12-01", "--retry-after", "1"], environment: environment)
             #expect(first.status == 75, "\(first.stdout) \(first.stderr)")
             #expect(first.stdout.contains("sent 0, retrying 1, dead 0"))
             Thread.sleep(forTimeInterval: 1.1)
-            let second = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--retry-after", "1"], environment: environment)
+            let second = try f.cli(
+                ["remind", "run", "--as-of", "2014-12-01", "--retry-after", "1"], environment: environment)
             #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
             #expect(second.stdout.contains("sent 1, retrying 0"))
         }
@@ -146,16 +157,23 @@ import Testing
         try RemindFixture.with { f in
             let directory = try SendmailChannelTests.standIn()
             defer { try? FileManager.default.removeItem(at: directory) }
-            #expect(try f.cli(["remind", "contact", "add", "SP-TD", "--email", "fgj@td.sp.gov.cn", "--as", "SP-TD"]).status == 0)
+            #expect(
+                try f.cli(["remind", "contact", "add", "SP-TD", "--email", "fgj@td.sp.gov.cn", "--as", "SP-TD"]).status
+                    == 0)
             let run = try f.cli(
                 ["remind", "run", "--as-of", "2014-12-01"],
-                environment: ["RELOC_SENDMAIL": directory.appendingPathComponent("sendmail").path + " -t -i", "RELOC_MAIL_FROM": "remind@jl.gov.cn"])
+                environment: [
+                    "RELOC_SENDMAIL": directory.appendingPathComponent("sendmail").path + " -t -i",
+                    "RELOC_MAIL_FROM": "remind@jl.gov.cn",
+                ])
             #expect(run.status == 0, "\(run.stderr)")
             let mail = try ParsedMail(String(contentsOf: directory.appendingPathComponent("mail.eml"), encoding: .utf8))
             #expect(mail.header("To") == "fgj@td.sp.gov.cn")
             #expect(try ParsedMail.decodeWords(mail.header("Subject") ?? "") == "【搬迁改造提醒】铁东区：即将到期1项（2014年12月1日）")
             #expect(mail.decodedBody?.contains("到期日：2014年12月31日，还剩30天") == true)
-            let key = try f.db.query("SELECT idempotency_key::text FROM reloc.reminder_message WHERE channel LIKE 'email:%'").scalar(String.self)
+            let key = try f.db.query(
+                "SELECT idempotency_key::text FROM reloc.reminder_message WHERE channel LIKE 'email:%'"
+            ).scalar(String.self)
             #expect(mail.header("Message-ID") == "<reloc-remind.\(key)@jl.gov.cn>")
         }
     }
@@ -165,7 +183,10 @@ import Testing
             let run = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--dry-run"])
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stdout.contains("(dry run) to no contact: 【搬迁改造提醒】铁东区"))
-            #expect(run.stdout.hasSuffix("dry run, nothing recorded: remind 2014-12-01: planned 6, sent 0, retrying 0, dead 0, no-contact 6\n"))
+            #expect(
+                run.stdout.hasSuffix(
+                    "dry run, nothing recorded: remind 2014-12-01: planned 6, sent 0, retrying 0, dead 0, no-contact 6\n"
+                ))
             #expect(try f.db.query("SELECT count(*) FROM reloc.reminder").scalar(Int.self) == 0)
             #expect(try f.messages().isEmpty)
         }

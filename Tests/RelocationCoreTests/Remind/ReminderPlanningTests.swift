@@ -46,7 +46,9 @@ import Testing
     @Test func anEnterpriseMilestoneEscalatesToItsCity() throws {
         try RemindFixture.with { f in
             let enterprise = try f.db.query("SELECT name FROM reloc.enterprise ORDER BY id LIMIT 1").scalar(String.self)
-            let city = try f.db.query("SELECT o.code FROM reloc.enterprise e JOIN reloc.organisation o ON o.id = e.city_id WHERE e.name = \(enterprise)").scalar(String.self)
+            let city = try f.db.query(
+                "SELECT o.code FROM reloc.enterprise e JOIN reloc.organisation o ON o.id = e.city_id WHERE e.name = \(enterprise)"
+            ).scalar(String.self)
             let id = try f.milestone("完成工业遗产普查", due: "2015-03-01", kind: "heritage-surveyed", enterprise: enterprise)
             try f.run(asOf: "2015-03-20")
             #expect(try f.ledger(id) == ["\(city) escalation-14", "\(city) overdue-15", "JL escalation-14"].sorted())
@@ -111,7 +113,10 @@ import Testing
 
     @Test func rulesPerKindChangeWhatIsSent() throws {
         try RemindFixture.with { f in
-            let outcome = try f.cli(["remind", "rules", "set", "custom", "--before", "3", "--on-due", "no", "--escalate-after", "never", "--as", "JL"])
+            let outcome = try f.cli([
+                "remind", "rules", "set", "custom", "--before", "3", "--on-due", "no", "--escalate-after", "never",
+                "--as", "JL",
+            ])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let id = try f.milestone("拆除旧厂房", due: "2015-01-05", plan: "SP-TD")
             try f.run(asOf: "2014-12-29")
@@ -137,12 +142,20 @@ import Testing
     @Test func theDigestCarriesTheLatestProgress() throws {
         try RemindFixture.with { f in
             let id = try f.milestone("拆除旧厂房", due: "2015-01-05", plan: "SP-TD")
-            try f.db.execute("INSERT INTO reloc.progress_report (milestone_id, percent, status, note) VALUES (\(id), 20, 'on-track', '开始拆除')")
-            try f.db.execute("INSERT INTO reloc.progress_report (milestone_id, percent, status, note) VALUES (\(id), 40, 'at-risk', '资金未到位')")
+            try f.db.execute(
+                "INSERT INTO reloc.progress_report (milestone_id, percent, status, note) VALUES (\(id), 20, 'on-track', '开始拆除')"
+            )
+            try f.db.execute(
+                "INSERT INTO reloc.progress_report (milestone_id, percent, status, note) VALUES (\(id), 40, 'at-risk', '资金未到位')"
+            )
             try f.run(asOf: "2015-01-04")
-            let line = try #require(try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n").first { $0.contains("拆除旧厂房") })
+            let line = try #require(
+                try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n").first {
+                    $0.contains("拆除旧厂房")
+                })
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let item = try #require((object["items"] as? [[String: Any]])?.first { $0["milestone_id"] as? Int == Int(id) })
+            let item = try #require(
+                (object["items"] as? [[String: Any]])?.first { $0["milestone_id"] as? Int == Int(id) })
             let progress = try #require(item["latest_progress"] as? [String: Any])
             #expect(progress["status"] as? String == "at-risk" && progress["percent"] as? Double == 40)
             #expect((object["text"] as? String)?.contains("最新进展：40%，存在风险") == true)
@@ -158,7 +171,9 @@ import Testing
             try f.run(asOf: "2015-01-06") { $0.maxItems = 2 }
             // 铁东区's digest: the seeded plan compilation (due 2014-12-31) is the longest overdue.
             let line = try #require(
-                try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n").first { $0.contains("\"recipient\":{\"code\":\"SP-TD\"") })
+                try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n").first {
+                    $0.contains("\"recipient\":{\"code\":\"SP-TD\"")
+                })
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let titles = (object["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String }
             #expect(titles == ["搬迁改造规划和实施方案编制完成（四平铁东）", "节点1"])

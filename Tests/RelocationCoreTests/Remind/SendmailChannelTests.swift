@@ -7,16 +7,17 @@ import Testing
     /// A directory with `sendmail` (a script saving its arguments and stdin, then exiting with
     /// `status`).
     static func standIn(status: Int32 = 0) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-sendmail-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "reloc-sendmail-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = directory.appendingPathComponent("sendmail")
         try """
-            #!/bin/sh
-            printf '%s\\n' "$@" > '\(directory.path)/args'
-            cat > '\(directory.path)/mail.eml'
-            exit \(status)
+        #!/bin/sh
+        printf '%s\\n' "$@" > '\(directory.path)/args'
+        cat > '\(directory.path)/mail.eml'
+        exit \(status)
 
-            """.write(to: script, atomically: true, encoding: .utf8)
+        """.write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         return directory
     }
@@ -47,7 +48,8 @@ import Testing
     @Test func theMessageIDIsTheSameOnAResend() throws {
         let directory = try Self.standIn()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let channel = SendmailChannel(address: "ban@sp.gov.cn", command: [directory.appendingPathComponent("sendmail").path])
+        let channel = SendmailChannel(
+            address: "ban@sp.gov.cn", command: [directory.appendingPathComponent("sendmail").path])
         #expect(channel.deliver(ReminderSamples.message(key: "k-1")) == .sent)
         let first = try ParsedMail(String(contentsOf: directory.appendingPathComponent("mail.eml"), encoding: .utf8))
         #expect(channel.deliver(ReminderSamples.message(key: "k-1")) == .sent)
@@ -60,7 +62,8 @@ import Testing
         for (status, temporary) in [(Int32(75), true), (67, false), (1, true)] {
             let directory = try Self.standIn(status: status)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let channel = SendmailChannel(address: "ban@sp.gov.cn", command: [directory.appendingPathComponent("sendmail").path])
+            let channel = SendmailChannel(
+                address: "ban@sp.gov.cn", command: [directory.appendingPathComponent("sendmail").path])
             switch channel.deliver(ReminderSamples.message()) {
             case .retry: #expect(temporary, "exit \(status)")
             case .dead: #expect(!temporary, "exit \(status)")
@@ -98,7 +101,8 @@ struct ParsedMail {
             if line.hasPrefix(" ") || line.hasPrefix("\t"), let last = headers.popLast() {
                 headers.append((last.0, last.1 + line.trimmingCharacters(in: .whitespaces)))
             } else if let colon = line.firstIndex(of: ":") {
-                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                headers.append(
+                    (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
             }
         }
         self.headers = headers
@@ -121,7 +125,9 @@ struct ParsedMail {
             let between = rest[..<start.lowerBound]
             if !between.allSatisfy(\.isWhitespace) { bytes += Array(between.utf8) }
             guard let end = rest[start.upperBound...].range(of: "?=") else { throw Malformed() }
-            guard let data = Data(base64Encoded: String(rest[start.upperBound..<end.lowerBound])) else { throw Malformed() }
+            guard let data = Data(base64Encoded: String(rest[start.upperBound..<end.lowerBound])) else {
+                throw Malformed()
+            }
             bytes += data
             rest = rest[end.upperBound...]
         }

@@ -23,7 +23,8 @@ import Testing
         let server = try LoopbackHTTPServer(replies: [.status(500), .status(200)])
         defer { server.stop() }
         let policy = RetryPolicy(triesPerRun: 3, firstPause: 0.05)
-        let (outcome, tries) = policy.deliver(ReminderSamples.message(), through: WebhookChannel(url: server.url, timeout: 5))
+        let (outcome, tries) = policy.deliver(
+            ReminderSamples.message(), through: WebhookChannel(url: server.url, timeout: 5))
         #expect(outcome == .sent && tries == 2)
         let keys = server.requests.map { $0.headers["idempotency-key"] }
         #expect(keys.count == 2 && keys[0] != nil && keys[0] == keys[1])

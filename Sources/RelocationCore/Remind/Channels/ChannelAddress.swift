@@ -18,9 +18,13 @@ public enum ChannelAddress: Sendable, Hashable, CustomStringConvertible {
         if trimmed == "stdout" {
             self = .stdout
         } else if let path = trimmed.dropPrefix("jsonl:") {
-            guard !path.isEmpty else { throw RelocError.invalidInput("jsonl: needs a file path, e.g. jsonl:/var/log/reloc/remind.jsonl") }
+            guard !path.isEmpty else {
+                throw RelocError.invalidInput("jsonl: needs a file path, e.g. jsonl:/var/log/reloc/remind.jsonl")
+            }
             self = .jsonl(path: path)
-        } else if let url = trimmed.dropPrefix("webhook:") ?? (trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://") ? trimmed : nil) {
+        } else if let url = trimmed.dropPrefix("webhook:")
+            ?? (trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://") ? trimmed : nil)
+        {
             self = .webhook(try ChannelAddress.webhookURL(url))
         } else if let address = trimmed.dropPrefix("email:") ?? trimmed.dropPrefix("mailto:") {
             self = .email(try ChannelAddress.emailAddress(address))

@@ -22,8 +22,10 @@ public struct MailMessage: Sendable {
 
     /// `<reloc-remind.KEY@DOMAIN>`, DOMAIN from the sender's address.
     public var messageID: String {
-        let address = from.split(separator: "<").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? from
-        let domain = address.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "reloc.invalid"
+        let address =
+            from.split(separator: "<").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? from
+        let domain =
+            address.split(separator: "@").last.map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "reloc.invalid"
         return "<reloc-remind.\(idempotencyKey)@\(domain)>"
     }
 

@@ -18,7 +18,8 @@ public struct SendmailChannel: ReminderChannel {
     ///   - command: the program and its arguments (`RELOC_SENDMAIL`, split on spaces).
     ///   - sender: the From: mailbox (`RELOC_MAIL_FROM`), e.g. `搬迁改造提醒 <remind@jl.gov.cn>`.
     public init(
-        address: String, command: [String] = SendmailChannel.defaultCommand, sender: String = SendmailChannel.defaultSender,
+        address: String, command: [String] = SendmailChannel.defaultCommand,
+        sender: String = SendmailChannel.defaultSender,
         timeout: TimeInterval = 60
     ) {
         self.address = address
@@ -29,7 +30,8 @@ public struct SendmailChannel: ReminderChannel {
 
     public func deliver(_ message: ReminderMessage) -> DeliveryOutcome {
         let mail = MailMessage(
-            from: sender, to: address, subject: message.subject, body: message.text, idempotencyKey: message.idempotencyKey)
+            from: sender, to: address, subject: message.subject, body: message.text,
+            idempotencyKey: message.idempotencyKey)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
@@ -60,7 +62,8 @@ public struct SendmailChannel: ReminderChannel {
         }
         let status = process.terminationStatus
         if process.terminationReason == .exit && status == 0 { return .sent }
-        let said = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+        let said =
+            String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let reason = "\(command[0]) exited \(status)\(said.isEmpty ? "" : ": \(said)")"
         if process.terminationReason == .exit && [64, 65, 67, 68, 77].contains(status) { return .dead(reason) }

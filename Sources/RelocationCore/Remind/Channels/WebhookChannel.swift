@@ -55,7 +55,8 @@ public struct WebhookChannel: ReminderChannel {
         let result = ResultBox()
         let done = DispatchSemaphore(value: 0)
         session.dataTask(with: request) { _, response, error in
-            result.set(status: (response as? HTTPURLResponse)?.statusCode, error: error.map { "\($0.localizedDescription)" })
+            result.set(
+                status: (response as? HTTPURLResponse)?.statusCode, error: error.map { "\($0.localizedDescription)" })
             done.signal()
         }.resume()
         // URLSession enforces the timeout; the extra margin only guards against it not firing.
