@@ -153,6 +153,34 @@ import Testing
         }
     }
 
+    /// A receiver that keeps failing: retried in later runs with backoff, then dead after
+    /// --max-attempts runs, and reported.
+    @Test func aMessageThatKeepsFailingIsDeadAfterTheLimit() throws {
+        try RemindFixture.with { f in
+            let server = try LoopbackHTTPServer(replies: [.status(503)])
+            defer { server.stop() }
+            let add = try f.cli([
+                "remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--as", "JL",
+            ])
+            #expect(add.status == 0)
+            let arguments = ["remind", "run", "--as-of", "2014-12-01", "--max-attempts", "2", "--retry-after", "2"]
+            let first = try f.cli(arguments)
+            #expect(first.status == 75 && first.stdout.contains("sent 0, retrying 1, dead 0"), "\(first.stdout)")
+            // Before the backoff has passed nothing is tried.
+            let early = try f.cli(arguments)
+            #expect(early.status == 75 && early.stdout.contains("sent 0, retrying 1, dead 0"), "\(early.stdout)")
+            #expect(server.requests.count == 3, "three tries within the first run, none in the early one")
+            Thread.sleep(forTimeInterval: 2.1)  // the backoff after one attempt is 1–2 s (jitter)
+            let second = try f.cli(arguments)
+            #expect(second.status == 65 && second.stdout.contains("sent 0, retrying 0, dead 1"), "\(second.stdout)")
+            #expect(server.requests.count == 6)
+            let dead = try f.db.query(
+                "SELECT attempts, last_error FROM reloc.reminder_message WHERE state = 'dead'"
+            ).decode((Int, String).self)
+            #expect(dead.count == 1 && dead[0].0 == 2 && dead[0].1 == "webhook answered HTTP 503")
+        }
+    }
+
     @Test func emailGoesThroughTheSendmailCommand() throws {
         try RemindFixture.with { f in
             let directory = try SendmailChannelTests.standIn()
