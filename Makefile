@@ -24,6 +24,11 @@ demo: build
 test: build
 	$(DB_ENV); swift test $(SWIFT_FLAGS)
 
+## The reminder job's benchmark (not a test): 1,000,000 milestones; planning time vs psql, a second
+## run, peak memory (BENCH_SCALES="100000 1000000" milestones by default).
+bench: build
+	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
+
 ## Stop and delete the local cluster.
 clean-db:
 	$(LOCAL_PG) destroy

@@ -17,7 +17,7 @@ struct Reloc: ParsableCommand {
             """,
         subcommands: [
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self, EnterpriseCommand.self,
-            TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self,
+            TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self, RemindCommand.self,
         ]
     )
 

@@ -1,0 +1,53 @@
+import LibPQClient
+
+/// What the job sent, to whom and how (`reloc remind history`, `reloc remind retry ID`): the way to
+/// check that the daily job ran.
+public struct ReminderHistory {
+    public static let states = ["pending", "sending", "retrying", "sent", "dead", "no-contact"]
+    let db: PGConnection
+
+    public init(_ db: PGConnection) { self.db = db }
+
+    /// Messages, newest first.
+    /// - Parameters:
+    ///   - org: only those to this organisation (code).
+    ///   - state: only those in this state.
+    ///   - since: only those of runs on or after this date.
+    public func list(org: String?, state: String?, since: CalendarDate?) throws -> PGResult {
+        if let state, !ReminderHistory.states.contains(state) {
+            throw RelocError.invalidInput(
+                "unknown state \"\(state)\": use one of \(ReminderHistory.states.joined(separator: ", "))")
+        }
+        return try db.query(
+            """
+            SELECT m.id, m.as_of, o.code AS org, coalesce(m.channel, '') AS channel, m.state, m.attempts,
+                   jsonb_array_length(m.digest -> 'items') AS items, m.created_at, m.sent_at,
+                   coalesce(m.last_error, '') AS last_error, m.idempotency_key::text AS idempotency_key
+            FROM reloc.reminder_message m JOIN reloc.organisation o ON o.id = m.recipient_id
+            WHERE (\(org?.uppercased())::text IS NULL OR o.code = \(org?.uppercased()))
+              AND (\(state)::text IS NULL OR m.state = \(state))
+              AND (\(since)::date IS NULL OR m.as_of >= \(since))
+            ORDER BY m.id DESC
+            """)
+    }
+
+    /// Puts a dead (or waiting) message back in the queue for the next run, attempts reset; the
+    /// same idempotency key goes with it.
+    public func retry(id: Int64) throws {
+        let changed = try db.execute(
+            """
+            UPDATE reloc.reminder_message
+            SET state = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+            WHERE id = \(id) AND state IN ('dead', 'retrying')
+            """)
+        guard changed == 0 else { return }
+        let rows = try db.query("SELECT state FROM reloc.reminder_message WHERE id = \(id)").rows
+        guard let state = try rows.first?.decode(String.self, at: 0) else {
+            throw RelocError.notFound("no message \(id) you may retry; see `reloc remind history`")
+        }
+        throw RelocError.invalidInput(
+            state == "no-contact"
+                ? "message \(id) had no contact to go to: add one with `reloc remind contact add`; the next reminders go there"
+                : "message \(id) is \(state): only dead or retrying messages are retried")
+    }
+}

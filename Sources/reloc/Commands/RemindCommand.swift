@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import LibPQClient
+import Logging
+import RelocationCore
+
+struct RemindCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remind",
+        abstract: "The daily reminder job: every office hears about its deadlines (节点) once, on time.",
+        discussion: """
+            Channels: stdout, jsonl:PATH, webhook:URL, email:ADDRESS. E-mail goes through RELOC_SENDMAIL
+            (default "/usr/sbin/sendmail -t -i") from RELOC_MAIL_FROM; webhooks wait RELOC_WEBHOOK_TIMEOUT seconds.
+            """,
+        subcommands: [Run.self, Rules.self, Contact.self, History.self, Retry.self]
+    )
+
+    struct Run: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan today's reminders and deliver every message that is due (what the scheduler starts).",
+            discussion: """
+                Prints one line: planned, sent, retrying, dead, no-contact. Exit 0 all delivered, 75 some wait
+                for a retry (the next run sends them), 65 some are dead (see reloc remind history --state dead),
+                69 the database is unavailable, 77 the login may not act as reloc_reminder.
+                """)
+        @Option(help: "Plan as of this day (YYYY-MM-DD; default today in Asia/Shanghai).") var asOf: CalendarDate?
+        @Flag(help: "Show the digests that would be composed; record and send nothing.") var dryRun = false
+        @Option(help: "Send every digest to this channel instead of the recipients' contacts (stdout, jsonl:PATH, …).")
+        var channel: String?
+        @Option(help: "Deliver at most N messages in this run.") var limit: Int?
+        @Option(help: "Seconds a run holds a message it is sending before another run may take it over.")
+        var lease: Double = 300
+        @Option(help: "Runs that try a failing message before it is dead.") var maxAttempts: Int = 8
+        @Option(help: "The most items one digest lists; the rest are counted (另有N项).") var maxItems: Int = 200
+        @Option(help: "Seconds before the first retry in a later run (doubled each time, with jitter).")
+        var retryAfter: Double = 300
+        @OptionGroup var connection: ConnectionOptions
+
+        func validate() throws {
+            if let limit, limit < 0 { throw ValidationError("--limit is a number of messages, 0 or more") }
+            if lease <= 0 { throw ValidationError("--lease is a number of seconds greater than 0") }
+            if maxAttempts < 1 { throw ValidationError("--max-attempts is at least 1") }
+            if maxItems < 1 { throw ValidationError("--max-items is at least 1") }
+            if let channel {
+                do { _ = try ChannelAddress(parsing: channel) } catch { throw ValidationError("\(error)") }
+            }
+        }
+
+        func execute() throws {
+            var options = ReminderRun.Options()
+            options.asOf = asOf
+            options.dryRun = dryRun
+            options.channel = try channel.map(ChannelAddress.init(parsing:))
+            options.limit = limit
+            options.lease = lease
+            options.maxItems = maxItems
+            options.retry = RetryPolicy(baseDelay: retryAfter, maxAttempts: maxAttempts)
+            var logger = Logger(label: "reloc.remind")
+            logger.logLevel = .warning
+            let summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
+            Console.write(summary.line + "\n")
+            if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+        }
+    }
+
+    struct Rules: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "When reminders are sent, per kind of milestone.", subcommands: [List.self, Set.self])
+
+        struct List: RelocCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List the rules in force for every kind of milestone.")
+            @OptionGroup var session: SessionOptions
+            @OptionGroup var output: FormatOptions
+
+            func execute() throws {
+                Console.write(try Listing(ReminderRules(session.open().connection).list()).render(output.format))
+            }
+        }
+
+        struct Set: RelocCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Set the rule of one kind of milestone, or the default (province only).",
+                discussion: "Settings not given stay as they are; a kind without its own rule starts from the default.")
+            @Argument(help: "default, or a kind of milestone (plan-compiled, site-released, …).") var kind = "default"
+            @Option(help: "Days before the due date, e.g. 30,7,1.") var before: String?
+            @Option(help: "A reminder on the due date: yes or no.") var onDue: YesNo?
+            @Option(help: "The first overdue reminder, days after the due date.") var overdueFirst: Int?
+            @Option(help: "Then an overdue reminder every N days.") var overdueEvery: Int?
+            @Option(help: "Escalate to the province when this many days overdue, or \"never\".") var escalateAfter:
+                String?
+            @Option(help: "Escalate to the city government too: yes or no.") var escalateToCity: YesNo?
+            @OptionGroup var session: SessionOptions
+
+            func execute() throws {
+                var change = ReminderRules.Change(
+                    onDueDate: onDue?.value, overdueFirst: overdueFirst, overdueEvery: overdueEvery,
+                    escalateToCity: escalateToCity?.value)
+                if let before {
+                    let days = before.asciiDigits.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == " " })
+                    let numbers = days.compactMap { Int($0) }
+                    guard numbers.count == days.count else {
+                        throw ValidationError("--before is a list of days, e.g. 30,7,1 (got \"\(before)\")")
+                    }
+                    change.daysBefore = numbers
+                }
+                if let escalateAfter {
+                    if escalateAfter == "never" {
+                        change.escalateAfter = .some(nil)
+                    } else if let days = Int(escalateAfter.asciiDigits) {
+                        change.escalateAfter = .some(days)
+                    } else {
+                        throw ValidationError(
+                            "--escalate-after is a number of days or \"never\" (got \"\(escalateAfter)\")")
+                    }
+                }
+                try ReminderRules(session.open().connection).set(kind: kind, change)
+                Console.write("set the reminder rule for \(kind.lowercased())\n")
+            }
+        }
+    }
+
+    struct Contact: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Where an organisation's reminders go.", subcommands: [Add.self, List.self, Remove.self])
+
+        struct Add: RelocCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add an e-mail address or a webhook for an organisation (itself or the province).")
+            @Argument(help: "Organisation code, e.g. SP.") var org: String
+            @Option(help: "E-mail address.") var email: String?
+            @Option(help: "Webhook URL (http:// or https://).") var webhook: String?
+            @Option(help: "Who reads it, e.g. 规划科.") var name: String?
+            @OptionGroup var session: SessionOptions
+
+            func validate() throws {
+                guard (email == nil) != (webhook == nil) else {
+                    throw ValidationError("give one of --email or --webhook")
+                }
+            }
+
+            func execute() throws {
+                let channel =
+                    try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
+                    ?? .webhook(try ChannelAddress.webhookURL(webhook ?? ""))
+                let id = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
+                Console.write("added contact \(id) for \(org.uppercased()): \(channel)\n")
+            }
+        }
+
+        struct List: RelocCommand {
+            static let configuration = CommandConfiguration(abstract: "List contacts.")
+            @Option(help: "Only this organisation's.") var org: String?
+            @OptionGroup var session: SessionOptions
+            @OptionGroup var output: FormatOptions
+
+            func execute() throws {
+                Console.write(
+                    try Listing(ReminderContacts(session.open().connection).list(org: org)).render(output.format))
+            }
+        }
+
+        struct Remove: RelocCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove a contact (by its id in the list).")
+            @Argument(help: "Contact id.") var id: Int64
+            @OptionGroup var session: SessionOptions
+
+            func execute() throws {
+                try ReminderContacts(session.open().connection).remove(id: id)
+                Console.write("removed contact \(id)\n")
+            }
+        }
+    }
+
+    struct History: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The messages the job composed and what became of them (how to check that it ran).")
+        @Option(help: "Only messages to this organisation.") var org: String?
+        @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact.") var state:
+            String?
+        @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            try requireOneOf(state, ReminderHistory.states, option: "--state")
+        }
+
+        func execute() throws {
+            let result = try ReminderHistory(session.open().connection).list(org: org, state: state, since: since)
+            Console.write(try Listing(result).render(output.format))
+        }
+    }
+
+    struct Retry: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key).")
+        @Argument(help: "Message id (see reloc remind history).") var id: Int64
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try ReminderHistory(session.open().connection).retry(id: id)
+            Console.write("message \(id) is queued; the next `reloc remind run` sends it\n")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import RelocationCore
+import Testing
+
+/// The webhook channel against a real HTTP server on 127.0.0.1.
+@Suite struct WebhookChannelTests {
+    @Test func postsTheJSONWithTheIdempotencyKey() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(204)])
+        defer { server.stop() }
+        let message = ReminderSamples.message()
+        #expect(WebhookChannel(url: server.url, timeout: 5).deliver(message) == .sent)
+        let request = try #require(server.requests.first)
+        #expect(request.method == "POST" && request.path == "/hooks/reloc")
+        #expect(request.headers["idempotency-key"] == message.idempotencyKey)
+        #expect(request.headers["content-type"] == "application/json; charset=utf-8")
+        let object = try #require(try JSONSerialization.jsonObject(with: request.body) as? [String: Any])
+        #expect(object["idempotency_key"] as? String == message.idempotencyKey)
+        #expect((object["recipient"] as? [String: Any])?["name"] as? String == "四平市人民政府")
+        #expect((object["text"] as? String)?.contains("已逾期1天") == true)
+    }
+
+    @Test func aServerErrorIsRetriedWithTheSameKey() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(500), .status(200)])
+        defer { server.stop() }
+        let policy = RetryPolicy(triesPerRun: 3, firstPause: 0.05)
+        let (outcome, tries) = policy.deliver(
+            ReminderSamples.message(), through: WebhookChannel(url: server.url, timeout: 5))
+        #expect(outcome == .sent && tries == 2)
+        let keys = server.requests.map { $0.headers["idempotency-key"] }
+        #expect(keys.count == 2 && keys[0] != nil && keys[0] == keys[1])
+    }
+
+    @Test func tooManyRequestsIsRetriedAndABadRequestIsDead() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(429), .status(400)])
+        defer { server.stop() }
+        let channel = WebhookChannel(url: server.url, timeout: 5)
+        #expect(channel.deliver(ReminderSamples.message()) == .retry("webhook answered HTTP 429"))
+        #expect(channel.deliver(ReminderSamples.message()) == .dead("webhook answered HTTP 400"))
+        #expect(WebhookChannel.outcome(status: 404) == .dead("webhook answered HTTP 404"))
+        #expect(WebhookChannel.outcome(status: 503) == .retry("webhook answered HTTP 503"))
+    }
+
+    @Test func aSilentServerTimesOutAndIsRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.silence(4)])
+        defer { server.stop() }
+        let started = Date()
+        let outcome = WebhookChannel(url: server.url, timeout: 1).deliver(ReminderSamples.message())
+        guard case .retry = outcome else {
+            Issue.record("expected a retry, got \(outcome)")
+            return
+        }
+        #expect(Date().timeIntervalSince(started) < 3.5)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func nobodyListeningIsRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(200)])
+        let url = server.url
+        server.stop()
+        guard case .retry = WebhookChannel(url: url, timeout: 2).deliver(ReminderSamples.message()) else {
+            Issue.record("a refused connection should be retried")
+            return
+        }
+    }
+}
