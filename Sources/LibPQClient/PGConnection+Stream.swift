@@ -26,7 +26,8 @@ extension PGConnection {
             case PGRES_SINGLE_TUPLE:
                 let rowColumns = columns ?? PGConnection.columns(of: result)
                 columns = rowColumns
-                let row = PGRow(columns: rowColumns, values: PGConnection.values(of: result, row: 0, count: rowColumns.names.count))
+                let row = PGRow(
+                    columns: rowColumns, values: PGConnection.values(of: result, row: 0, count: rowColumns.names.count))
                 count += 1
                 do { try body(row) } catch {
                     failure = error

@@ -160,7 +160,10 @@ public final class PGConnection {
         var rows: [PGRow] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<rowCount {
-            rows.append(PGRow(columns: columns, values: PGConnection.values(of: result, row: Int32(row), count: columns.names.count)))
+            rows.append(
+                PGRow(
+                    columns: columns,
+                    values: PGConnection.values(of: result, row: Int32(row), count: columns.names.count)))
         }
         let affected = Int(String(cString: PQcmdTuples(result))) ?? rowCount
         return PGResult(columns: columns, rows: rows, affectedRows: affected)

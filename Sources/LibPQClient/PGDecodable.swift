@@ -138,7 +138,8 @@ extension Decimal {
             significand = significand * scale + Decimal(chunkValue)
             start += chunk.count
         }
-        self.init(sign: negative && !significand.isZero ? .minus : .plus, exponent: -fractionDigits, significand: significand)
+        self.init(
+            sign: negative && !significand.isZero ? .minus : .plus, exponent: -fractionDigits, significand: significand)
     }
 }
 

@@ -83,7 +83,8 @@ public struct PGResult: Sendable {
     /// The single value of a one-row, one-column result (e.g. `SELECT count(*)`).
     public func scalar<T: PGDecodable>(_ type: T.Type = T.self) throws -> T {
         guard rows.count == 1, columns.names.count == 1 else {
-            throw PGError.usage("expected one row of one column, got \(rows.count) rows of \(columns.names.count) columns")
+            throw PGError.usage(
+                "expected one row of one column, got \(rows.count) rows of \(columns.names.count) columns")
         }
         return try rows[0].decode(type, at: 0)
     }

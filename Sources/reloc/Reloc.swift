@@ -16,8 +16,10 @@ struct Reloc: ParsableCommand {
             70 internal error, 77 permission denied.
             """,
         subcommands: [
-            DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self, EnterpriseCommand.self,
-            TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self, RemindCommand.self,
+            DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self,
+            EnterpriseCommand.self,
+            TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self,
+            RemindCommand.self,
         ]
     )
 

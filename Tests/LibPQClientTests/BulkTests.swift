@@ -10,9 +10,13 @@ struct BulkTests {
             try db.execute("CREATE TABLE staging (line int, name text, note text)")
             let awkward = ["a\tb", "line1\nline2", "back\\slash", "\\N", "哈达湾冀东水泥", "crlf\r\n", "", "🏭"]
             func row(_ index: Int) -> [String?] {
-                [String(index), awkward[index % awkward.count] + String(index), index % 7 == 0 ? nil : awkward[(index / 3) % awkward.count]]
+                [
+                    String(index), awkward[index % awkward.count] + String(index),
+                    index % 7 == 0 ? nil : awkward[(index / 3) % awkward.count],
+                ]
             }
-            let copied = try db.copyIn(into: "COPY staging (line, name, note) FROM STDIN", rows: (0..<100_000).lazy.map(row))
+            let copied = try db.copyIn(
+                into: "COPY staging (line, name, note) FROM STDIN", rows: (0..<100_000).lazy.map(row))
             #expect(copied == 100_000)
             var mismatches = 0
             let streamed = try db.stream("SELECT line, name, note FROM staging ORDER BY line") { stored in
@@ -22,7 +26,9 @@ struct BulkTests {
             }
             #expect(streamed == 100_000)
             #expect(mismatches == 0)
-            #expect(try db.query("SELECT count(*) FROM staging WHERE note IS NULL").scalar(Int.self) == (0..<100_000).filter { $0 % 7 == 0 }.count)
+            #expect(
+                try db.query("SELECT count(*) FROM staging WHERE note IS NULL").scalar(Int.self)
+                    == (0..<100_000).filter { $0 % 7 == 0 }.count)
         }
     }
 
@@ -30,7 +36,9 @@ struct BulkTests {
         try TestDatabase.withConnection(migrated: false) { db in
             try db.execute("CREATE TABLE staging (n int)")
             let rows: [[String?]] = [["1"], ["2"], ["not a number"], ["4"]]
-            let error = try #require(throws: PGError.self) { try db.copyIn(into: "COPY staging FROM STDIN", rows: rows) }
+            let error = try #require(throws: PGError.self) {
+                try db.copyIn(into: "COPY staging FROM STDIN", rows: rows)
+            }
             #expect(error.sqlState == "22P02")
             #expect(try db.query("SELECT count(*) FROM staging").scalar(Int.self) == 0)
             // The connection is still usable afterwards.
@@ -52,7 +60,8 @@ struct BulkTests {
             let before = BulkTests.residentBytes()
             var peak = before
             var total = 0
-            let count = try db.stream("SELECT g, repeat('移', 40) AS payload FROM generate_series(1, 1000000) AS g") { row in
+            let count = try db.stream("SELECT g, repeat('移', 40) AS payload FROM generate_series(1, 1000000) AS g") {
+                row in
                 total += try row.decode(Int.self, at: 0)
                 if total % 50_000 == 0 { peak = max(peak, BulkTests.residentBytes()) }
                 if row.values[0] == "1000000" { peak = max(peak, BulkTests.residentBytes()) }

@@ -22,14 +22,19 @@ struct ErrorAndSafetyTests {
         try TestDatabase.withConnection(migrated: false) { db in
             let role = "reloc_test_rls_\(UUID().uuidString.prefix(8).lowercased())"
             try db.execute("CREATE ROLE \(identifier: role) NOLOGIN")
-            defer { _ = try? db.execute("DROP OWNED BY \(identifier: role)"); _ = try? db.execute("DROP ROLE \(identifier: role)") }
+            defer {
+                _ = try? db.execute("DROP OWNED BY \(identifier: role)");
+                _ = try? db.execute("DROP ROLE \(identifier: role)")
+            }
             try db.execute("CREATE TABLE note (city text, body text)")
             try db.execute("ALTER TABLE note ENABLE ROW LEVEL SECURITY")
             try db.execute("CREATE POLICY own_city ON note USING (city = 'SP') WITH CHECK (city = 'SP')")
             try db.execute("GRANT SELECT, INSERT ON note TO \(identifier: role)")
             try db.execute("SET ROLE \(identifier: role)")
             try db.execute("INSERT INTO note VALUES ('SP', 'ok')")
-            let error = try #require(throws: PGError.self) { try db.execute("INSERT INTO note VALUES ('CC', 'not mine')") }
+            let error = try #require(throws: PGError.self) {
+                try db.execute("INSERT INTO note VALUES ('CC', 'not mine')")
+            }
             #expect(error.sqlState == "42501")
             #expect(error.isPermissionDenied)
             try db.execute("RESET ROLE")
@@ -104,7 +109,8 @@ struct ErrorAndSafetyTests {
 
     @Test func connectionFailureNamesTheTarget() {
         let error = #expect(throws: PGError.self) {
-            try PGConnection(.init(connectionString: "postgresql:///reloc?host=/nonexistent-dir&port=5999&connect_timeout=2"))
+            try PGConnection(
+                .init(connectionString: "postgresql:///reloc?host=/nonexistent-dir&port=5999&connect_timeout=2"))
         }
         #expect(error?.kind == .connectionFailed)
         #expect(error?.target?.contains("/nonexistent-dir") == true)
@@ -114,7 +120,8 @@ struct ErrorAndSafetyTests {
     @Test func serverErrorFromAScriptStopsIt() throws {
         try TestDatabase.withConnection(migrated: false) { db in
             let error = try #require(throws: PGError.self) {
-                try db.executeUnsafeScript("CREATE TABLE a (x int); SELECT no_such_column FROM a; CREATE TABLE b (y int);")
+                try db.executeUnsafeScript(
+                    "CREATE TABLE a (x int); SELECT no_such_column FROM a; CREATE TABLE b (y int);")
             }
             #expect(error.sqlState == "42703")
             #expect(try db.query("SELECT to_regclass('b') IS NULL").scalar(Bool.self))

@@ -35,7 +35,8 @@ struct TypeRoundTripTests {
 
     @Test func numericKeepsEveryDigit() throws {
         let values = [
-            "12345678901234567890.123456789", "-0.000000000000000000000000000001", "99999999999999999999999999999999999999",
+            "12345678901234567890.123456789", "-0.000000000000000000000000000001",
+            "99999999999999999999999999999999999999",
             "0", "3.14", "-42",
         ]
         try TestDatabase.withConnection(migrated: false) { db in
@@ -63,12 +64,16 @@ struct TypeRoundTripTests {
             let (text, number, day, uuid) = try row.decode((String?, Int?, CalendarDate?, UUID?).self)
             #expect(text == nil && number == nil && day == nil && uuid == nil)
             // A NULL into a non-optional names the column.
-            let error = try #require(throws: PGError.self) { try db.query("SELECT NULL::int AS employees").scalar(Int.self) }
+            let error = try #require(throws: PGError.self) {
+                try db.query("SELECT NULL::int AS employees").scalar(Int.self)
+            }
             #expect(error.column == "employees")
         }
     }
 
-    @Test("Dates never shift, whatever the session's time zone", arguments: ["Asia/Shanghai", "UTC", "America/Los_Angeles"])
+    @Test(
+        "Dates never shift, whatever the session's time zone",
+        arguments: ["Asia/Shanghai", "UTC", "America/Los_Angeles"])
     func datesAtYearBoundaries(zone: String) throws {
         try TestDatabase.with(migrated: false) { name in
             let db = try TestDatabase.connect(name, timeZone: zone)
@@ -113,7 +118,8 @@ struct TypeRoundTripTests {
     @Test func arraysAsParameters() throws {
         try TestDatabase.withConnection(migrated: false) { db in
             let codes = ["CC", "JLS", "a\"b", "c\\d", "长春"]
-            let count = try db.query("SELECT count(*) FROM unnest(\(codes)) AS code WHERE code = ANY(\(codes))").scalar(Int.self)
+            let count = try db.query("SELECT count(*) FROM unnest(\(codes)) AS code WHERE code = ANY(\(codes))").scalar(
+                Int.self)
             #expect(count == codes.count)
             #expect(try db.query("SELECT (\(codes))[3]").scalar(String.self) == "a\"b")
         }

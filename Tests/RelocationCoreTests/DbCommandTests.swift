@@ -1,6 +1,6 @@
 import Foundation
-import RelocationCore
 import RelocTestSupport
+import RelocationCore
 import Testing
 
 @Suite("reloc db, as a user runs it")
@@ -56,7 +56,8 @@ struct DbCommandTests {
                 let changed = file == "0001_foundation.sql" ? text + "\n-- edited\n" : text
                 try changed.write(to: migrations.appendingPathComponent(file), atomically: true, encoding: .utf8)
             }
-            let outcome = try RelocCLI.run(["db", "migrate"], database: name, environment: ["RELOC_SQL_DIR": copy.path])
+            let outcome = try RelocCLI.run(
+                ["db", "migrate"], database: name, environment: ["RELOC_SQL_DIR": copy.path])
             #expect(outcome.status == 65)
             #expect(outcome.stderr.contains("0001_foundation.sql"))
         }

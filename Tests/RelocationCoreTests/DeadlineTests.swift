@@ -17,14 +17,20 @@ struct DeadlineTests {
         try ProgrammeFixture.with { fixture in
             let milestone = Int(try fixture.milestone(plan: "SP-TD"))
             // 2014-12-31T17:00Z is 01:00 on 1 January in Shanghai: overdue.
-            let after = try fixture.cli(["milestone", "list", "--overdue", "--as-of", "2014-12-31T17:00Z", "--format", "json"])
+            let after = try fixture.cli([
+                "milestone", "list", "--overdue", "--as-of", "2014-12-31T17:00Z", "--format", "json",
+            ])
             #expect(after.status == 0, "\(after.stderr)")
             #expect(try Self.ids(after.stdout).contains(milestone))
             #expect(after.stdout.contains("\"as_of\": \"2015-01-01\""))
             // 2014-12-31T15:00Z is 23:00 on the 31st: due today, not overdue.
-            let before = try fixture.cli(["milestone", "list", "--overdue", "--as-of", "2014-12-31T15:00Z", "--format", "json"])
+            let before = try fixture.cli([
+                "milestone", "list", "--overdue", "--as-of", "2014-12-31T15:00Z", "--format", "json",
+            ])
             #expect(try Self.ids(before.stdout).isEmpty)
-            let dueToday = try fixture.cli(["milestone", "list", "--due-within", "0", "--as-of", "2014-12-31T15:00Z", "--format", "json"])
+            let dueToday = try fixture.cli([
+                "milestone", "list", "--due-within", "0", "--as-of", "2014-12-31T15:00Z", "--format", "json",
+            ])
             #expect(try Self.ids(dueToday.stdout).contains(milestone))
             // RELOC_TIMEZONE=UTC moves "today": at 17:00Z it is still the 31st.
             let utc = try fixture.cli(
@@ -37,17 +43,22 @@ struct DeadlineTests {
             #expect(bad.stderr.contains("RELOC_TIMEZONE"))
             // The same in SQL: the day of an instant, and today, follow reloc.timezone.
             let db = try fixture.admin()
-            #expect(try db.query("SELECT reloc.local_date('2014-12-31T17:00Z')::text").scalar(String.self) == "2015-01-01")
-            #expect(try db.query("SELECT reloc.local_date('2014-12-31T15:00Z')::text").scalar(String.self) == "2014-12-31")
+            #expect(
+                try db.query("SELECT reloc.local_date('2014-12-31T17:00Z')::text").scalar(String.self) == "2015-01-01")
+            #expect(
+                try db.query("SELECT reloc.local_date('2014-12-31T15:00Z')::text").scalar(String.self) == "2014-12-31")
             try db.execute("SET reloc.timezone = 'UTC'")
-            #expect(try db.query("SELECT reloc.local_date('2014-12-31T17:00Z')::text").scalar(String.self) == "2014-12-31")
+            #expect(
+                try db.query("SELECT reloc.local_date('2014-12-31T17:00Z')::text").scalar(String.self) == "2014-12-31")
             #expect(try db.query("SELECT reloc.today() = (now() AT TIME ZONE 'UTC')::date").scalar(Bool.self))
         }
     }
 
     @Test func planCompilationsAreDueInSixteenDaysOnTheFifteenthOfDecember() throws {
         try ProgrammeFixture.with { fixture in
-            let soon = try fixture.cli(["milestone", "list", "--as-of", "2014-12-15", "--due-within", "30", "--format", "json"])
+            let soon = try fixture.cli([
+                "milestone", "list", "--as-of", "2014-12-15", "--due-within", "30", "--format", "json",
+            ])
             #expect(soon.status == 0, "\(soon.stderr)")
             let rows = try JSONSerialization.jsonObject(with: Data(soon.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(rows.count == 6)
@@ -55,15 +66,23 @@ struct DeadlineTests {
             #expect(rows.allSatisfy { $0["state"] as? String == "open" })
             // Done before the day: not due any more; reopened: due again.
             let siping = try fixture.milestone(plan: "SP-TD")
-            let done = try fixture.cli(["milestone", "done", String(siping), "--as", "SP", "--on", "2014-12-10", "--note", "已编制"])
+            let done = try fixture.cli([
+                "milestone", "done", String(siping), "--as", "SP", "--on", "2014-12-10", "--note", "已编制",
+            ])
             #expect(done.status == 0, "\(done.stderr)")
-            let after = try fixture.cli(["milestone", "list", "--as-of", "2014-12-15", "--due-within", "30", "--format", "json"])
+            let after = try fixture.cli([
+                "milestone", "list", "--as-of", "2014-12-15", "--due-within", "30", "--format", "json",
+            ])
             #expect(try Self.ids(after.stdout).count == 5)
             // As of a day before it was done, it was still open.
-            let earlier = try fixture.cli(["milestone", "list", "--as-of", "2014-12-05", "--due-within", "30", "--format", "json"])
+            let earlier = try fixture.cli([
+                "milestone", "list", "--as-of", "2014-12-05", "--due-within", "30", "--format", "json",
+            ])
             #expect(try Self.ids(earlier.stdout).count == 6)
             #expect(try fixture.cli(["milestone", "reopen", String(siping), "--as", "SP"]).status == 0)
-            let reopened = try fixture.cli(["milestone", "list", "--as-of", "2015-01-05", "--overdue", "--format", "json"])
+            let reopened = try fixture.cli([
+                "milestone", "list", "--as-of", "2015-01-05", "--overdue", "--format", "json",
+            ])
             #expect(try Self.ids(reopened.stdout).count == 6)
             // A year later the 2022 targets are not within 30 days; --overdue lists the compilations.
             let table = try fixture.cli(["milestone", "list", "--as-of", "2015-01-05", "--overdue"])
@@ -85,14 +104,20 @@ struct DeadlineTests {
             #expect(rows.first?["number"] as? Int == 16)
             #expect(rows.first?["days_overdue"] as? Int == 10)
             #expect(rows.first?["lead"] as? String == "JL-GXT")
-            let within = try fixture.cli(["task", "list", "--due-within", "30", "--as-of", "2015-03-10", "--format", "json"])
+            let within = try fixture.cli([
+                "task", "list", "--due-within", "30", "--as-of", "2015-03-10", "--format", "json",
+            ])
             #expect(try TaskSeedTests.numbers(within.stdout) == [16])
             // Done: no longer overdue.
-            #expect(try fixture.cli(["task", "progress", "16", "--as", "JL-GXT", "--status", "done", "--note", "协调完成"]).status == 0)
+            #expect(
+                try fixture.cli(["task", "progress", "16", "--as", "JL-GXT", "--status", "done", "--note", "协调完成"])
+                    .status == 0)
             let after = try fixture.cli(["task", "list", "--overdue", "--format", "json"])
             #expect(try TaskSeedTests.numbers(after.stdout).isEmpty)
             let byStatus = try fixture.cli(["task", "list", "--status", "done", "--format", "csv"])
-            #expect(byStatus.stdout.hasPrefix("number,title,short_title,plan,lead,lead_name,co,percent,status,due_on,days_overdue"))
+            #expect(
+                byStatus.stdout.hasPrefix(
+                    "number,title,short_title,plan,lead,lead_name,co,percent,status,due_on,days_overdue"))
             #expect(byStatus.stdout.contains("\r\n16,"))
         }
     }

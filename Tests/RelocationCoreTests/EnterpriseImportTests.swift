@@ -6,7 +6,8 @@ import Testing
 
 @Suite("CSV import is all or nothing")
 struct EnterpriseImportTests {
-    static let header = "plan,name,mode,park,industry,high_risk,uscc,site_ha,site_mu,employees,surplus_workers,capacity,new_capacity,listed_in_plan"
+    static let header =
+        "plan,name,mode,park,industry,high_risk,uscc,site_ha,site_mu,employees,surplus_workers,capacity,new_capacity,listed_in_plan"
 
     static func rows(_ count: Int) -> [String] {
         (1...count).map { "SP-TD,四平企业\($0),close,,机械,,,1.5,,\($0 % 500),0,,,no" }
@@ -20,11 +21,12 @@ struct EnterpriseImportTests {
 
     @Test func aGoodFileImportsEveryRow() throws {
         try RegisterFixture.with { fixture in
-            let csv = ([Self.header] + [
-                "SP-TD,  四平昊华化工 ,relocate,\(RegisterFixture.compliantPark),化工,chemicals,91220300MA0Y123454,,１５０,１２００,３００,３０ 万吨/年,２５ 万吨/年,是",
-                "\"SP-TD\",\"名称,带逗号\",in-situ,,,,,,,,,,,",
-                "SP-TD,\"'); DROP TABLE reloc.enterprise; --\",close,,,,,,,,,,,",
-            ]).joined(separator: "\n") + "\n"
+            let csv =
+                ([Self.header] + [
+                    "SP-TD,  四平昊华化工 ,relocate,\(RegisterFixture.compliantPark),化工,chemicals,91220300MA0Y123454,,１５０,１２００,３００,３０ 万吨/年,２５ 万吨/年,是",
+                    "\"SP-TD\",\"名称,带逗号\",in-situ,,,,,,,,,,,",
+                    "SP-TD,\"'); DROP TABLE reloc.enterprise; --\",close,,,,,,,,,,,",
+                ]).joined(separator: "\n") + "\n"
             let outcome = try EnterpriseImport(try fixture.acting("SP")).run(csv: csv)
             #expect(outcome == .imported(count: 3))
             let db = try fixture.admin()
@@ -39,7 +41,9 @@ struct EnterpriseImportTests {
             #expect(old == 30 && new == 25 && unit == "万吨/年")
             #expect(listed)
             #expect(try db.count("SELECT count(*) FROM reloc.enterprise WHERE name = \("名称,带逗号")") == 1)
-            #expect(try db.count("SELECT count(*) FROM reloc.enterprise WHERE name = \("'); DROP TABLE reloc.enterprise; --")") == 1)
+            #expect(
+                try db.count(
+                    "SELECT count(*) FROM reloc.enterprise WHERE name = \("'); DROP TABLE reloc.enterprise; --")") == 1)
         }
     }
 
@@ -97,7 +101,9 @@ struct EnterpriseImportTests {
             let importer = EnterpriseImport(try fixture.acting("SP"))
             #expect(throws: RelocError.self) { try importer.run(csv: "plan,name,colour\nSP-TD,x,red\n") }
             #expect(throws: RelocError.self) { try importer.run(csv: "plan,name\nSP-TD,x\n") }
-            #expect(try importer.run(csv: "plan,name,mode\nSP-TD,x\n") == .rejected([.init(line: 2, reason: "has 2 fields, the header has 3")]))
+            #expect(
+                try importer.run(csv: "plan,name,mode\nSP-TD,x\n")
+                    == .rejected([.init(line: 2, reason: "has 2 fields, the header has 3")]))
             #expect(throws: RelocError.self) { try importer.run(csv: "plan,name,mode\nSP-TD,\"x,close\n") }
         }
     }

@@ -7,7 +7,8 @@ import Testing
 /// Each rule of the register, broken through the core API, raw SQL as the acting role, and the CLI.
 @Suite("Enterprise rules are enforced by the database")
 struct EnterpriseRuleTests {
-    func expectRule(_ constraint: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+    func expectRule(_ constraint: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void)
+    {
         do {
             try body()
             Issue.record("expected the rule \(constraint) to refuse this", sourceLocation: sourceLocation)
@@ -29,12 +30,19 @@ struct EnterpriseRuleTests {
                     $0.park = RegisterFixture.compliantPark
                 }
             }
-            #expect(try fixture.register { $0.mode = "close"; $0.park = nil } > 0)
-            #expect(try fixture.register { $0.mode = "in-situ"; $0.park = nil } > 0)
+            #expect(
+                try fixture.register {
+                    $0.mode = "close"; $0.park = nil
+                } > 0)
+            #expect(
+                try fixture.register {
+                    $0.mode = "in-situ"; $0.park = nil
+                } > 0)
             let sp = try fixture.acting("SP")
             expectRule("enterprise_relocation_needs_park") {
                 try sp.execute(
-                    "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'raw', 'relocate' FROM reloc.plan WHERE code = 'SP-TD'")
+                    "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'raw', 'relocate' FROM reloc.plan WHERE code = 'SP-TD'"
+                )
             }
         }
     }
@@ -67,7 +75,9 @@ struct EnterpriseRuleTests {
                     $0.newCapacity = .init("31 万吨/年")
                 }
             }
-            expectRule("enterprise_capacity_not_increased") { _ = try fixture.register { $0.newCapacity = .init("5 万吨/年") } }
+            expectRule("enterprise_capacity_not_increased") {
+                _ = try fixture.register { $0.newCapacity = .init("5 万吨/年") }
+            }
             let mixedUnits = Result {
                 try fixture.register {
                     $0.capacity = .init("30 万吨/年")
@@ -97,7 +107,9 @@ struct EnterpriseRuleTests {
             try enterprises.advance(id, to: "relocating")
             try enterprises.advance(id, to: "relocated")
             expectRule("enterprise_status_order") { try enterprises.advance(id, to: "relocating") }
-            let outcome = try fixture.cli(["enterprise", "advance", String(id), "--to", "heritage-surveyed", "--as", "SP"])
+            let outcome = try fixture.cli([
+                "enterprise", "advance", String(id), "--to", "heritage-surveyed", "--as", "SP",
+            ])
             #expect(outcome.status == 65)
         }
     }
@@ -119,7 +131,8 @@ struct EnterpriseRuleTests {
     @Test func siteAreaInMuBecomesHectares() throws {
         try RegisterFixture.with { fixture in
             let id = try fixture.register { $0.siteMu = Decimal(string: "150") }
-            let hectares = try fixture.admin().query("SELECT site_area_ha FROM reloc.enterprise WHERE id = \(id)").scalar(Decimal.self)
+            let hectares = try fixture.admin().query("SELECT site_area_ha FROM reloc.enterprise WHERE id = \(id)")
+                .scalar(Decimal.self)
             #expect(hectares == 10)
         }
     }
@@ -128,7 +141,9 @@ struct EnterpriseRuleTests {
         try RegisterFixture.with { fixture in
             let plans = Plans(try fixture.acting("JL"))
             try plans.advance("SP-TD", to: "consultation", doc: nil, on: CalendarDate("2014-10-01"), note: "征求意见")
-            expectRule("plan_status_order") { try plans.advance("SP-TD", to: "approved", doc: "四政发〔2014〕1号", on: nil, note: nil) }
+            expectRule("plan_status_order") {
+                try plans.advance("SP-TD", to: "approved", doc: "四政发〔2014〕1号", on: nil, note: nil)
+            }
             expectRule("plan_status_order") { try plans.advance("SP-TD", to: "drafting", doc: nil, on: nil, note: nil) }
             try plans.advance("SP-TD", to: "risk-assessed", doc: nil, on: nil, note: "社会稳定风险评估")
             let history = try plans.history("SP-TD")
@@ -136,7 +151,9 @@ struct EnterpriseRuleTests {
             #expect(history.rows.last?["to_status"] == "risk-assessed")
             #expect(history.rows.first?["note"] == "征求意见")
             let raw = try fixture.acting("JL")
-            expectRule("plan_status_order") { try raw.execute("UPDATE reloc.plan SET status = 'implementing' WHERE code = 'SP-TD'") }
+            expectRule("plan_status_order") {
+                try raw.execute("UPDATE reloc.plan SET status = 'implementing' WHERE code = 'SP-TD'")
+            }
             let outcome = try fixture.cli(["plan", "advance", "SP-TD", "--to", "complete", "--as", "JL"])
             #expect(outcome.status == 65)
         }

@@ -56,7 +56,9 @@ struct MigrationTests {
             #expect(cause.sqlState == "22012")
             #expect(ErrorReport(error).status == .software)
             #expect(try db.query("SELECT to_regclass('public.half_done') IS NULL").scalar(Bool.self))
-            #expect(try db.query("SELECT array_agg(version)::text FROM public.reloc_schema_migration").scalar(String.self) == "{1}")
+            #expect(
+                try db.query("SELECT array_agg(version)::text FROM public.reloc_schema_migration").scalar(String.self)
+                    == "{1}")
         }
     }
 
@@ -64,7 +66,9 @@ struct MigrationTests {
         try TestDatabase.withConnection(migrated: false) { db in
             try MigrationRunner(migrations: [Self.second]).migrate(db)
             let edited = Migration(version: 2, name: "second", sql: Self.second.sql + "\n-- an afterthought\n")
-            let error = try #require(throws: MigrationError.self) { try MigrationRunner(migrations: [edited]).migrate(db) }
+            let error = try #require(throws: MigrationError.self) {
+                try MigrationRunner(migrations: [edited]).migrate(db)
+            }
             #expect(error.description.contains("0002_second.sql"))
             #expect(ErrorReport(error).status == .dataError)
             #expect(throws: MigrationError.self) { try MigrationRunner(migrations: [edited]).status(db) }

@@ -5,7 +5,9 @@ import Testing
 @Suite("Output formats")
 struct OutputTests {
     func sample() -> Listing {
-        var listing = Listing(columns: [.init("code"), .init("name"), .init("employees"), .init("site_area_ha"), .init("listed")])
+        var listing = Listing(columns: [
+            .init("code"), .init("name"), .init("employees"), .init("site_area_ha"), .init("listed"),
+        ])
         listing.append([.text("SP-TD"), .text("四平铁东"), .integer(1200), .decimal("10.5000"), .bool(true)])
         listing.append([.text("CC-KC"), .text("Kuancheng 宽城"), .null, .null, .bool(false)])
         return listing
@@ -20,7 +22,9 @@ struct OutputTests {
             var fields = 0
             var previousWasSpace = false
             for character in line {
-                if character == " " { previousWasSpace = true } else {
+                if character == " " {
+                    previousWasSpace = true
+                } else {
                     if previousWasSpace || width == 0 { fields += 1 }
                     if fields == 3 && previousWasSpace { return width }
                     previousWasSpace = false
@@ -35,7 +39,10 @@ struct OutputTests {
 
     @Test func jsonKeepsTypesAndKeyOrder() {
         let json = sample().render(.json)
-        #expect(json.contains("{\"code\": \"SP-TD\", \"name\": \"四平铁东\", \"employees\": 1200, \"site_area_ha\": 10.5000, \"listed\": true}"))
+        #expect(
+            json.contains(
+                "{\"code\": \"SP-TD\", \"name\": \"四平铁东\", \"employees\": 1200, \"site_area_ha\": 10.5000, \"listed\": true}"
+            ))
         #expect(json.contains("\"employees\": null"))
         #expect(json.hasPrefix("[\n"))
     }
@@ -53,7 +60,10 @@ struct OutputTests {
         history.append([.text("consultation"), .text("征求企业意见")])
         let item = ItemWithSections(plan, sections: [.init(key: "history", title: "status history", history)])
         let json = item.render(.json)
-        #expect(json == "{\"code\": \"SP-TD\", \"status\": \"consultation\", \"history\": [{\"to_status\": \"consultation\", \"note\": \"征求企业意见\"}]}\n")
+        #expect(
+            json
+                == "{\"code\": \"SP-TD\", \"status\": \"consultation\", \"history\": [{\"to_status\": \"consultation\", \"note\": \"征求企业意见\"}]}\n"
+        )
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect((parsed?["history"] as? [[String: Any]])?.first?["note"] as? String == "征求企业意见")
         let table = item.render(.table)

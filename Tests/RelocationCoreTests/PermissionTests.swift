@@ -42,14 +42,17 @@ struct PermissionTests {
             let changchun = try fixture.acting("CC")
             expectDenied {
                 try changchun.execute(
-                    "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'x', 'close' FROM reloc.plan WHERE code = 'SP-TD'")
+                    "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'x', 'close' FROM reloc.plan WHERE code = 'SP-TD'"
+                )
             }
             let cli = try fixture.cli([
                 "enterprise", "register", "--as", "SP", "--plan", "CC-KC", "--name", "越界企业", "--mode", "close",
             ])
             #expect(cli.status == 77, "\(cli.stderr)")
             #expect(cli.stderr.contains("plan CC-KC belongs to CC"), "\(cli.stderr)")
-            let ok = try fixture.cli(["enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "四平新企业", "--mode", "close"])
+            let ok = try fixture.cli([
+                "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "四平新企业", "--mode", "close",
+            ])
             #expect(ok.status == 0, "\(ok.stderr)")
             #expect(Int(ok.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
         }
@@ -64,20 +67,29 @@ struct PermissionTests {
             // Another city and a department do not even see a row to change.
             for code in ["CC", "JL-FGW"] {
                 expectHidden { try Enterprises(try fixture.acting(code)).edit(id, rename) }
-                #expect(try fixture.acting(code).execute("UPDATE reloc.enterprise SET name = 'hijack' WHERE id = \(id)") == 0)
+                #expect(
+                    try fixture.acting(code).execute("UPDATE reloc.enterprise SET name = 'hijack' WHERE id = \(id)")
+                        == 0)
                 expectHidden { try Enterprises(try fixture.acting(code)).advance(id, to: "heritage-surveyed") }
             }
-            #expect(try fixture.admin().query("SELECT name FROM reloc.enterprise WHERE id = \(id)").scalar(String.self) == "改名企业")
+            #expect(
+                try fixture.admin().query("SELECT name FROM reloc.enterprise WHERE id = \(id)").scalar(String.self)
+                    == "改名企业")
             // 四平 may not move its enterprise into 长春's plan, nor set the city column.
             let sp = try fixture.acting("SP")
             expectDenied {
-                try sp.execute("UPDATE reloc.enterprise SET plan_id = (SELECT id FROM reloc.plan WHERE code = 'CC-KC') WHERE id = \(id)")
+                try sp.execute(
+                    "UPDATE reloc.enterprise SET plan_id = (SELECT id FROM reloc.plan WHERE code = 'CC-KC') WHERE id = \(id)"
+                )
             }
             // The city follows the plan (a trigger sets it), so writing it changes nothing.
-            try sp.execute("UPDATE reloc.enterprise SET city_id = (SELECT id FROM reloc.organisation WHERE code = 'CC') WHERE id = \(id)")
-            #expect(try fixture.admin().query(
-                "SELECT o.code FROM reloc.enterprise e JOIN reloc.organisation o ON o.id = e.city_id WHERE e.id = \(id)"
-            ).scalar(String.self) == "SP")
+            try sp.execute(
+                "UPDATE reloc.enterprise SET city_id = (SELECT id FROM reloc.organisation WHERE code = 'CC') WHERE id = \(id)"
+            )
+            #expect(
+                try fixture.admin().query(
+                    "SELECT o.code FROM reloc.enterprise e JOIN reloc.organisation o ON o.id = e.city_id WHERE e.id = \(id)"
+                ).scalar(String.self) == "SP")
         }
     }
 
@@ -91,7 +103,9 @@ struct PermissionTests {
             try Plans(try fixture.acting("JL")).add(.init(code: "SP-NEW", name: "新方案", city: "SP"))
             let sp = try fixture.acting("SP")
             expectDenied {
-                try sp.execute("UPDATE reloc.plan SET city_id = (SELECT id FROM reloc.organisation WHERE code = 'CC') WHERE code = 'SP-TD'")
+                try sp.execute(
+                    "UPDATE reloc.plan SET city_id = (SELECT id FROM reloc.organisation WHERE code = 'CC') WHERE code = 'SP-TD'"
+                )
             }
         }
     }
@@ -125,7 +139,8 @@ struct PermissionTests {
     @Test func aLoginCannotEscapeItsOrganisation() throws {
         try RegisterFixture.with { fixture in
             let login = "clerk_\(UUID().uuidString.prefix(6).lowercased())"
-            try Organisations(try fixture.acting("JL")).addLogin(login, organisation: "CC", password: "correct horse battery")
+            try Organisations(try fixture.acting("JL")).addLogin(
+                login, organisation: "CC", password: "correct horse battery")
             defer { _ = try? fixture.admin().execute("DROP ROLE IF EXISTS \(identifier: login)") }
             let person = try TestDatabase.connect(fixture.database, user: login)
             // Acting as its own organisation works; as another, PostgreSQL refuses SET ROLE.
@@ -136,10 +151,12 @@ struct PermissionTests {
             try person.execute("RESET ROLE")
             expectDenied {
                 try person.execute(
-                    "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'x', 'close' FROM reloc.plan WHERE code = 'SP-TD'")
+                    "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'x', 'close' FROM reloc.plan WHERE code = 'SP-TD'"
+                )
             }
             try person.execute(
-                "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'ok', 'close' FROM reloc.plan WHERE code = 'CC-KC'")
+                "INSERT INTO reloc.enterprise (plan_id, name, mode) SELECT id, 'ok', 'close' FROM reloc.plan WHERE code = 'CC-KC'"
+            )
             // A person may not create a view or function to get around the policies.
             for statement in [
                 "CREATE VIEW reloc.all_enterprises AS SELECT * FROM reloc.enterprise",

@@ -24,7 +24,9 @@ struct ProgressPermissionTests {
             #expect(mine.stdout.contains("40") && mine.stdout.contains("at-risk"))
 
             // 省科技厅 has only task 5: task 3 is refused, by the CLI (77) and by plain SQL.
-            let refused = try fixture.cli(["task", "progress", "3", "--as", "JL-KJT", "--percent", "10", "--note", "越权"])
+            let refused = try fixture.cli([
+                "task", "progress", "3", "--as", "JL-KJT", "--percent", "10", "--note", "越权",
+            ])
             #expect(refused.status == 77, "\(refused.stderr)")
             #expect(refused.stderr.contains("task 3 is not yours"))
             let kjt = try fixture.acting("JL-KJT")
@@ -38,7 +40,8 @@ struct ProgressPermissionTests {
             try admin.execute("ALTER TABLE reloc.progress_report DISABLE TRIGGER progress_report_before_insert")
             expectSQLState("42501") {
                 try kjt.execute(
-                    "INSERT INTO reloc.progress_report (task_id, percent, status, note) SELECT id, 10, 'on-track', 'x' FROM reloc.task WHERE number = 3")
+                    "INSERT INTO reloc.progress_report (task_id, percent, status, note) SELECT id, 10, 'on-track', 'x' FROM reloc.task WHERE number = 3"
+                )
             }
             try admin.execute("ALTER TABLE reloc.progress_report ENABLE TRIGGER progress_report_before_insert")
             #expect(try admin.count("SELECT count(*) FROM reloc.progress_report") == 2)
@@ -53,9 +56,10 @@ struct ProgressPermissionTests {
             let zrt = try fixture.acting("JL-ZRT")
             #expect(try zrt.execute(ProgrammeFixture.reportSQL(task: 15)) == 1)
             // The reporter is recorded as the body that exists, with the login.
-            #expect(try fixture.admin().query(
-                "SELECT DISTINCT o.code FROM reloc.progress_report r JOIN reloc.organisation o ON o.id = r.org_id"
-            ).scalar(String.self) == "JL-ZRT")
+            #expect(
+                try fixture.admin().query(
+                    "SELECT DISTINCT o.code FROM reloc.progress_report r JOIN reloc.organisation o ON o.id = r.org_id"
+                ).scalar(String.self) == "JL-ZRT")
             // The old body's role acts for nothing any more.
             expectSQLState("42501") { try fixture.acting("JL-GTT").execute(ProgrammeFixture.reportSQL(task: 14)) }
             // 省粮食和物资储备局 took task 10 over from 省粮食局.
@@ -83,7 +87,8 @@ struct ProgressPermissionTests {
             #expect(try fixture.acting("SP-TD").execute(ProgrammeFixture.reportSQL(milestone: siping)) == 1)
             // An enterprise milestone of 四平 (an enterprise in its plan).
             let enterprise = try fixture.admin().query(
-                "SELECT id FROM reloc.enterprise WHERE name = '四平昊华化工'").scalar(Int64.self)
+                "SELECT id FROM reloc.enterprise WHERE name = '四平昊华化工'"
+            ).scalar(Int64.self)
             let added = try fixture.cli([
                 "milestone", "add", "--as", "SP", "--kind", "heritage-surveyed", "--title", "工业遗产普查",
                 "--due", "2015-06-30", "--enterprise", String(enterprise),
@@ -114,7 +119,9 @@ struct ProgressPermissionTests {
             expectSQLState("23514", constraint: "progress_append_only") {
                 try admin.execute("UPDATE reloc.progress_report SET note = 'rewritten'")
             }
-            expectSQLState("23514", constraint: "progress_append_only") { try admin.execute("DELETE FROM reloc.progress_report") }
+            expectSQLState("23514", constraint: "progress_append_only") {
+                try admin.execute("DELETE FROM reloc.progress_report")
+            }
             #expect(try admin.count("SELECT count(*) FROM reloc.progress_report WHERE note = 'raw'") == 2)
         }
     }
@@ -141,8 +148,10 @@ struct ProgressPermissionTests {
                 if outcome?.status != 0 { failures.add("\(org): \(outcome?.stderr ?? "did not run")") }
             }
             #expect(failures.all.isEmpty, "\(failures.all)")
-            #expect(try fixture.admin().count(
-                "SELECT count(*) FROM reloc.progress_report r JOIN reloc.task t ON t.id = r.task_id WHERE t.number = 3") == 8)
+            #expect(
+                try fixture.admin().count(
+                    "SELECT count(*) FROM reloc.progress_report r JOIN reloc.task t ON t.id = r.task_id WHERE t.number = 3"
+                ) == 8)
         }
     }
 }

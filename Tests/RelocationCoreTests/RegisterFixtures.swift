@@ -37,8 +37,10 @@ struct RegisterFixture {
     }
 
     /// Registers an enterprise as `code` into 四平铁东's plan with sensible defaults.
-    func register(as code: String = "SP", _ change: (inout Enterprises.Registration) -> Void = { _ in }) throws -> Int64 {
-        var entry = Enterprises.Registration(plan: "SP-TD", name: "测试企业\(UUID().uuidString.prefix(6))", mode: "relocate")
+    func register(as code: String = "SP", _ change: (inout Enterprises.Registration) -> Void = { _ in }) throws -> Int64
+    {
+        var entry = Enterprises.Registration(
+            plan: "SP-TD", name: "测试企业\(UUID().uuidString.prefix(6))", mode: "relocate")
         entry.park = RegisterFixture.compliantPark
         change(&entry)
         return try Enterprises(try acting(code)).register(entry)

@@ -31,11 +31,15 @@ struct SeedTests {
             #expect(parks == 4)
             #expect(enterprises == 13)
             #expect(organisations > 20)
-            #expect(try db.count("SELECT count(*) FROM reloc.plan WHERE compile_by = '2014-12-31' AND basic_completion_by = '2022-12-31'") == 6)
+            #expect(
+                try db.count(
+                    "SELECT count(*) FROM reloc.plan WHERE compile_by = '2014-12-31' AND basic_completion_by = '2022-12-31'"
+                ) == 6)
             // The 2018 reform: 省国土资源厅 is succeeded by 省自然资源厅 and keeps its own name.
-            #expect(try db.query(
-                "SELECT s.name_zh FROM reloc.organisation o JOIN reloc.organisation s ON s.id = o.successor_id WHERE o.name_zh = '省国土资源厅'"
-            ).scalar(String.self) == "省自然资源厅")
+            #expect(
+                try db.query(
+                    "SELECT s.name_zh FROM reloc.organisation o JOIN reloc.organisation s ON s.id = o.successor_id WHERE o.name_zh = '省国土资源厅'"
+                ).scalar(String.self) == "省自然资源厅")
         }
     }
 

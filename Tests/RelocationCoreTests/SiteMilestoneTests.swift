@@ -25,7 +25,8 @@ struct SiteMilestoneTests {
             #expect(try add("custom", as: "CC").status == 77)
             expectLandDenied {
                 try fixture.acting("CC").execute(
-                    "INSERT INTO reloc.milestone (kind, title, due_on, site_id) VALUES ('custom', 'x', '2016-01-01', \(site))")
+                    "INSERT INTO reloc.milestone (kind, title, due_on, site_id) VALUES ('custom', 'x', '2016-01-01', \(site))"
+                )
             }
             // Attached to one thing only, site included.
             expectLandRule("milestone_attached_once") {
@@ -36,7 +37,9 @@ struct SiteMilestoneTests {
                     """)
             }
 
-            let listed = try fixture.cli(["--as", "JLS", "milestone", "list", "--site", "\(site)", "--mine", "--format", "json"])
+            let listed = try fixture.cli([
+                "--as", "JLS", "milestone", "list", "--site", "\(site)", "--mine", "--format", "json",
+            ])
             #expect(listed.status == 0, "\(listed.stderr)")
             #expect(listed.stdout.contains("\"site_id\": \(site)"), "\(listed.stdout)")
             #expect(listed.stdout.contains("\"owner\": \"JLS\""), "\(listed.stdout)")
@@ -44,9 +47,13 @@ struct SiteMilestoneTests {
             #expect(!listed.stdout.contains("\"state\": \"done\""))
 
             #expect(
-                try fixture.cli(["site", "survey", "\(site)", "--as", "JLS", "--result", "clean", "--on", "2016-05-01"]).status
+                try fixture.cli(["site", "survey", "\(site)", "--as", "JLS", "--result", "clean", "--on", "2016-05-01"])
+                    .status
                     == 0)
-            #expect(try fixture.cli(["site", "release", "\(site)", "--as", "JLS", "--on", "2018-06-30", "--doc", "吉市国土〔2018〕5号"]).status == 0)
+            #expect(
+                try fixture.cli([
+                    "site", "release", "\(site)", "--as", "JLS", "--on", "2018-06-30", "--doc", "吉市国土〔2018〕5号",
+                ]).status == 0)
             let done = try fixture.admin().query(
                 "SELECT kind, done_on FROM reloc.milestone WHERE site_id = \(site) ORDER BY kind"
             ).rows.map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(CalendarDate.self, at: 1))" }

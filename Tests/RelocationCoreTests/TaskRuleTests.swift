@@ -16,16 +16,24 @@ struct TaskRuleTests {
             expectSQLState("23514", constraint: "progress_percent_range") {
                 try gxt.execute(ProgrammeFixture.reportSQL(task: 3, percent: -1))
             }
-            let half = try fixture.cli(["task", "progress", "3", "--as", "JL-GXT", "--percent", "50", "--status", "done", "--note", "x"])
+            let half = try fixture.cli([
+                "task", "progress", "3", "--as", "JL-GXT", "--percent", "50", "--status", "done", "--note", "x",
+            ])
             #expect(half.status == 65)
             #expect(half.stderr.contains("progress_done_is_complete"))
             expectSQLState("23514", constraint: "progress_note_not_blank") {
-                try gxt.execute("INSERT INTO reloc.progress_report (task_id, percent, note) SELECT id, 5, '  ' FROM reloc.task WHERE number = 3")
+                try gxt.execute(
+                    "INSERT INTO reloc.progress_report (task_id, percent, note) SELECT id, 5, '  ' FROM reloc.task WHERE number = 3"
+                )
             }
             let done = try fixture.cli(["task", "progress", "3", "--as", "JL-GXT", "--status", "done", "--note", "完成"])
             #expect(done.status == 0, "\(done.stderr)")
-            #expect(try fixture.admin().query("SELECT trim_scale(percent)::text FROM reloc.progress_report").scalar(String.self) == "100")
-            let badStatus = try fixture.cli(["task", "progress", "3", "--as", "JL-GXT", "--percent", "5", "--status", "late", "--note", "x"])
+            #expect(
+                try fixture.admin().query("SELECT trim_scale(percent)::text FROM reloc.progress_report").scalar(
+                    String.self) == "100")
+            let badStatus = try fixture.cli([
+                "task", "progress", "3", "--as", "JL-GXT", "--percent", "5", "--status", "late", "--note", "x",
+            ])
             #expect(badStatus.status == 64)
             let noTask = try fixture.cli(["task", "progress", "99", "--as", "JL-GXT", "--percent", "5", "--note", "x"])
             #expect(noTask.status == 65)
@@ -59,7 +67,8 @@ struct TaskRuleTests {
             // Two leads are refused by the database itself.
             expectSQLState("23505", constraint: "task_assignment_one_lead") {
                 try fixture.acting("JL").execute(
-                    "UPDATE reloc.task_assignment SET lead = true WHERE task_id = (SELECT id FROM reloc.task WHERE number = 3)")
+                    "UPDATE reloc.task_assignment SET lead = true WHERE task_id = (SELECT id FROM reloc.task WHERE number = 3)"
+                )
             }
             let duplicate = try fixture.cli(["task", "add", "--as", "JL", "--number", "3", "--title", "重复"])
             #expect(duplicate.status == 65)
@@ -78,30 +87,41 @@ struct TaskRuleTests {
                     """)
             }
             expectSQLState("23514", constraint: "milestone_attached_once") {
-                try province.execute("INSERT INTO reloc.milestone (title, due_on, owner_id) SELECT 'x', '2015-01-01', id FROM reloc.organisation WHERE code = 'JL'")
+                try province.execute(
+                    "INSERT INTO reloc.milestone (title, due_on, owner_id) SELECT 'x', '2015-01-01', id FROM reloc.organisation WHERE code = 'JL'"
+                )
             }
             expectSQLState("23514", constraint: "milestone_kind_check") {
                 try province.execute(
-                    "INSERT INTO reloc.milestone (kind, title, due_on, plan_id) SELECT 'someday', 'x', '2015-01-01', id FROM reloc.plan WHERE code = 'SP-TD'")
+                    "INSERT INTO reloc.milestone (kind, title, due_on, plan_id) SELECT 'someday', 'x', '2015-01-01', id FROM reloc.plan WHERE code = 'SP-TD'"
+                )
             }
             let twice = try fixture.cli([
-                "milestone", "add", "--as", "JL", "--title", "x", "--due", "2015-01-01", "--plan", "SP-TD", "--task", "1",
+                "milestone", "add", "--as", "JL", "--title", "x", "--due", "2015-01-01", "--plan", "SP-TD", "--task",
+                "1",
             ])
             #expect(twice.status == 64)
             // A task without a lead gives no owner to default to.
             #expect(try fixture.cli(["task", "add", "--as", "JL", "--title", "尚未分工的任务"]).status == 0)
-            let orphan = try fixture.cli(["milestone", "add", "--as", "JL", "--title", "x", "--due", "2015-01-01", "--task", "16"])
+            let orphan = try fixture.cli([
+                "milestone", "add", "--as", "JL", "--title", "x", "--due", "2015-01-01", "--task", "16",
+            ])
             #expect(orphan.status == 65)
             #expect(orphan.stderr.contains("milestone_owner"))
             // A task milestone is owned by the task's lead as it is today.
-            let added = try fixture.cli(["milestone", "add", "--as", "JL", "--title", "用地指标下达", "--due", "2015-03-01", "--task", "14"])
+            let added = try fixture.cli([
+                "milestone", "add", "--as", "JL", "--title", "用地指标下达", "--due", "2015-03-01", "--task", "14",
+            ])
             #expect(added.status == 0, "\(added.stderr)")
             let taskMilestone = Int64(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
-            #expect(try fixture.admin().query(
-                "SELECT o.code FROM reloc.milestone m JOIN reloc.organisation o ON o.id = m.owner_id WHERE m.id = \(taskMilestone)"
-            ).scalar(String.self) == "JL-ZRT")
+            #expect(
+                try fixture.admin().query(
+                    "SELECT o.code FROM reloc.milestone m JOIN reloc.organisation o ON o.id = m.owner_id WHERE m.id = \(taskMilestone)"
+                ).scalar(String.self) == "JL-ZRT")
             #expect(try fixture.cli(["milestone", "done", String(taskMilestone), "--as", "JL-ZRT"]).status == 0)
-            #expect(try fixture.cli(["milestone", "list", "--as", "JL-ZRT", "--mine", "--format", "json"]).stdout.contains("用地指标下达"))
+            #expect(
+                try fixture.cli(["milestone", "list", "--as", "JL-ZRT", "--mine", "--format", "json"]).stdout.contains(
+                    "用地指标下达"))
 
             // 四平 closes its own plan's milestone, not 长春's, and never moves a due date.
             let siping = try fixture.milestone(plan: "SP-TD")
@@ -112,11 +132,14 @@ struct TaskRuleTests {
             let other = try fixture.cli(["milestone", "done", String(changchun), "--as", "SP"])
             #expect(other.status == 65)
             #expect(other.stderr.contains("not yours"))
-            expectSQLState("42501") { try sp.execute("UPDATE reloc.milestone SET due_on = '2016-12-31' WHERE id = \(siping)") }
+            expectSQLState("42501") {
+                try sp.execute("UPDATE reloc.milestone SET due_on = '2016-12-31' WHERE id = \(siping)")
+            }
             expectSQLState("42501") { try sp.execute("DELETE FROM reloc.milestone WHERE id = \(siping)") }
             expectSQLState("42501") {
                 try sp.execute(
-                    "INSERT INTO reloc.milestone (title, due_on, plan_id) SELECT 'x', '2015-01-01', id FROM reloc.plan WHERE code = 'CC-KC'")
+                    "INSERT INTO reloc.milestone (title, due_on, plan_id) SELECT 'x', '2015-01-01', id FROM reloc.plan WHERE code = 'CC-KC'"
+                )
             }
             // Naming itself the owner gives 四平 no way into 长春's plan.
             expectSQLState("42501") {
@@ -127,7 +150,8 @@ struct TaskRuleTests {
                     WHERE p.code = 'CC-KC' AND o.code = 'SP'
                     """)
             }
-            #expect(try province.execute("UPDATE reloc.milestone SET due_on = '2015-03-31' WHERE id = \(changchun)") == 1)
+            #expect(
+                try province.execute("UPDATE reloc.milestone SET due_on = '2015-03-31' WHERE id = \(changchun)") == 1)
         }
     }
 }

@@ -15,11 +15,13 @@ public struct RelocCLI {
         for folder in folders {
             let candidate = folder.appendingPathComponent("reloc")
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
                 return candidate
             }
         }
-        throw TestDatabase.Setup(description: "the reloc binary is not built; run `swift build` first (looked in \(folders.map(\.path)))")
+        throw TestDatabase.Setup(
+            description: "the reloc binary is not built; run `swift build` first (looked in \(folders.map(\.path)))")
     }
 
     /// Runs `reloc arguments…` against `database` (a name on the test cluster), with `input` on stdin.

@@ -14,19 +14,23 @@ public enum TestDatabase {
     public static func adminURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw Setup(
-                description: "tests need a PostgreSQL: run `make test`, or `eval \"$(deploy/local-postgres.sh env)\"` after `deploy/local-postgres.sh start`")
+                description:
+                    "tests need a PostgreSQL: run `make test`, or `eval \"$(deploy/local-postgres.sh env)\"` after `deploy/local-postgres.sh start`"
+            )
         }
         return url
     }
 
-    public static func connect(_ database: String, timeZone: String? = nil, user: String? = nil) throws -> PGConnection {
+    public static func connect(_ database: String, timeZone: String? = nil, user: String? = nil) throws -> PGConnection
+    {
         try PGConnection(.init(connectionString: adminURL(), timeZone: timeZone, databaseName: database, user: user))
     }
 
     /// A connection acting as an organisation, the way `reloc --as CODE` does.
     public static func connect(_ database: String, actingAs code: String) throws -> PGConnection {
         let connection = try connect(database)
-        let role = try connection.query("SELECT role_name FROM reloc.organisation WHERE code = \(code)").scalar(String.self)
+        let role = try connection.query("SELECT role_name FROM reloc.organisation WHERE code = \(code)").scalar(
+            String.self)
         try connection.execute("SET ROLE \(identifier: role)")
         return connection
     }
@@ -98,7 +102,8 @@ public enum TestDatabase {
         let admin = try connect("postgres")
         switch contents {
         case .empty: try admin.execute("CREATE DATABASE \(identifier: name)")
-        case .migrated: try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try template.get())")
+        case .migrated:
+            try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try template.get())")
         case .jilin2014:
             try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try seededTemplate.get())")
         }

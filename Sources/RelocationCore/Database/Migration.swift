@@ -71,6 +71,7 @@ public enum ShippedSQL {
             return candidate
         }
         throw RelocError.notFound(
-            "reloc's SQL files are missing: install \(bundleName) beside the reloc binary or set RELOC_SQL_DIR to a copy of sql/ (looked in: \(candidates.map(\.path).joined(separator: ", ")))")
+            "reloc's SQL files are missing: install \(bundleName) beside the reloc binary or set RELOC_SQL_DIR to a copy of sql/ (looked in: \(candidates.map(\.path).joined(separator: ", ")))"
+        )
     }
 }

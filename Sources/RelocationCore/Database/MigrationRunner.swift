@@ -45,7 +45,8 @@ public struct MigrationRunner: Sendable {
                         // A migration works as reloc_owner; the history row is written as us.
                         try transaction.execute("RESET ROLE")
                         let elapsed = started.duration(to: .now)
-                        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                        let milliseconds = Int(
+                            elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
                         try transaction.execute(
                             """
                             INSERT INTO public.reloc_schema_migration (version, name, checksum, duration_ms)

@@ -26,7 +26,8 @@ public final class RelocSession {
         } catch let error as PGError where error.sqlState == "42501" {
             let login = (try? connection.query("SELECT session_user::text").scalar(String.self)) ?? "this login"
             throw RelocError.permissionDenied(
-                "\(login) may not act as \(code): the login is not a member of that organisation (ask the province for a login with `reloc user add`)")
+                "\(login) may not act as \(code): the login is not a member of that organisation (ask the province for a login with `reloc user add`)"
+            )
         }
     }
 }

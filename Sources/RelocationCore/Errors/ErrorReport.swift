@@ -59,7 +59,9 @@ public struct ErrorReport: Sendable, Equatable {
         case "42501":
             return ErrorReport(
                 status: .noPermission,
-                message: "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — act as an organisation that may do this (--as ORG)" : hint)")
+                message:
+                    "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — act as an organisation that may do this (--as ORG)" : hint)"
+            )
         case _ where state.hasPrefix("23") || state.hasPrefix("22") || state == "P0001":
             let rule = error.constraint.map { " [rule \($0)]" } ?? ""
             let detail = error.detail.map { ": \(oneLine($0))" } ?? ""
@@ -67,9 +69,12 @@ public struct ErrorReport: Sendable, Equatable {
         case "57014":
             return ErrorReport(
                 status: .unavailable,
-                message: "the database cancelled the command (statement timeout; raise RELOC_STATEMENT_TIMEOUT_MS): \(oneLine(error.message))")
+                message:
+                    "the database cancelled the command (statement timeout; raise RELOC_STATEMENT_TIMEOUT_MS): \(oneLine(error.message))"
+            )
         case "57P01", "57P02", "57P03", "53300":
-            return ErrorReport(status: .unavailable, message: "the database is not available: \(oneLine(error.message))")
+            return ErrorReport(
+                status: .unavailable, message: "the database is not available: \(oneLine(error.message))")
         default:
             return ErrorReport(status: .software, message: "database error \(state): \(oneLine(error.message))\(hint)")
         }

@@ -87,7 +87,8 @@ extension Listing {
         let width = columns.map { DisplayWidth.of($0.header) }.max() ?? 0
         return rows.map { row in
             zip(columns, row).map { column, value in
-                column.header + String(repeating: " ", count: width - DisplayWidth.of(column.header)) + "  " + value.plain
+                column.header + String(repeating: " ", count: width - DisplayWidth.of(column.header)) + "  "
+                    + value.plain
             }.joined(separator: "\n") + "\n"
         }.joined(separator: "\n")
     }

@@ -53,7 +53,8 @@ public struct Progress {
         case .milestone(let id): exists = "SELECT 1 FROM reloc.milestone WHERE id = \(id)"
         }
         if try db.query(exists).rows.isEmpty {
-            throw RelocError.notFound("no \(subject.description); see `reloc \(subject.description.split(separator: " ")[0]) list`")
+            throw RelocError.notFound(
+                "no \(subject.description); see `reloc \(subject.description.split(separator: " ")[0]) list`")
         }
         return try db.query(
             """

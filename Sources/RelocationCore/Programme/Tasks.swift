@@ -135,7 +135,9 @@ public struct Tasks {
         public var dueOn: CalendarDate?
         public var note: String?
 
-        public init(number: Int? = nil, title: String, plan: String? = nil, dueOn: CalendarDate? = nil, note: String? = nil) {
+        public init(
+            number: Int? = nil, title: String, plan: String? = nil, dueOn: CalendarDate? = nil, note: String? = nil
+        ) {
             self.number = number
             self.title = title
             self.plan = plan

@@ -40,11 +40,14 @@ public struct EnterpriseImport {
         } catch CSVReader.Failure.textAfterQuote(let line) {
             throw RelocError.invalidInput("line \(line): text after a closing quote; nothing was imported")
         }
-        guard let header = records.first else { throw RelocError.invalidInput("the file is empty; nothing was imported") }
+        guard let header = records.first else {
+            throw RelocError.invalidInput("the file is empty; nothing was imported")
+        }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         if let unknown = names.first(where: { !EnterpriseImport.columns.contains($0) }) {
             throw RelocError.invalidInput(
-                "line 1: unknown column \"\(unknown)\"; the columns are \(EnterpriseImport.columns.joined(separator: ", "))")
+                "line 1: unknown column \"\(unknown)\"; the columns are \(EnterpriseImport.columns.joined(separator: ", "))"
+            )
         }
         if let missing = EnterpriseImport.requiredColumns.first(where: { !names.contains($0) }) {
             throw RelocError.invalidInput("line 1: the header lacks the required column \"\(missing)\"")
@@ -54,7 +57,8 @@ public struct EnterpriseImport {
         }
         var badShapes: [BadRow] = []
         for record in records.dropFirst() where record.fields.count != names.count {
-            badShapes.append(BadRow(line: record.line, reason: "has \(record.fields.count) fields, the header has \(names.count)"))
+            badShapes.append(
+                BadRow(line: record.line, reason: "has \(record.fields.count) fields, the header has \(names.count)"))
         }
         if !badShapes.isEmpty { return .rejected(badShapes) }
 

@@ -95,14 +95,16 @@ public struct Enterprises {
                 "SELECT c.code FROM reloc.plan p JOIN reloc.organisation c ON c.id = p.city_id WHERE p.code = \(code)"
             ).scalar(String.self)
             throw RelocError.permissionDenied(
-                "plan \(code) belongs to \(owner ?? "another city"): a city government registers enterprises only into the plans of its own city; see yours with `reloc plan list --city CODE`")
+                "plan \(code) belongs to \(owner ?? "another city"): a city government registers enterprises only into the plans of its own city; see yours with `reloc plan list --city CODE`"
+            )
         }
     }
 
     func checkUnits(_ old: Capacity?, _ new: Capacity?) throws {
         if let old, let new, old.unit != new.unit {
             throw RelocError.invalidInput(
-                "capacity units differ (\(old.unit) vs \(new.unit)): give old and new capacity in the same unit, so they can be compared (等量或减量置换, §四(二))")
+                "capacity units differ (\(old.unit) vs \(new.unit)): give old and new capacity in the same unit, so they can be compared (等量或减量置换, §四(二))"
+            )
         }
     }
 
@@ -151,7 +153,9 @@ public struct Enterprises {
 
     public func show(_ id: Int64) throws -> PGResult {
         let result = try db.query("\(Enterprises.columns) WHERE e.id = \(id)")
-        guard !result.rows.isEmpty else { throw RelocError.notFound("no enterprise \(id); see `reloc enterprise list`") }
+        guard !result.rows.isEmpty else {
+            throw RelocError.notFound("no enterprise \(id); see `reloc enterprise list`")
+        }
         return result
     }
 

@@ -29,7 +29,8 @@ public struct Organisations {
         public var parent: String?
         public var divisionCode: String?
 
-        public init(code: String, nameZh: String, nameEn: String?, kind: String, parent: String?, divisionCode: String?) {
+        public init(code: String, nameZh: String, nameEn: String?, kind: String, parent: String?, divisionCode: String?)
+        {
             self.code = code
             self.nameZh = nameZh
             self.nameEn = nameEn
@@ -61,7 +62,8 @@ public struct Organisations {
     {
         try requireExists(oldCode)
         try db.execute(
-            "SELECT reloc.rename_organisation(\(oldCode.uppercased()), \(newCode.uppercased()), \(nameZh), \(nameEn), \(date))")
+            "SELECT reloc.rename_organisation(\(oldCode.uppercased()), \(newCode.uppercased()), \(nameZh), \(nameEn), \(date))"
+        )
     }
 
     /// Creates a login for a person, a member of the organisation's role. The password is hashed
@@ -77,7 +79,10 @@ public struct Organisations {
 
     func requireExists(_ code: String?) throws {
         guard let code else { return }
-        let found = try db.query("SELECT count(*) FROM reloc.organisation WHERE code = \(code.uppercased())").scalar(Int.self)
-        if found == 0 { throw RelocError.notFound("no organisation with code \(code.uppercased()); see `reloc org list`") }
+        let found = try db.query("SELECT count(*) FROM reloc.organisation WHERE code = \(code.uppercased())").scalar(
+            Int.self)
+        if found == 0 {
+            throw RelocError.notFound("no organisation with code \(code.uppercased()); see `reloc org list`")
+        }
     }
 }

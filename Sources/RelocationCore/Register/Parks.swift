@@ -17,12 +17,15 @@ public struct Parks {
 
     public func list(city: String? = nil) throws -> PGResult {
         try db.query(
-            "\(Parks.columns) WHERE \(city?.uppercased())::text IS NULL OR city.code = \(city?.uppercased()) ORDER BY k.code")
+            "\(Parks.columns) WHERE \(city?.uppercased())::text IS NULL OR city.code = \(city?.uppercased()) ORDER BY k.code"
+        )
     }
 
     public func show(_ code: String) throws -> PGResult {
         let result = try db.query("\(Parks.columns) WHERE k.code = \(code.uppercased())")
-        guard !result.rows.isEmpty else { throw RelocError.notFound("no park \(code.uppercased()); see `reloc park list`") }
+        guard !result.rows.isEmpty else {
+            throw RelocError.notFound("no park \(code.uppercased()); see `reloc park list`")
+        }
         return result
     }
 

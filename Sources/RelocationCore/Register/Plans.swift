@@ -40,7 +40,9 @@ public struct Plans {
             LEFT JOIN reloc.organisation district ON district.id = p.district_id
             WHERE p.code = \(code.uppercased())
             """)
-        guard !result.rows.isEmpty else { throw RelocError.notFound("no plan \(code.uppercased()); see `reloc plan list`") }
+        guard !result.rows.isEmpty else {
+            throw RelocError.notFound("no plan \(code.uppercased()); see `reloc plan list`")
+        }
         return result
     }
 

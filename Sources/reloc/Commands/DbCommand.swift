@@ -27,7 +27,9 @@ struct DbCommand: ParsableCommand {
             let runner = MigrationRunner(migrations: try Migration.bundled(), lockTimeoutSeconds: lockTimeout)
             let applied = try runner.migrate(database) { Console.write($0 + "\n") }
             if applied.isEmpty {
-                Console.write("database is up to date: all \(runner.migrations.count) migrations already applied; nothing to do\n")
+                Console.write(
+                    "database is up to date: all \(runner.migrations.count) migrations already applied; nothing to do\n"
+                )
             } else {
                 Console.write("applied \(applied.count) migration(s); \(runner.migrations.count) in all\n")
             }

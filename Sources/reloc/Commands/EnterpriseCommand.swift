@@ -121,9 +121,11 @@ struct EnterpriseCommand: ParsableCommand {
         func execute() throws {
             var changes = Changes()
             changes.set("name", name)
-            changes.set("plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
+            changes.set(
+                "plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
             changes.set("mode", mode)
-            changes.set("park_id", expression: park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
+            changes.set(
+                "park_id", expression: park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
             changes.set("industry", industry)
             changes.set("high_risk", highRisk)
             changes.set("uscc", Enterprises.normalisedUSCC(uscc))
@@ -142,7 +144,9 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Advance: RelocCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move an enterprise forward: registered → heritage-surveyed → relocating → relocated (or closing → closed, renovating → renovated).")
+            abstract:
+                "Move an enterprise forward: registered → heritage-surveyed → relocating → relocated (or closing → closed, renovating → renovated)."
+        )
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "The next status.") var to: String
         @OptionGroup var session: SessionOptions
@@ -172,7 +176,8 @@ struct EnterpriseCommand: ParsableCommand {
             case .rejected(let rows):
                 for row in rows { Console.error("\(file):\(row.line): \(row.reason)") }
                 throw RelocError.invalidInput(
-                    "\(rows.count) bad row(s) in \(file); nothing was imported — correct them and import the whole file again")
+                    "\(rows.count) bad row(s) in \(file); nothing was imported — correct them and import the whole file again"
+                )
             }
         }
     }

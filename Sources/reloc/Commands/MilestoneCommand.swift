@@ -11,7 +11,8 @@ struct MilestoneCommand: ParsableCommand {
 
     struct List: RelocCommand {
         static let configuration = CommandConfiguration(abstract: "List milestones by due date.")
-        @Flag(help: "Only the acting organisation's: owned, of its plans and enterprises, or of its tasks.") var mine = false
+        @Flag(help: "Only the acting organisation's: owned, of its plans and enterprises, or of its tasks.") var mine =
+            false
         @Option(help: "Only milestones of this plan (code).") var plan: String?
         @Option(help: "Only milestones of this enterprise (id).") var enterprise: Int64?
         @Option(help: "Only milestones of this task (number).") var task: Int?
@@ -67,7 +68,8 @@ struct MilestoneCommand: ParsableCommand {
     struct Add: RelocCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
-            discussion: "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
+            discussion:
+                "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
         @Option(help: "Kind (default custom).") var kind: String = "custom"
         @Option(help: "What is to be done.") var title: String
         @Option(help: "Due date.") var due: CalendarDate

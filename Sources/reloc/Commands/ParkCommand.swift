@@ -33,7 +33,9 @@ struct ParkCommand: ParsableCommand {
     struct Add: RelocCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a receiving park (province only).",
-            discussion: "A high-risk enterprise (§四(三)) may go only to a park with all three of --established, --env-infrastructure and --planning-eia.")
+            discussion:
+                "A high-risk enterprise (§四(三)) may go only to a park with all three of --established, --env-infrastructure and --planning-eia."
+        )
         @Argument(help: "Park code, e.g. SP-HBGY.") var code: String
         @Option(help: "Park name.") var name: String
         @Option(help: "The city (organisation code).") var city: String

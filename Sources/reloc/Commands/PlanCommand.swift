@@ -18,7 +18,8 @@ struct PlanCommand: ParsableCommand {
 
         func execute() throws {
             try requireOneOf(status, Plans.statuses, option: "--status")
-            Console.write(try Listing(Plans(session.open().connection).list(city: city, status: status)).render(output.format))
+            Console.write(
+                try Listing(Plans(session.open().connection).list(city: city, status: status)).render(output.format))
         }
     }
 
@@ -30,7 +31,8 @@ struct PlanCommand: ParsableCommand {
 
         func execute() throws {
             let plans = Plans(try session.open().connection)
-            let history = ItemWithSections.Section(key: "history", title: "status history", try Listing(plans.history(code)))
+            let history = ItemWithSections.Section(
+                key: "history", title: "status history", try Listing(plans.history(code)))
             Console.write(ItemWithSections(try Listing(plans.show(code)), sections: [history]).render(output.format))
         }
     }

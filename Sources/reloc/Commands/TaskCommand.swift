@@ -10,11 +10,14 @@ struct TaskCommand: ParsableCommand {
     )
 
     struct List: RelocCommand {
-        static let configuration = CommandConfiguration(abstract: "List tasks with their lead, latest progress and due date.")
+        static let configuration = CommandConfiguration(
+            abstract: "List tasks with their lead, latest progress and due date.")
         @Flag(help: "Only tasks assigned to the acting organisation (or to its predecessors).") var mine = false
-        @Option(help: "Only tasks of this department (or of the body it succeeded / that succeeded it).") var org: String?
+        @Option(help: "Only tasks of this department (or of the body it succeeded / that succeeded it).") var org:
+            String?
         @OptionGroup var due: DueOptions
-        @Option(help: "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")).") var status: String?
+        @Option(help: "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")).") var status:
+            String?
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions

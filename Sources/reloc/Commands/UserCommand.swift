@@ -11,7 +11,9 @@ struct UserCommand: ParsableCommand {
     struct Add: RelocCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a login for a person in an organisation (province only).",
-            discussion: "The password is read from a prompt (or stdin), or the first line of --password-file; never from a flag value.")
+            discussion:
+                "The password is read from a prompt (or stdin), or the first line of --password-file; never from a flag value."
+        )
         @Argument(help: "Login name: lower-case letters, digits and _, e.g. wang_li.") var name: String
         @Option(help: "The person's organisation.") var org: String
         @Option(help: "A file whose first line is the password.") var passwordFile: String?
@@ -21,7 +23,8 @@ struct UserCommand: ParsableCommand {
             let password: String
             if let passwordFile {
                 do { password = try PasswordInput.read(file: passwordFile) } catch {
-                    throw RelocError.invalidInput("cannot read --password-file \(passwordFile): \(error.localizedDescription)")
+                    throw RelocError.invalidInput(
+                        "cannot read --password-file \(passwordFile): \(error.localizedDescription)")
                 }
             } else {
                 guard let typed = PasswordInput.read(prompt: "password for \(name): ") else {

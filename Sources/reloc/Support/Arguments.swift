@@ -11,7 +11,9 @@ extension CalendarDate: ExpressibleByArgument {
 struct DecimalArgument: ExpressibleByArgument, Sendable {
     let value: Decimal
     init?(argument: String) {
-        guard let value = Decimal(exactText: argument.asciiDigits.trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let value = Decimal(exactText: argument.asciiDigits.trimmingCharacters(in: .whitespaces)) else {
+            return nil
+        }
         self.value = value
     }
 }

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 /// Reads a password without echoing it when stdin is a terminal (otherwise reads one line, so
 /// scripts can pipe it). Passwords never come from a flag value: those end up in shell history.
