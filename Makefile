@@ -7,7 +7,7 @@ DB_ENV = eval "$$($(LOCAL_PG) env)"
 RELOC := .build/debug/reloc
 SWIFT_FLAGS ?=
 
-.PHONY: demo test build db bench clean-db
+.PHONY: demo test build db bench lint clean-db
 
 ## Start the local PostgreSQL (installing postgresql and libpq-dev if missing).
 db:
@@ -28,6 +28,10 @@ test: build
 ## run, peak memory (BENCH_SCALES="100000 1000000" milestones by default).
 bench: build
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
+
+## The house style (.swift-format: 4 spaces, 120 columns); `swift format format -i -r Sources Tests` fixes most.
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
 
 ## Stop and delete the local cluster.
 clean-db:
