@@ -24,6 +24,6 @@ struct Reloc: ParsableCommand {
     )
 
     static func main() {
-        main(GlobalOptionPlacement.hoisted(Array(CommandLine.arguments.dropFirst())))
+        main(GlobalOptionPlacement.hoisted(FullWidthArguments.normalised(Array(CommandLine.arguments.dropFirst()))))
     }
 }

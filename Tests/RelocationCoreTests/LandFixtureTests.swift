@@ -46,12 +46,12 @@ struct LandFixture {
     @discardableResult
     func allocate(
         as code: String = "CC", from holder: String = "CC", year: Int = 2015, hectares: String,
-        supply: String = "tender"
+        supply: String = "tender", on day: CalendarDate? = nil
     ) throws -> Int64 {
         try LandAllocations(try acting(code)).allocate(
             .init(
                 holder: holder, year: year, target: .project("铁北配套项目"), area: .hectares(Decimal(exactText: hectares)!),
-                supply: supply, doc: "长国土〔\(year)〕8号"))
+                supply: supply, on: day ?? CalendarDate(year: year, month: 3, day: 1), doc: "长国土〔\(year)〕8号"))
     }
 
     /// Live allocated hectares of a holder-year, summed from the allocations themselves.

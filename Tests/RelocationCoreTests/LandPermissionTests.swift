@@ -65,7 +65,7 @@ struct LandPermissionTests {
             try fixture.quota(hectares: "10")
             let id = try fixture.allocate(hectares: "3")
             let outcome = try fixture.cli(["land", "release", "\(id)", "--as", "JLS"])
-            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.status == 77, "\(outcome.stderr)")
             #expect(outcome.stderr.contains("is not yours"), "\(outcome.stderr)")
             #expect(
                 try fixture.acting("JLS").execute(

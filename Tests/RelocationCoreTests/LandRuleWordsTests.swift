@@ -41,7 +41,7 @@ struct LandRuleWordsTests {
             #expect(after.contains("\"original_land_taken_back\": true"), "\(after)")
             // 吉林 does not record it for 长春's enterprise.
             #expect(
-                try fixture.cli(["land", "take-back", "\(fixture.railCars)", "--as", "JLS", "--undo"]).status == 65)
+                try fixture.cli(["land", "take-back", "\(fixture.railCars)", "--as", "JLS", "--undo"]).status == 77)
             #expect(
                 try fixture.acting("JLS").execute(
                     "UPDATE reloc.enterprise SET original_land_taken_back = false WHERE id = \(fixture.railCars)") == 0)

@@ -58,6 +58,25 @@ struct PermissionTests {
         }
     }
 
+    /// Through the CLI, a row that is not yours is a permission refusal (77), a row that does not
+    /// exist is invalid input (65): every organisation can read the register, so they differ.
+    @Test func notYoursIs77AndNotThereIs65() throws {
+        try RegisterFixture.with { fixture in
+            let id = try fixture.register(as: "SP")
+            for code in ["CC", "JL-FGW"] {
+                let edit = try fixture.cli(["--as", code, "enterprise", "edit", "\(id)", "--employees", "5"])
+                #expect(edit.status == 77, "\(code): \(edit.stderr)")
+                #expect(edit.stderr.contains("enterprise \(id) is not yours to change"), "\(edit.stderr)")
+                let advance = try fixture.cli(["--as", code, "enterprise", "advance", "\(id)", "--to", "closing"])
+                #expect(advance.status == 77, "\(code): \(advance.stderr)")
+                #expect(try fixture.cli(["--as", code, "plan", "edit", "SP-TD", "--safeguards", "x"]).status == 77)
+            }
+            let missing = try fixture.cli(["--as", "SP", "enterprise", "edit", "999999", "--employees", "5"])
+            #expect(missing.status == 65, "\(missing.stderr)")
+            #expect(missing.stderr.contains("no enterprise 999999"), "\(missing.stderr)")
+        }
+    }
+
     @Test func editingAndAdvancing() throws {
         try RegisterFixture.with { fixture in
             let id = try fixture.register(as: "SP")

@@ -9,7 +9,11 @@ import Testing
 @Suite("Vacated sites: release only when assessed and clean or remediated")
 struct SiteReleaseTests {
     /// 吉林's 冀东水泥 site (哈达湾), added by 吉林 through the CLI; returns its id.
-    static func addSite(_ fixture: LandFixture, extra: [String] = []) throws -> Int64 {
+    /// By default with the facts a release needs besides the environmental record (heritage
+    /// surveyed, none found; a planned reuse).
+    static func addSite(_ fixture: LandFixture, extra: [String] = ["--no-heritage", "--reuse", "housing"]) throws
+        -> Int64
+    {
         let id = try fixture.admin().query("SELECT id FROM reloc.enterprise WHERE name = '哈达湾冀东水泥'").scalar(Int64.self)
         let outcome = try fixture.cli(["site", "add", "--as", "JLS", "--enterprise", "\(id)", "--mu", "１５０"] + extra)
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -103,7 +107,8 @@ struct SiteReleaseTests {
     @Test func aCleanSiteIsReleasedOnceAndForAll() throws {
         try LandFixture.with { fixture in
             let id = try Self.addSite(fixture)
-            #expect(try fixture.cli(["site", "survey", "\(id)", "--as", "JLS", "--result", "clean"]).status == 0)
+            let survey = ["site", "survey", "\(id)", "--as", "JLS", "--result", "clean", "--on", "2016-05-01"]
+            #expect(try fixture.cli(survey).status == 0)
             // A clean site needs no remediation.
             expectCLIRule(
                 try fixture.cli(["site", "remediate", "\(id)", "--as", "JLS", "--planned"]), "site_env_state_order")

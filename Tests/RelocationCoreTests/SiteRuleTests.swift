@@ -140,7 +140,7 @@ struct SiteRuleTests {
                 #expect(try db.execute("UPDATE reloc.site SET name = 'x' WHERE id = \(id)") == 0)
                 expectLandDenied { try db.execute("DELETE FROM reloc.site WHERE id = \(id)") }
             }
-            #expect(try fixture.cli(["site", "edit", "\(id)", "--as", "CC", "--name", "x"]).status == 65)
+            #expect(try fixture.cli(["site", "edit", "\(id)", "--as", "CC", "--name", "x"]).status == 77)
             #expect(
                 try fixture.admin().query("SELECT env_state FROM reloc.site WHERE id = \(id)").scalar(String.self)
                     == "not-surveyed")

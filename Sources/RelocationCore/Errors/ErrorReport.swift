@@ -54,7 +54,7 @@ public struct ErrorReport: Sendable, Equatable {
             break
         }
         let state = error.sqlState ?? ""
-        let hint = error.hint.map { " — \($0)" } ?? ""
+        let hint = error.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
         switch state {
         case "42501":
             return ErrorReport(
@@ -66,6 +66,8 @@ public struct ErrorReport: Sendable, Equatable {
             let rule = error.constraint.map { " [rule \($0)]" } ?? ""
             let detail = error.detail.map { ": \(oneLine($0))" } ?? ""
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(detail)\(rule)\(hint)")
+        case "P0002":  // no_data_found: something named does not exist
+            return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(hint)")
         case "57014":
             return ErrorReport(
                 status: .unavailable,

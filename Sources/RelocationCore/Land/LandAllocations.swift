@@ -68,9 +68,9 @@ public struct LandAllocations {
         try db.updateOne(
             """
             UPDATE reloc.land_allocation
-            SET released_on = coalesce(\(date), (now() AT TIME ZONE 'Asia/Shanghai')::date), release_note = \(note)
+            SET released_on = coalesce(\(date), reloc.today()), release_note = \(note)
             WHERE id = \(id)
-            """, what: "allocation \(id)")
+            """, what: "allocation \(id)", existing: "SELECT 1 FROM reloc.land_allocation WHERE id = \(id)")
     }
 
     /// Allocations, optionally of one year, holder or enterprise; released ones only if asked.
@@ -98,6 +98,6 @@ public struct LandAllocations {
     public func recordLandTakenBack(enterprise id: Int64, _ takenBack: Bool = true) throws {
         try db.updateOne(
             "UPDATE reloc.enterprise SET original_land_taken_back = \(takenBack) WHERE id = \(id)",
-            what: "enterprise \(id)")
+            what: "enterprise \(id)", existing: "SELECT 1 FROM reloc.enterprise WHERE id = \(id)")
     }
 }

@@ -91,7 +91,9 @@ public struct Sites {
             changes.set("heritage_item", expression: "\(heritage.itemName)::text")
         }
         changes.set("note", note)
-        try db.updateOne(try changes.update("reloc.site", where: "id = \(id)"), what: "site \(id)")
+        try db.updateOne(
+            try changes.update("reloc.site", where: "id = \(id)"), what: "site \(id)",
+            existing: "SELECT 1 FROM reloc.site WHERE id = \(id)")
     }
 
     public struct Filter: Sendable {
@@ -175,6 +177,7 @@ public struct Sites {
     /// Releases the site for reuse; refused unless risk-assessed and clean or remediated.
     public func release(_ id: Int64, on date: CalendarDate, doc: String) throws {
         try db.updateOne(
-            "UPDATE reloc.site SET released_on = \(date), release_doc = \(doc) WHERE id = \(id)", what: "site \(id)")
+            "UPDATE reloc.site SET released_on = \(date), release_doc = \(doc) WHERE id = \(id)", what: "site \(id)",
+            existing: "SELECT 1 FROM reloc.site WHERE id = \(id)")
     }
 }

@@ -159,13 +159,13 @@ public struct Milestones {
     public func done(_ id: Int64, on date: CalendarDate?, note: String?) throws {
         try db.updateOne(
             "UPDATE reloc.milestone SET done_on = coalesce(\(date), reloc.today()), note = coalesce(\(note), note) WHERE id = \(id)",
-            what: "milestone \(id)")
+            what: "milestone \(id)", existing: "SELECT 1 FROM reloc.milestone WHERE id = \(id)")
     }
 
     /// Opens a milestone marked done by mistake (or whose work came undone) again.
     public func reopen(_ id: Int64, note: String?) throws {
         try db.updateOne(
             "UPDATE reloc.milestone SET done_on = NULL, note = coalesce(\(note), note) WHERE id = \(id)",
-            what: "milestone \(id)")
+            what: "milestone \(id)", existing: "SELECT 1 FROM reloc.milestone WHERE id = \(id)")
     }
 }

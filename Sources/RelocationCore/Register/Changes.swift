@@ -35,11 +35,17 @@ public struct Changes: Sendable {
 }
 
 extension PGConnection {
-    /// Runs an UPDATE of one row identified by the user; zero rows means it does not exist, or
-    /// row-level security hides it from the acting organisation.
-    func updateOne(_ query: SQLQuery, what: String) throws {
-        if try execute(query) == 0 {
-            throw RelocError.notFound("\(what) does not exist or is not yours to change")
+    /// Runs an UPDATE of one row identified by the user. Zero rows changed means the row does not
+    /// exist, or row-level security keeps it from the acting organisation: `existing` (a query
+    /// that finds the row, readable by every organisation) tells which, so the user reads "no such
+    /// row" (exit 65) or "not yours" (exit 77).
+    func updateOne(_ query: SQLQuery, what: String, existing: SQLQuery) throws {
+        guard try execute(query) == 0 else { return }
+        if try self.query(existing).rows.isEmpty {
+            throw RelocError.notFound("no \(what); check the id or code (the list commands show them)")
         }
+        throw RelocError.permissionDenied(
+            "\(what) is not yours to change: act as the organisation responsible for it (--as ORG), or ask the province"
+        )
     }
 }

@@ -160,10 +160,14 @@ public struct Enterprises {
     }
 
     public func edit(_ id: Int64, _ changes: Changes) throws {
-        try db.updateOne(try changes.update("reloc.enterprise", where: "id = \(id)"), what: "enterprise \(id)")
+        try db.updateOne(
+            try changes.update("reloc.enterprise", where: "id = \(id)"), what: "enterprise \(id)",
+            existing: "SELECT 1 FROM reloc.enterprise WHERE id = \(id)")
     }
 
     public func advance(_ id: Int64, to status: String) throws {
-        try db.updateOne("UPDATE reloc.enterprise SET status = \(status) WHERE id = \(id)", what: "enterprise \(id)")
+        try db.updateOne(
+            "UPDATE reloc.enterprise SET status = \(status) WHERE id = \(id)", what: "enterprise \(id)",
+            existing: "SELECT 1 FROM reloc.enterprise WHERE id = \(id)")
     }
 }

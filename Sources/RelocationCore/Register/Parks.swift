@@ -66,6 +66,7 @@ public struct Parks {
 
     public func edit(_ code: String, _ changes: Changes) throws {
         try db.updateOne(
-            try changes.update("reloc.park", where: "code = \(code.uppercased())"), what: "park \(code.uppercased())")
+            try changes.update("reloc.park", where: "code = \(code.uppercased())"), what: "park \(code.uppercased())",
+            existing: "SELECT 1 FROM reloc.park WHERE code = \(code.uppercased())")
     }
 }

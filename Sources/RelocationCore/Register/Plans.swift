@@ -98,7 +98,8 @@ public struct Plans {
 
     public func edit(_ code: String, _ changes: Changes) throws {
         try db.updateOne(
-            try changes.update("reloc.plan", where: "code = \(code.uppercased())"), what: "plan \(code.uppercased())")
+            try changes.update("reloc.plan", where: "code = \(code.uppercased())"), what: "plan \(code.uppercased())",
+            existing: "SELECT 1 FROM reloc.plan WHERE code = \(code.uppercased())")
     }
 
     /// Moves the plan one step forward, recording who, when, the document and a note.

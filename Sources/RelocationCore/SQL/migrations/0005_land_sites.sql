@@ -81,7 +81,24 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('site_release_needs_doc', 'site', NULL,
  'a released site records the date and the document number (文号) of its release', 'give --on DATE --doc 文号'),
 ('site_released_is_final', 'site', NULL,
- 'a released site stays released, and its environmental record no longer changes', NULL);
+ 'a released site stays released, and its environmental record no longer changes', NULL),
+('site_dates_in_order', 'site', '四(六)',
+ 'the steps of a site''s environmental record and its release are dated in the order they happen, and none in the future',
+ 'give --on the day the step was really taken'),
+('site_release_needs_heritage_survey', 'site', '四(五)',
+ 'a vacated site is released only once it is known whether it holds industrial heritage (工业遗产) (§四(五))',
+ 'record it first: reloc site edit ID --heritage ITEM, or --no-heritage'),
+('site_release_needs_reuse', 'site', '四(八)',
+ 'a vacated site is released for a planned reuse (§四(八))', 'record it first: reloc site edit ID --reuse KIND'),
+('milestone_site_record', 'milestone', '四(六)',
+ 'a site''s milestones are site-assessed, site-released or custom; site-assessed is done when the risk assessment has its result, site-released when the site is released: the site''s record decides',
+ 'take the step on the site (reloc site survey / reloc site release) and its milestone closes itself'),
+('enterprise_allocations_kept', 'enterprise', '五(四)',
+ 'an enterprise''s receiving park and mode stay while live construction-land allocations rest on them (§五(四))',
+ 'release its allocations first (reloc land allocations --enterprise ID, reloc land release ID)'),
+('land_allocation_dates', 'land_allocation', NULL,
+ 'an allocation is released on or after the day it was made, and neither is dated in the future',
+ 'give --on the day it really happened');
 
 ------------------------------------------------------------------------------------------------
 -- The enterprise fact agreement transfer depends on (§五(四): 收回原土地使用权后…协议出让)
@@ -308,6 +325,12 @@ CREATE TRIGGER land_quota_after_write AFTER INSERT OR UPDATE OR DELETE ON reloc.
 
 -- Allocations: the permission and every rule but the quota, which the AFTER trigger checks
 -- under the balance row's lock.
+-- One transaction at a time changes what an enterprise's land allocations rest on (its park, mode,
+-- taken-back record) or allocates to it: a transaction-scoped advisory lock per enterprise.
+CREATE FUNCTION reloc.lock_enterprise_land(enterprise_ref bigint) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_xact_lock(hashtextextended('reloc.enterprise_land', enterprise_ref)) $$;
+
 CREATE FUNCTION reloc.land_allocation_before_write() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -333,6 +356,11 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
                 MESSAGE = format('allocation %s is from the quota of %s: not yours to release', OLD.id,
                                  reloc.land_holder_label(OLD.holder_city_id, OLD.holder_park_id));
+        END IF;
+        IF NEW.released_on < OLD.allocated_on OR NEW.released_on > reloc.today() THEN
+            PERFORM reloc.raise_rule('land_allocation_dates',
+                format('allocation %s was made on %s; released on %s; today is %s', OLD.id, OLD.allocated_on,
+                       NEW.released_on, reloc.today()));
         END IF;
         NEW.release_note := reloc.trim_space(NEW.release_note);
         NEW.released_by := current_user;
@@ -371,7 +399,14 @@ BEGIN
         PERFORM reloc.raise_rule('land_allocation_needs_doc',
             CASE WHEN NEW.doc = '' THEN 'no document number' ELSE 'no date' END);
     END IF;
+    IF NEW.allocated_on > reloc.today() THEN
+        PERFORM reloc.raise_rule('land_allocation_dates',
+            format('allocated on %s, after today (%s)', NEW.allocated_on, reloc.today()));
+    END IF;
     IF NEW.enterprise_id IS NOT NULL THEN
+        -- Serialises with changes of the enterprise's park, mode and taken-back record (which
+        -- take the same lock), so neither sees the other half-done; the reads below are fresh.
+        PERFORM reloc.lock_enterprise_land(NEW.enterprise_id);
         SELECT * INTO e FROM reloc.enterprise WHERE id = NEW.enterprise_id;
         IF NOT FOUND THEN
             RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'land_allocation_enterprise_id_fkey',
@@ -430,6 +465,7 @@ AS $$
 DECLARE
     ids text;
 BEGIN
+    PERFORM reloc.lock_enterprise_land(NEW.id);
     SELECT string_agg(a.id::text, ', ' ORDER BY a.id) INTO ids FROM reloc.land_allocation a
     WHERE a.enterprise_id = NEW.id AND a.supply = 'agreement' AND a.released_on IS NULL;
     IF ids IS NOT NULL THEN
@@ -442,6 +478,28 @@ END $$;
 CREATE TRIGGER enterprise_land_taken_back_kept BEFORE UPDATE OF original_land_taken_back ON reloc.enterprise
     FOR EACH ROW WHEN (OLD.original_land_taken_back AND NOT NEW.original_land_taken_back)
     EXECUTE FUNCTION reloc.enterprise_land_taken_back_kept();
+
+-- Live allocations were checked against the enterprise's park and mode when made; those stay
+-- while the allocations do (land_allocation_holder would otherwise no longer hold).
+CREATE FUNCTION reloc.enterprise_allocations_kept() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids text;
+BEGIN
+    PERFORM reloc.lock_enterprise_land(NEW.id);
+    SELECT string_agg(a.id::text, ', ' ORDER BY a.id) INTO ids FROM reloc.land_allocation a
+    WHERE a.enterprise_id = NEW.id AND a.released_on IS NULL;
+    IF ids IS NOT NULL THEN
+        PERFORM reloc.raise_rule('enterprise_allocations_kept',
+            format('enterprise %s (%s) has live allocations: %s', NEW.id, NEW.name, ids));
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER enterprise_allocations_kept BEFORE UPDATE OF park_id, mode ON reloc.enterprise
+    FOR EACH ROW WHEN (OLD.park_id IS DISTINCT FROM NEW.park_id OR OLD.mode IS DISTINCT FROM NEW.mode)
+    EXECUTE FUNCTION reloc.enterprise_allocations_kept();
 
 ------------------------------------------------------------------------------------------------
 -- Vacated sites (腾退区域), §四(六), §四(八)
@@ -596,6 +654,22 @@ BEGIN
                 format('site %s (%s) is %s: %s', NEW.id, NEW.name, NEW.env_state, missing));
         END IF;
     END IF;
+    IF NEW.released_on IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.released_on IS NULL) THEN
+        IF NEW.heritage_found IS NULL THEN
+            PERFORM reloc.raise_rule('site_release_needs_heritage_survey',
+                format('site %s (%s): whether it holds industrial heritage is not recorded', NEW.id, NEW.name));
+        END IF;
+        IF NEW.planned_reuse IS NULL THEN
+            PERFORM reloc.raise_rule('site_release_needs_reuse', format('site %s (%s) has no planned reuse', NEW.id, NEW.name));
+        END IF;
+        IF NEW.released_on > reloc.today()
+           OR NEW.released_on < (SELECT max(c.on_date) FROM reloc.site_env_change c WHERE c.site_id = NEW.id) THEN
+            PERFORM reloc.raise_rule('site_dates_in_order',
+                format('site %s (%s): released on %s, but its last environmental step was on %s and today is %s',
+                       NEW.id, NEW.name, NEW.released_on,
+                       (SELECT max(c.on_date) FROM reloc.site_env_change c WHERE c.site_id = NEW.id), reloc.today()));
+        END IF;
+    END IF;
     IF (NEW.released_on IS NULL) <> (NEW.release_doc IS NULL) THEN
         PERFORM reloc.raise_rule('site_release_needs_doc',
             format('site %s (%s): %s', NEW.id, NEW.name,
@@ -628,10 +702,18 @@ CREATE TRIGGER site_after_release_frozen BEFORE UPDATE OF env_state, released_on
 CREATE FUNCTION reloc.site_record_env_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    step_on date := coalesce(nullif(current_setting('reloc.site_on', true), '')::date, reloc.today());
+    last_on date := (SELECT max(c.on_date) FROM reloc.site_env_change c WHERE c.site_id = NEW.id);
 BEGIN
+    -- A record read on any day must tell the truth of that day: steps in order, none ahead of today.
+    IF step_on > reloc.today() OR step_on < last_on THEN
+        PERFORM reloc.raise_rule('site_dates_in_order',
+            format('site %s (%s): %s on %s, but the previous step was on %s and today is %s', NEW.id, NEW.name,
+                   NEW.env_state, step_on, coalesce(last_on::text, '-'), reloc.today()));
+    END IF;
     INSERT INTO reloc.site_env_change (site_id, from_state, to_state, on_date, doc, note, changed_by, changed_by_login)
-    VALUES (NEW.id, OLD.env_state, NEW.env_state,
-            coalesce(nullif(current_setting('reloc.site_on', true), '')::date, reloc.today()),
+    VALUES (NEW.id, OLD.env_state, NEW.env_state, step_on,
             nullif(current_setting('reloc.site_doc', true), ''),
             nullif(current_setting('reloc.site_note', true), ''),
             current_user, session_user);
@@ -825,6 +907,48 @@ ALTER POLICY milestone_local_update ON reloc.milestone
     WITH CHECK (reloc.attachment_concerns(plan_id, enterprise_id, task_id, owner_id, (SELECT reloc.acting_org_ids()))
                 OR (site_id IS NOT NULL AND reloc.site_concerns(site_id, (SELECT reloc.acting_org_ids()))));
 
+-- A site's milestones mirror its record: added after the fact they start done; nobody marks them
+-- done (or open) against it.
+CREATE FUNCTION reloc.milestone_follows_site_record() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s reloc.site;
+    assessed_on date;
+BEGIN
+    SELECT * INTO s FROM reloc.site WHERE id = NEW.site_id;
+    IF NOT FOUND THEN
+        RETURN NEW;  -- the foreign key reports it
+    END IF;
+    IF NEW.kind NOT IN ('site-assessed', 'site-released', 'custom') THEN
+        PERFORM reloc.raise_rule('milestone_site_record', format('site %s (%s): a %s milestone', s.id, s.name, NEW.kind));
+    END IF;
+    IF NEW.kind = 'site-assessed' THEN
+        SELECT min(c.on_date) INTO assessed_on FROM reloc.site_env_change c
+        WHERE c.site_id = s.id AND c.to_state IN ('clean', 'contaminated');
+        IF TG_OP = 'INSERT' AND NEW.done_on IS NULL THEN
+            NEW.done_on := assessed_on;
+        ELSIF NEW.done_on IS DISTINCT FROM assessed_on THEN
+            PERFORM reloc.raise_rule('milestone_site_record',
+                format('site %s (%s) %s', s.id, s.name,
+                       CASE WHEN assessed_on IS NULL THEN format('has no risk assessment result (it is %s)', s.env_state)
+                            ELSE format('was assessed on %s', assessed_on) END));
+        END IF;
+    ELSIF NEW.kind = 'site-released' THEN
+        IF TG_OP = 'INSERT' AND NEW.done_on IS NULL THEN
+            NEW.done_on := s.released_on;
+        ELSIF NEW.done_on IS DISTINCT FROM s.released_on THEN
+            PERFORM reloc.raise_rule('milestone_site_record',
+                format('site %s (%s) %s', s.id, s.name,
+                       coalesce('was released on ' || s.released_on, 'is not released')));
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER milestone_follows_site_record BEFORE INSERT OR UPDATE ON reloc.milestone
+    FOR EACH ROW WHEN (NEW.site_id IS NOT NULL)
+    EXECUTE FUNCTION reloc.milestone_follows_site_record();
+
 -- milestone_concerns (progress reports on milestones) learns sites too.
 CREATE OR REPLACE FUNCTION reloc.milestone_concerns(milestone_ref bigint, orgs bigint[]) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -849,7 +973,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NEW.env_state IN ('clean', 'contaminated') AND OLD.env_state IS DISTINCT FROM NEW.env_state THEN
-        UPDATE reloc.milestone SET done_on = coalesce(nullif(current_setting('reloc.site_on', true), '')::date, reloc.today())
+        UPDATE reloc.milestone SET done_on = (SELECT min(c.on_date) FROM reloc.site_env_change c
+                                              WHERE c.site_id = NEW.id AND c.to_state IN ('clean', 'contaminated'))
         WHERE site_id = NEW.id AND kind = 'site-assessed' AND done_on IS NULL;
     END IF;
     IF NEW.released_on IS NOT NULL AND OLD.released_on IS NULL THEN
@@ -858,9 +983,12 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER site_closes_milestones AFTER UPDATE OF env_state, released_on ON reloc.site
+-- Named to fire after site_record_env_change (AFTER triggers run in name order): the step's date
+-- is read from the history that trigger writes.
+CREATE TRIGGER site_then_closes_milestones AFTER UPDATE OF env_state, released_on ON reloc.site
     FOR EACH ROW EXECUTE FUNCTION reloc.site_closes_milestones();
-REVOKE ALL ON FUNCTION reloc.milestone_site_owner(), reloc.site_closes_milestones() FROM PUBLIC;
+REVOKE ALL ON FUNCTION reloc.milestone_site_owner(), reloc.site_closes_milestones(), reloc.milestone_follows_site_record(),
+    reloc.enterprise_allocations_kept() FROM PUBLIC;
 
 ------------------------------------------------------------------------------------------------
 -- The audit trail (0003). Not land_quota_balance (derived, kept by triggers) nor site_env_change
