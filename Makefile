@@ -16,8 +16,10 @@ db:
 build: db
 	swift build $(SWIFT_FLAGS)
 
-## Build, start PostgreSQL, migrate, load the Jilin reference data, and show the programme.
+## Build, start PostgreSQL, and on a fresh database: migrate, load the Jilin reference data, show
+## the programme and end with the reminder job (the same demo every time).
 demo: build
+	$(LOCAL_PG) fresh
 	$(DB_ENV); deploy/demo.sh $(RELOC)
 
 ## The whole test suite against the real local PostgreSQL.

@@ -70,8 +70,8 @@ step "milestones overdue or due within 30 days, as of 2014-12-15 (plan compilati
 step "reminder rules (reloc remind rules list): 30/7/1 days before, on the day, overdue day 1 and every 7, escalation at 14"
 "$reloc" remind rules list
 
-step "四平's contact for reminders (added once; a second demo says it exists: exit 65)"
+step "四平's contact for reminders (reloc remind contact add SP --email …)"
 "$reloc" remind contact add SP --email ban@sp.gov.cn --name "市发改委" --as SP || echo "(exit $?)"
 
-step "the daily reminder job as of 2014-12-01, every digest to stdout (each reminder is sent once: a second demo prints only the summary)"
+step "the daily reminder job as of 2014-12-01, every digest to stdout (each reminder is sent once: run it again and it sends nothing)"
 "$reloc" remind run --as-of 2014-12-01 --channel stdout

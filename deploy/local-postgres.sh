@@ -8,6 +8,7 @@
 #   deploy/local-postgres.sh env      print export lines: eval "$(deploy/local-postgres.sh env)"
 #   deploy/local-postgres.sh psql …   run psql against it
 #   deploy/local-postgres.sh destroy  stop and delete the folder
+#   deploy/local-postgres.sh fresh    start if needed, then drop and create the database anew (the demo)
 #
 # Settings (environment): RELOC_PG_DIR (folder, default <checkout>/.local-postgres),
 # RELOC_PG_DATABASE (default reloc), RELOC_PG_TCP=1 to also listen on 127.0.0.1 at a free port.
@@ -168,6 +169,17 @@ run_psql() {
     exec "$bindir/psql" "$(database_url)" "$@"
 }
 
+# The database dropped and created empty (the cluster and its roles stay): what `make demo` starts
+# from, so that every demo shows the same programme and the reminder job has its digests to send.
+fresh() {
+    start >/dev/null
+    local bindir
+    bindir="$(find_bindir)"
+    as_owner "$bindir/dropdb" -h "$socket_dir" -p "$(port)" -U "$superuser" --if-exists --force "$database"
+    as_owner "$bindir/createdb" -h "$socket_dir" -p "$(port)" -U "$superuser" "$database"
+    say "fresh database: $(database_url)"
+}
+
 destroy() {
     stop || true
     rm -rf "$base"
@@ -183,5 +195,6 @@ case "$command" in
     env) env_lines ;;
     psql) run_psql "$@" ;;
     destroy) destroy ;;
-    *) echo "usage: $0 start|stop|status|env|psql [args…]|destroy" >&2; exit 64 ;;
+    fresh) fresh ;;
+    *) echo "usage: $0 start|stop|status|env|psql [args…]|fresh|destroy" >&2; exit 64 ;;
 esac
