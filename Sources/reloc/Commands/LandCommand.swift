@@ -17,7 +17,7 @@ struct LandCommand: ParsableCommand {
     struct Quota: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quotas issued by the province to a city or a receiving park.",
-            subcommands: [Add.self, List.self])
+            subcommands: [Add.self, List.self, Edit.self, Withdraw.self])
 
         struct Add: RelocCommand {
             static let configuration = CommandConfiguration(
