@@ -71,6 +71,8 @@ struct SiteMilestoneTests {
                 #expect(outcome.stdout.contains("insert"), "\(table): \(outcome.stdout)")
             }
             #expect(try fixture.cli(["audit", "--table", "land_allocation"]).status == 0)
+            // An insert of land names its amount and document, there being no name.
+            #expect(try fixture.cli(["audit", "--table", "land_quota"]).stdout.contains("10.0000 ha 吉国土资发〔2015〕1号"))
         }
     }
 }

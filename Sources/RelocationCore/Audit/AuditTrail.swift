@@ -125,10 +125,12 @@ public struct AuditTrail {
         """
     }
 
-    /// What names a row in one line: its name (or title) and, for a status step, the step.
+    /// What names a row in one line: its name (or title; for land, its hectares and document)
+    /// and, for a status step, the step.
     static func label(_ row: String) -> String {
         """
-        coalesce(\(row) ->> 'name_zh', \(row) ->> 'name', \(row) ->> 'title'),
+        coalesce(\(row) ->> 'name_zh', \(row) ->> 'name', \(row) ->> 'title',
+                 CASE WHEN \(row) ? 'hectares' THEN concat_ws(' ', (\(row) ->> 'hectares') || ' ha', \(row) ->> 'doc') END),
         CASE WHEN \(row) ? 'to_status' THEN format('%s→%s', \(row) ->> 'from_status', \(row) ->> 'to_status') END,
         left(\(row) ->> 'note', 30)
         """
