@@ -175,6 +175,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'give the old capacity, and a new capacity at most equal to it, in the same unit'),
 ('enterprise_capacity_unit', 'enterprise', '四(二)',
  'a capacity has a unit (e.g. 万吨/年), one for both the old and the new capacity', 'give the capacity as "N UNIT", e.g. "30 万吨/年"'),
+('enterprise_capacity_same_unit', 'enterprise', '四(二)',
+ 'the old and the new capacity are in one unit so that they can be compared (等量或减量置换, §四(二)): a capacity in another unit than the other''s is refused, never re-labelled',
+ 'give both capacities in one unit, e.g. reloc enterprise edit ID --capacity "30 万吨/年" --new-capacity "25 万吨/年"'),
 ('enterprise_capacity_nonnegative', 'enterprise', NULL, 'a capacity is not negative', NULL),
 ('enterprise_status_order', 'enterprise', '四(五)',
  'an enterprise''s status moves forward: registered → heritage-surveyed → relocating → relocated (mode relocate), closing → closed (mode close) or renovating → renovated (mode in-situ); relocation may not start before the industrial-heritage survey (§四(五))',
@@ -708,10 +711,13 @@ CREATE TABLE reloc.enterprise (
     site_area_ha numeric(12, 4) CONSTRAINT enterprise_site_area_nonnegative CHECK (site_area_ha >= 0),
     employees integer,
     surplus_workers integer,
-    -- Old and new capacity share one unit (e.g. 万吨/年), so they can be compared (§四(二)).
+    -- Each capacity with its own unit, which must be the same (e.g. 万吨/年) so they can be compared
+    -- (§四(二)): a capacity given in a new unit never silently re-labels the other one.
     capacity_old numeric,
+    capacity_old_unit text,
     capacity_new numeric,
-    capacity_unit text,
+    capacity_new_unit text,
+    capacity_unit text GENERATED ALWAYS AS (coalesce(capacity_old_unit, capacity_new_unit)) STORED,
     listed_in_plan boolean NOT NULL DEFAULT false,  -- listed in one of the 11 plans (§五(三) tax treatment)
     status text NOT NULL DEFAULT 'registered'
         CONSTRAINT enterprise_status_check CHECK (status IN ('registered', 'heritage-surveyed', 'relocating', 'relocated',
@@ -727,7 +733,10 @@ CREATE TABLE reloc.enterprise (
     CONSTRAINT enterprise_capacity_not_increased CHECK (
         capacity_new IS NULL OR (capacity_old IS NOT NULL AND capacity_new <= capacity_old)),
     CONSTRAINT enterprise_capacity_unit CHECK (
-        (capacity_old IS NULL AND capacity_new IS NULL) OR nullif(btrim(capacity_unit), '') IS NOT NULL),
+        (capacity_old IS NULL OR nullif(btrim(capacity_old_unit), '') IS NOT NULL)
+        AND (capacity_new IS NULL OR nullif(btrim(capacity_new_unit), '') IS NOT NULL)),
+    CONSTRAINT enterprise_capacity_same_unit CHECK (
+        capacity_old IS NULL OR capacity_new IS NULL OR capacity_old_unit = capacity_new_unit),
     -- Reference rows (source_document set, by the province) may lack the park the document does
     -- not name — but nothing starts relocating without one.
     CONSTRAINT enterprise_relocation_needs_park CHECK (CASE WHEN mode = 'relocate'
@@ -758,7 +767,9 @@ BEGIN
     NEW.name := coalesce(reloc.trim_space(NEW.name), '');
     NEW.uscc := reloc.trim_space(upper(regexp_replace(reloc.halfwidth(NEW.uscc), '\s', '', 'g')));
     NEW.industry := reloc.trim_space(NEW.industry);
-    NEW.capacity_unit := reloc.trim_space(reloc.halfwidth(NEW.capacity_unit));
+    -- A unit belongs to its capacity: without the capacity it is dropped.
+    NEW.capacity_old_unit := CASE WHEN NEW.capacity_old IS NOT NULL THEN reloc.trim_space(reloc.halfwidth(NEW.capacity_old_unit)) END;
+    NEW.capacity_new_unit := CASE WHEN NEW.capacity_new IS NOT NULL THEN reloc.trim_space(reloc.halfwidth(NEW.capacity_new_unit)) END;
     NEW.source_document := reloc.trim_space(NEW.source_document);
 
     SELECT city_id INTO plan_city FROM reloc.plan WHERE id = NEW.plan_id;
@@ -861,16 +872,23 @@ BEGIN
     IF NEW.capacity_old < 0 OR NEW.capacity_new < 0 THEN
         PERFORM reloc.raise_rule('enterprise_capacity_nonnegative');
     END IF;
+    IF (NEW.capacity_old IS NOT NULL AND NEW.capacity_old_unit IS NULL)
+       OR (NEW.capacity_new IS NOT NULL AND NEW.capacity_new_unit IS NULL) THEN
+        PERFORM reloc.raise_rule('enterprise_capacity_unit', format('%s: a capacity without a unit', NEW.name));
+    END IF;
     IF NEW.capacity_new IS NOT NULL AND NEW.capacity_old IS NULL THEN
         PERFORM reloc.raise_rule('enterprise_capacity_not_increased',
-            format('%s: new capacity %s %s without an old capacity', NEW.name, NEW.capacity_new, coalesce(NEW.capacity_unit, '')));
-    ELSIF NEW.capacity_new > NEW.capacity_old THEN
+            format('%s: new capacity %s %s without an old capacity', NEW.name, NEW.capacity_new, NEW.capacity_new_unit));
+    END IF;
+    IF NEW.capacity_old_unit <> NEW.capacity_new_unit THEN
+        PERFORM reloc.raise_rule('enterprise_capacity_same_unit',
+            format('enterprise %s (%s): old capacity %s %s, new capacity %s %s', coalesce(NEW.id::text, 'new'), NEW.name,
+                   NEW.capacity_old, NEW.capacity_old_unit, NEW.capacity_new, NEW.capacity_new_unit));
+    END IF;
+    IF NEW.capacity_new > NEW.capacity_old THEN
         PERFORM reloc.raise_rule('enterprise_capacity_not_increased',
             format('%s: new capacity %s exceeds the old %s (%s)', NEW.name, NEW.capacity_new, NEW.capacity_old,
-                   coalesce(NEW.capacity_unit, 'no unit')));
-    END IF;
-    IF (NEW.capacity_old IS NOT NULL OR NEW.capacity_new IS NOT NULL) AND NEW.capacity_unit IS NULL THEN
-        PERFORM reloc.raise_rule('enterprise_capacity_unit', format('%s: a capacity without a unit', NEW.name));
+                   NEW.capacity_old_unit));
     END IF;
 
     IF NEW.uscc IS NOT NULL AND NOT reloc.uscc_is_valid(NEW.uscc) THEN
@@ -1082,12 +1100,12 @@ BEGIN
     ),
     inserted AS (
         INSERT INTO reloc.enterprise (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha,
-                                      employees, surplus_workers, capacity_old, capacity_new, capacity_unit,
-                                      listed_in_plan)
+                                      employees, surplus_workers, capacity_old, capacity_old_unit, capacity_new,
+                                      capacity_new_unit, listed_in_plan)
         SELECT c.plan_id, c.name, c.mode, c.park_id, c.industry, c.high_risk, c.uscc,
                coalesce(c.site_ha, round(c.site_mu / 15, 4)),
-               c.employees, c.surplus_workers, c.cap_old[1]::numeric, c.cap_new[1]::numeric,
-               btrim(coalesce(c.cap_old[2], c.cap_new[2])), c.listed_in_plan
+               c.employees, c.surplus_workers, c.cap_old[1]::numeric, btrim(c.cap_old[2]),
+               c.cap_new[1]::numeric, btrim(c.cap_new[2]), c.listed_in_plan
         FROM checked c
         WHERE NOT EXISTS (SELECT FROM bad)
         ORDER BY c.line
