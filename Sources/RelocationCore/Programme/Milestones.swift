@@ -37,7 +37,8 @@ public struct Milestones {
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
         return try db.query(
             """
-            WITH params AS (SELECT \(filter.asOf.sql) AS as_of, reloc.acting_org_ids() AS mine),
+            WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
+            params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),
             latest AS (
                 SELECT DISTINCT ON (r.milestone_id) r.milestone_id, r.percent, r.status
                 FROM reloc.progress_report r, params

@@ -23,7 +23,8 @@ public struct Tasks {
 
     /// One row per task: `number, title, short_title, plan, lead, lead_name, co, percent, status,
     /// due_on, days_overdue, reported_at, as_of`. `--overdue` and `--due-within` together list
-    /// either. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
+    /// either. `mine` is the acting organisation's work on the as-of day: a renamed department's
+    /// tasks are its own until the succession date, its successor's from then on. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
     /// name the same work), whatever the as-of day.
     public func list(_ filter: Filter) throws -> PGResult {
         let organisation = filter.organisation?.uppercased()
@@ -31,7 +32,8 @@ public struct Tasks {
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
         return try db.query(
             """
-            WITH params AS (SELECT \(filter.asOf.sql) AS as_of, reloc.acting_org_ids() AS mine),
+            WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
+            params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),
             latest AS (
                 SELECT DISTINCT ON (r.task_id) r.task_id, r.percent, r.status, r.reported_at
                 FROM reloc.progress_report r, params

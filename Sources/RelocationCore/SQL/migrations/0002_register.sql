@@ -59,6 +59,25 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN value ~ '^[+-]?[0-9]{1,9}$' THEN value::integer END;
 
 ------------------------------------------------------------------------------------------------
+-- Dates: the programme keeps China Standard Time
+------------------------------------------------------------------------------------------------
+
+-- The calendar date of an instant in the programme's zone: Asia/Shanghai, unless the session
+-- setting reloc.timezone (set by the CLI from RELOC_TIMEZONE, or ALTER DATABASE … SET) names another.
+-- Defined here, not with the tasks (0004): who acts for a renamed body and how a plan's steps are
+-- dated depend on the day.
+CREATE FUNCTION reloc.local_date(at timestamptz) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN (at AT TIME ZONE coalesce(nullif(current_setting('reloc.timezone', true), ''), 'Asia/Shanghai'))::date;
+COMMENT ON FUNCTION reloc.local_date(timestamptz) IS
+    'The date of an instant in Asia/Shanghai, or in the zone of the setting reloc.timezone.';
+
+CREATE FUNCTION reloc.today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN reloc.local_date(now());
+COMMENT ON FUNCTION reloc.today() IS 'Today in Asia/Shanghai (or in the zone of the setting reloc.timezone).';
+
+------------------------------------------------------------------------------------------------
 -- 统一社会信用代码 (unified social credit code), GB 32100-2015
 ------------------------------------------------------------------------------------------------
 -- 18 characters from 0-9 A-H J-N P-R T-U W-Y (31 characters, no I O S V Z):
@@ -353,31 +372,41 @@ REVOKE ALL ON FUNCTION reloc.organisation_create_role() FROM PUBLIC;
 CREATE TRIGGER organisation_create_role AFTER INSERT ON reloc.organisation
     FOR EACH ROW EXECUTE FUNCTION reloc.organisation_create_role();
 
--- The organisations the caller acts for: those whose role it has the privileges of (a login
--- that is a member of 长春's role, or that role itself after SET ROLE — so RESET ROLE gives a
--- person nothing more), excluding bodies that have been succeeded, plus, transitively, the
--- predecessors of each (work assigned to 省国土资源厅 is 省自然资源厅's).
+-- The organisations the caller acts for on a day: those whose role it has the privileges of (a
+-- login that is a member of 长春's role, or that role itself after SET ROLE — so RESET ROLE gives a
+-- person nothing more), excluding bodies whose succession has taken effect by that day, plus,
+-- transitively, the predecessors whose succession has (work assigned to 省国土资源厅 is
+-- 省自然资源厅's from 2018-10-01; a rename recorded for a later date changes nothing until then).
 -- SECURITY DEFINER so policies can call it whatever the caller may read; it cannot see the
 -- caller's identity itself, so the argument defaults to current_user, which is evaluated in the
 -- caller (policies always call it without an argument).
-CREATE FUNCTION reloc.acting_org_ids(acting_role name DEFAULT current_user) RETURNS bigint[]
+CREATE FUNCTION reloc.acting_org_ids_on(on_date date, acting_role name DEFAULT current_user) RETURNS bigint[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     WITH RECURSIVE own AS (
         SELECT o.id
         FROM reloc.organisation o
         JOIN pg_catalog.pg_roles r ON r.rolname = o.role_name
-        WHERE o.successor_id IS NULL
+        WHERE (o.successor_id IS NULL OR o.succeeded_on > on_date)
           AND pg_catalog.pg_has_role(acting_role, r.oid, 'USAGE')
     ), chain (id) AS (
         SELECT id FROM own
         UNION
         SELECT p.id FROM reloc.organisation p JOIN chain c ON p.successor_id = c.id
+        WHERE p.succeeded_on <= on_date
     )
     SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM chain
 $$;
+COMMENT ON FUNCTION reloc.acting_org_ids_on(date, name) IS
+    'Ids of the organisations the role acts for on a day (its own organisation, unless succeeded by then, and the predecessors it has taken over by then).';
+
+CREATE FUNCTION reloc.acting_org_ids(acting_role name DEFAULT current_user) RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT reloc.acting_org_ids_on(reloc.today(), acting_role)
+$$;
 COMMENT ON FUNCTION reloc.acting_org_ids(name) IS
-    'Ids of the organisations the role acts for (its own organisation role or the one its login is a member of, and their predecessors).';
+    'Ids of the organisations the role acts for today (its own organisation role or the one its login is a member of, and the predecessors it has taken over).';
 
 CREATE FUNCTION reloc.acting_is_province(acting_role name DEFAULT current_user) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -388,8 +417,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION reloc.acting_is_province(name) IS 'True if the role acts for the province (or is a superuser).';
 
-REVOKE ALL ON FUNCTION reloc.acting_org_ids(name), reloc.acting_is_province(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reloc.acting_org_ids(name), reloc.acting_is_province(name) TO reloc_app;
+REVOKE ALL ON FUNCTION reloc.acting_org_ids_on(date, name), reloc.acting_org_ids(name), reloc.acting_is_province(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.acting_org_ids_on(date, name), reloc.acting_org_ids(name), reloc.acting_is_province(name) TO reloc_app;
 
 -- `reloc org rename`: the body OLD is succeeded by a new organisation NEW (same kind, parent and
 -- division code) from on_date; OLD keeps its row and name for history. Returns the new id.
@@ -448,7 +477,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('no organisation with code %s', upper(btrim(org_code))), HINT = 'see reloc org list';
     END IF;
-    IF org.successor_id IS NOT NULL THEN
+    IF org.successor_id IS NOT NULL AND org.succeeded_on <= reloc.today() THEN
         RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'organisation_succession',
             MESSAGE = format('%s (%s) has been succeeded by %s: it no longer acts', org.code, org.name_zh,
                              (SELECT code FROM reloc.organisation WHERE id = org.successor_id)),

@@ -34,6 +34,12 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('milestone_owner', 'milestone', NULL,
  'a milestone has an owner organisation; by default the district (else city) government of its plan, the city of its enterprise, or the current lead department of its task',
  'give --owner CODE, or assign the task a lead department first'),
+('milestone_owner_concerned', 'milestone', NULL,
+ 'a milestone''s owner is one the milestone concerns: for a plan or enterprise milestone its city or district government, for a task milestone a department assigned to the task, for a site milestone the site''s city or its plan''s district government; or the province',
+ 'leave --owner out to take the default, or name one of those'),
+('task_assignment_current_body', 'task_assignment', NULL,
+ 'a task is assigned to a body that holds its work today, not to one that has been succeeded (renamed)',
+ 'assign the successor named in the detail'),
 ('progress_attached_once', 'progress_report', NULL,
  'a progress report is on exactly one task or one milestone', NULL),
 ('progress_percent_range', 'progress_report', NULL,
@@ -49,22 +55,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'progress reports are never changed or deleted: history is not rewritten',
  'record a correction as a new report');
 
-------------------------------------------------------------------------------------------------
--- Dates: the programme keeps China Standard Time
-------------------------------------------------------------------------------------------------
-
--- The calendar date of an instant in the programme's zone: Asia/Shanghai, unless the session
--- setting reloc.timezone (set by the CLI from RELOC_TIMEZONE, or ALTER DATABASE … SET) names another.
-CREATE FUNCTION reloc.local_date(at timestamptz) RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN (at AT TIME ZONE coalesce(nullif(current_setting('reloc.timezone', true), ''), 'Asia/Shanghai'))::date;
-COMMENT ON FUNCTION reloc.local_date(timestamptz) IS
-    'The date of an instant in Asia/Shanghai, or in the zone of the setting reloc.timezone.';
-
-CREATE FUNCTION reloc.today() RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN reloc.local_date(now());
-COMMENT ON FUNCTION reloc.today() IS 'Today in Asia/Shanghai (or in the zone of the setting reloc.timezone).';
+-- reloc.today() and reloc.local_date(timestamptz) (the programme's calendar, Asia/Shanghai unless
+-- the setting reloc.timezone says otherwise) are defined in 0002: acting for a renamed body
+-- depends on the day too.
 
 ------------------------------------------------------------------------------------------------
 -- Successions: which body holds a renamed department's work
@@ -161,6 +154,16 @@ BEGIN
     SELECT * INTO org FROM reloc.organisation WHERE id = NEW.org_id;
     IF FOUND AND org.kind <> 'department' THEN
         PERFORM reloc.raise_rule('task_assignment_department', format('%s (%s) is a %s', org.code, org.name_zh, org.kind));
+    END IF;
+    -- New work goes to the body that exists today. The reference data (reloc db seed, run by a
+    -- superuser) records the 2014 annex as printed, renamed bodies included.
+    IF FOUND AND org.successor_id IS NOT NULL AND org.succeeded_on <= reloc.today()
+       AND (TG_OP = 'INSERT' OR NEW.org_id IS DISTINCT FROM OLD.org_id)
+       AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
+        PERFORM reloc.raise_rule('task_assignment_current_body',
+            (SELECT format('%s (%s) was succeeded by %s (%s) on %s: assign %s', org.code, org.name_zh, cur.code, cur.name_zh,
+                           org.succeeded_on, cur.code)
+             FROM reloc.organisation cur WHERE cur.id = reloc.current_org(org.id)));
     END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.created_at := now();
@@ -340,7 +343,8 @@ BEGIN
     NEW.status := coalesce(reloc.trim_space(NEW.status), CASE WHEN NEW.percent = 100 THEN 'done' ELSE 'on-track' END);
     -- The reporter: the acting body that has not been succeeded; a superuser reports for the province.
     NEW.org_id := coalesce(
-        (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting) AND o.successor_id IS NULL ORDER BY o.id LIMIT 1),
+        (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting)
+           AND (o.successor_id IS NULL OR o.succeeded_on > reloc.today()) ORDER BY o.id LIMIT 1),
         (SELECT o.id FROM reloc.organisation o WHERE province AND o.kind = 'province' ORDER BY o.id LIMIT 1));
     IF num_nonnulls(NEW.task_id, NEW.milestone_id) <> 1 THEN
         PERFORM reloc.raise_rule('progress_attached_once', NULL);
