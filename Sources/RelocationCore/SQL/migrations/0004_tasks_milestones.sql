@@ -262,10 +262,41 @@ BEGIN
             PERFORM reloc.raise_rule('milestone_owner', 'nothing to take the owner from');
         END IF;
     END IF;
+    -- The owner may report and close: only one the milestone concerns (naming another city would
+    -- give it rights on this plan). Said only to those who may write the milestone at all; the
+    -- others hear row-level security's 42501.
+    IF num_nonnulls(NEW.plan_id, NEW.enterprise_id, NEW.task_id) = 1
+       AND (TG_OP = 'INSERT' OR NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.plan_id IS DISTINCT FROM OLD.plan_id
+            OR NEW.enterprise_id IS DISTINCT FROM OLD.enterprise_id OR NEW.task_id IS DISTINCT FROM OLD.task_id)
+       AND NOT reloc.milestone_owner_fits(NEW.plan_id, NEW.enterprise_id, NEW.task_id, NEW.owner_id)
+       AND (reloc.acting_is_province()
+            OR reloc.attachment_concerns(NEW.plan_id, NEW.enterprise_id, NEW.task_id, NULL, reloc.acting_org_ids())) THEN
+        PERFORM reloc.raise_rule('milestone_owner_concerned',
+            format('%s is not a %s of %s', (SELECT o.code || ' (' || o.name_zh || ')' FROM reloc.organisation o WHERE o.id = NEW.owner_id),
+                   CASE WHEN NEW.task_id IS NOT NULL THEN 'department assigned to' ELSE 'city or district government' END,
+                   CASE WHEN NEW.plan_id IS NOT NULL THEN 'plan ' || (SELECT code FROM reloc.plan WHERE id = NEW.plan_id)
+                        WHEN NEW.enterprise_id IS NOT NULL THEN 'enterprise ' || NEW.enterprise_id
+                        ELSE 'task ' || (SELECT number FROM reloc.task WHERE id = NEW.task_id) END));
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER milestone_before_write BEFORE INSERT OR UPDATE ON reloc.milestone
     FOR EACH ROW EXECUTE FUNCTION reloc.milestone_before_write();
+
+-- May owner_ref own a milestone on this plan, enterprise or task: the plan's (or the enterprise's
+-- plan's) city or district government, a department assigned to the task (as assigned, or the
+-- body holding the work today), or the province? (Sites: 0005.)
+CREATE FUNCTION reloc.milestone_owner_fits(plan_ref bigint, enterprise_ref bigint, task_ref bigint, owner_ref bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM reloc.organisation o WHERE o.id = owner_ref AND o.kind = 'province')
+        OR EXISTS (SELECT FROM reloc.plan p WHERE p.id = plan_ref AND owner_ref IN (p.city_id, p.district_id))
+        OR EXISTS (SELECT FROM reloc.enterprise e JOIN reloc.plan ep ON ep.id = e.plan_id
+                   WHERE e.id = enterprise_ref AND owner_ref IN (e.city_id, ep.district_id))
+        OR EXISTS (SELECT FROM reloc.task_assignment a
+                   WHERE a.task_id = task_ref AND owner_ref IN (a.org_id, reloc.current_org(a.org_id)))
+$$;
 
 -- Does the milestone concern one of orgs: its owner, a plan or enterprise of their city or
 -- district (the city reports on its own plans and enterprises), or a task assigned to them?
