@@ -166,6 +166,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('plan_status_order', 'plan', '四(一)',
  'a plan moves one step forward at a time: drafting → consultation → risk-assessed (社会稳定风险评估) → approved → implementing → basically-complete → complete; it may not skip a step (notably the social-stability risk assessment) or go back (§四(一))',
  'advance the plan to its next status; a new plan starts as drafting'),
+('plan_status_dates', 'plan', '四(一)',
+ 'each step of a plan''s status is dated on or after the step before it, and not after today (Asia/Shanghai)',
+ 'give --on a date from the last step (reloc plan show CODE) up to today, or leave it out for today'),
 ('plan_approval_needs_doc', 'plan', NULL,
  'an approved plan records the number of its approval document (文号)',
  'give the document number, e.g. reloc plan advance CODE --to approved --doc 文号'),
@@ -635,16 +638,47 @@ END $$;
 CREATE TRIGGER plan_before_write BEFORE INSERT OR UPDATE ON reloc.plan
     FOR EACH ROW EXECUTE FUNCTION reloc.plan_before_write();
 
+-- Setting a plan's status to the status it has is no step at all: `plan advance CODE --to` its
+-- current status is refused rather than recorded as an empty move (§四(一): one step forward).
+CREATE FUNCTION reloc.plan_status_unchanged() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    steps constant text[] := ARRAY['drafting', 'consultation', 'risk-assessed', 'approved', 'implementing',
+                                   'basically-complete', 'complete'];
+BEGIN
+    PERFORM reloc.raise_rule('plan_status_order',
+        format('plan %s is already %s; its next status is %s', OLD.code, OLD.status,
+               coalesce(steps[array_position(steps, OLD.status) + 1], 'none (it is complete)')));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER plan_status_unchanged BEFORE UPDATE OF status ON reloc.plan
+    FOR EACH ROW WHEN (OLD.status = NEW.status) EXECUTE FUNCTION reloc.plan_status_unchanged();
+
 -- Records each status move. advance_plan passes the document, date and note in transaction-local
 -- settings; a plain UPDATE of status is recorded too (dated today, without document or note).
+-- A step is dated on or after the step before it and not in the future (plan_status_dates): the
+-- history reads in order, and nothing is recorded as done before it is.
 CREATE FUNCTION reloc.plan_record_status_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    step_on constant date := coalesce(nullif(current_setting('reloc.advance_on', true), '')::date, reloc.today());
+    last_on date;
 BEGIN
+    SELECT c.on_date INTO last_on FROM reloc.plan_status_change c
+    WHERE c.plan_id = NEW.id ORDER BY c.changed_at DESC, c.id DESC LIMIT 1;
+    IF step_on > reloc.today() THEN
+        PERFORM reloc.raise_rule('plan_status_dates',
+            format('plan %s: %s → %s dated %s, after today (%s)', NEW.code, OLD.status, NEW.status, step_on, reloc.today()));
+    END IF;
+    IF step_on < last_on THEN
+        PERFORM reloc.raise_rule('plan_status_dates',
+            format('plan %s: %s → %s dated %s, before the step before it (%s)', NEW.code, OLD.status, NEW.status,
+                   step_on, last_on));
+    END IF;
     INSERT INTO reloc.plan_status_change (plan_id, from_status, to_status, on_date, doc, note, changed_by, changed_by_login)
-    VALUES (NEW.id, OLD.status, NEW.status,
-            coalesce(nullif(current_setting('reloc.advance_on', true), '')::date,
-                     (now() AT TIME ZONE 'Asia/Shanghai')::date),
+    VALUES (NEW.id, OLD.status, NEW.status, step_on,
             nullif(current_setting('reloc.advance_doc', true), ''),
             nullif(current_setting('reloc.advance_note', true), ''),
             current_user, session_user);
@@ -680,7 +714,7 @@ BEGIN
         approval_doc = CASE WHEN to_status = 'approved' THEN coalesce(reloc.trim_space(doc), approval_doc)
                             ELSE approval_doc END,
         approved_on = CASE WHEN to_status = 'approved'
-                           THEN coalesce(on_date, (now() AT TIME ZONE 'Asia/Shanghai')::date)
+                           THEN coalesce(on_date, reloc.today())
                            ELSE approved_on END
     WHERE id = target;
     GET DIAGNOSTICS changed = ROW_COUNT;
@@ -986,6 +1020,7 @@ CREATE TRIGGER park_before_write BEFORE INSERT OR UPDATE ON reloc.park
     FOR EACH ROW EXECUTE FUNCTION reloc.park_before_write();
 
 REVOKE ALL ON FUNCTION reloc.organisation_before_write(), reloc.plan_before_write(), reloc.plan_record_status_change(),
+                       reloc.plan_status_unchanged(),
                        reloc.enterprise_before_write(), reloc.park_before_write() FROM PUBLIC;
 
 ------------------------------------------------------------------------------------------------
