@@ -54,7 +54,7 @@ struct MilestoneCommand: ParsableCommand {
         func execute() throws {
             let db = try session.open().connection
             let milestone = try Listing(Milestones(db).show(id, asOf: asOf.asOf))
-            let history = try Listing(Progress(db).history(of: .milestone(id)))
+            let history = try Listing(Progress(db).history(of: .milestone(id), asOf: asOf.asOf))
             switch output.format {
             case .json: Console.write(milestone.renderJSONObject(nested: [("progress", history)]))
             case .csv: Console.write(milestone.render(.csv))

@@ -61,7 +61,7 @@ struct TaskCommand: ParsableCommand {
             filter.task = number
             filter.asOf = asOf.asOf
             let milestones = try Listing(Milestones(db).list(filter))
-            let history = try Listing(Progress(db).history(of: .task(number)))
+            let history = try Listing(Progress(db).history(of: .task(number), asOf: asOf.asOf))
             switch output.format {
             case .json:
                 Console.write(

@@ -44,6 +44,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'a progress report is on exactly one task or one milestone', NULL),
 ('progress_percent_range', 'progress_report', NULL,
  'a progress percentage is between 0 and 100', 'give --percent from 0 to 100'),
+('progress_percent_precision', 'progress_report', NULL,
+ 'a progress percentage has at most two decimal places: it is stored as given, never rounded (99.999 would round to 100, which means done)',
+ 'give e.g. --percent 33.33 or --percent 99.99'),
 ('progress_status_check', 'progress_report', NULL,
  'a progress status is on-track, at-risk, blocked or done', NULL),
 ('progress_done_is_complete', 'progress_report', NULL,
@@ -338,7 +341,9 @@ CREATE TABLE reloc.progress_report (
     org_id bigint NOT NULL CONSTRAINT progress_report_org_id_fkey REFERENCES reloc.organisation (id),
     login text NOT NULL DEFAULT session_user,
     reported_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    percent numeric(5, 2) NOT NULL CONSTRAINT progress_percent_range CHECK (percent BETWEEN 0 AND 100),
+    -- numeric, not numeric(5,2): a typmod rounds before any trigger sees the value (99.999 → 100 = done).
+    percent numeric NOT NULL CONSTRAINT progress_percent_range CHECK (percent BETWEEN 0 AND 100)
+        CONSTRAINT progress_percent_precision CHECK (percent = round(percent, 2)),
     status text NOT NULL
         CONSTRAINT progress_status_check CHECK (status IN ('on-track', 'at-risk', 'blocked', 'done')),
     note text NOT NULL CONSTRAINT progress_note_not_blank CHECK (btrim(note) <> ''),
@@ -386,6 +391,10 @@ BEGIN
     IF NEW.percent IS NULL OR NEW.percent < 0 OR NEW.percent > 100 THEN
         PERFORM reloc.raise_rule('progress_percent_range', format('%s: %s percent', what, NEW.percent));
     END IF;
+    IF NEW.percent <> round(NEW.percent, 2) THEN
+        PERFORM reloc.raise_rule('progress_percent_precision', format('%s: %s percent', what, NEW.percent));
+    END IF;
+    NEW.percent := round(NEW.percent, 2);  -- stored with two places, as before (50 → 50.00)
     IF NEW.status NOT IN ('on-track', 'at-risk', 'blocked', 'done') THEN
         PERFORM reloc.raise_rule('progress_status_check', format('%s: "%s"', what, NEW.status));
     END IF;
