@@ -165,6 +165,23 @@ public struct Tasks {
         ).scalar(Int.self)
     }
 
+    /// Changes a task's title, due date, plan or note (province only: the grants give nobody else
+    /// UPDATE on tasks, so another organisation hears 42501, exit 77).
+    public func edit(_ number: Int, title: String?, dueOn: CalendarDate?, plan: String?, note: String?) throws {
+        let plan = plan?.uppercased()
+        if let plan, try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan)").rows.isEmpty {
+            throw RelocError.notFound("no plan \(plan); see `reloc plan list`")
+        }
+        var changes = Changes()
+        changes.set("title", title)
+        changes.set("due_on", dueOn)
+        changes.set("plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0))" })
+        changes.set("note", note)
+        try db.updateOne(
+            try changes.update("reloc.task", where: "number = \(number)"), what: "task \(number)",
+            existing: "SELECT 1 FROM reloc.task WHERE number = \(number)")
+    }
+
     /// Assigns a department to a task (province only). `lead` makes it the lead; the former lead
     /// stays co-responsible. Assigning a department already assigned only changes its role.
     public func assign(_ number: Int, organisation code: String, lead: Bool) throws {
