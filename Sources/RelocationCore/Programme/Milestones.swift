@@ -37,7 +37,8 @@ public struct Milestones {
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
         return try db.query(
             """
-            WITH params AS (SELECT \(filter.asOf.sql) AS as_of, reloc.acting_org_ids() AS mine),
+            WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
+            params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),
             latest AS (
                 SELECT DISTINCT ON (r.milestone_id) r.milestone_id, r.percent, r.status
                 FROM reloc.progress_report r, params
@@ -153,6 +154,50 @@ public struct Milestones {
             RETURNING id
             """
         ).scalar(Int64.self)
+    }
+
+    public struct Edit: Sendable {
+        public var title: String?
+        public var dueOn: CalendarDate?
+        public var kind: String?
+        public var owner: String?
+        public var note: String?
+        public init(
+            title: String? = nil, dueOn: CalendarDate? = nil, kind: String? = nil, owner: String? = nil,
+            note: String? = nil
+        ) {
+            self.title = title
+            self.dueOn = dueOn
+            self.kind = kind
+            self.owner = owner
+            self.note = note
+        }
+    }
+
+    /// Changes a milestone's title, due date, kind, owner or note. Only the province changes the
+    /// first four (column grants: the others may set `note` and `done_on` on their own milestones);
+    /// the owner must be one the milestone concerns (milestone_owner_concerned).
+    public func edit(_ id: Int64, _ edit: Edit) throws {
+        try Organisations(db).requireExists(edit.owner)
+        var changes = Changes()
+        changes.set("title", edit.title)
+        changes.set("due_on", edit.dueOn)
+        changes.set("kind", edit.kind)
+        changes.set(
+            "owner_id",
+            expression: edit.owner.map { "(SELECT id FROM reloc.organisation WHERE code = \($0.uppercased()))" })
+        changes.set("note", edit.note)
+        do {
+            try db.updateOne(
+                try changes.update("reloc.milestone", where: "id = \(id)"), what: "milestone \(id)",
+                existing: "SELECT 1 FROM reloc.milestone WHERE id = \(id)")
+        } catch let error as PGError
+            where error.sqlState == "42501" && error.message.contains("permission denied for table")
+        {
+            throw RelocError.permissionDenied(
+                "only the province changes a milestone's title, due date, kind or owner; the organisations it concerns set its note and close it (reloc milestone done)"
+            )
+        }
     }
 
     /// Marks a milestone done on a date (default today in the programme's zone).

@@ -65,8 +65,9 @@ public struct Progress {
         ).scalar(Int64.self)
     }
 
-    /// Every report, oldest first: `id, reported_at, org, org_name, login, percent, status, note, evidence`.
-    public func history(of subject: Subject) throws -> PGResult {
+    /// Every report made by the as-of day (in the programme's zone), oldest first:
+    /// `id, reported_at, org, org_name, login, percent, status, note, evidence`.
+    public func history(of subject: Subject, asOf: AsOf = .today) throws -> PGResult {
         let condition: SQLQuery
         switch subject {
         case .task(let number): condition = "r.task_id = (SELECT id FROM reloc.task WHERE number = \(number))"
@@ -78,7 +79,7 @@ public struct Progress {
                    r.status, r.note, array_to_string(r.evidence, '; ') AS evidence
             FROM reloc.progress_report r
             JOIN reloc.organisation o ON o.id = r.org_id
-            WHERE \(condition)
+            WHERE \(condition) AND reloc.local_date(r.reported_at) <= \(asOf.sql)
             ORDER BY r.reported_at, r.id
             """)
     }

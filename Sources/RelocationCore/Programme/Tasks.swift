@@ -23,7 +23,8 @@ public struct Tasks {
 
     /// One row per task: `number, title, short_title, plan, lead, lead_name, co, percent, status,
     /// due_on, days_overdue, reported_at, as_of`. `--overdue` and `--due-within` together list
-    /// either. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
+    /// either. `mine` is the acting organisation's work on the as-of day: a renamed department's
+    /// tasks are its own until the succession date, its successor's from then on. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
     /// name the same work), whatever the as-of day.
     public func list(_ filter: Filter) throws -> PGResult {
         let organisation = filter.organisation?.uppercased()
@@ -31,7 +32,8 @@ public struct Tasks {
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
         return try db.query(
             """
-            WITH params AS (SELECT \(filter.asOf.sql) AS as_of, reloc.acting_org_ids() AS mine),
+            WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
+            params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),
             latest AS (
                 SELECT DISTINCT ON (r.task_id) r.task_id, r.percent, r.status, r.reported_at
                 FROM reloc.progress_report r, params
@@ -161,6 +163,23 @@ public struct Tasks {
             RETURNING number
             """
         ).scalar(Int.self)
+    }
+
+    /// Changes a task's title, due date, plan or note (province only: the grants give nobody else
+    /// UPDATE on tasks, so another organisation hears 42501, exit 77).
+    public func edit(_ number: Int, title: String?, dueOn: CalendarDate?, plan: String?, note: String?) throws {
+        let plan = plan?.uppercased()
+        if let plan, try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan)").rows.isEmpty {
+            throw RelocError.notFound("no plan \(plan); see `reloc plan list`")
+        }
+        var changes = Changes()
+        changes.set("title", title)
+        changes.set("due_on", dueOn)
+        changes.set("plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0))" })
+        changes.set("note", note)
+        try db.updateOne(
+            try changes.update("reloc.task", where: "number = \(number)"), what: "task \(number)",
+            existing: "SELECT 1 FROM reloc.task WHERE number = \(number)")
     }
 
     /// Assigns a department to a task (province only). `lead` makes it the lead; the former lead

@@ -60,19 +60,19 @@ public struct Enterprises {
             // Said here, or the database would report the rule "relocation needs a park" instead.
             _ = try Parks(db).show(park)
         }
-        let unit = entry.capacity?.unit ?? entry.newCapacity?.unit
         let rows = try refusingOtherCities(plan: entry.plan) {
             try db.query(
                 """
                 INSERT INTO reloc.enterprise
                     (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha, employees, surplus_workers,
-                     capacity_old, capacity_new, capacity_unit, listed_in_plan)
+                     capacity_old, capacity_old_unit, capacity_new, capacity_new_unit, listed_in_plan)
                 SELECT p.id, \(entry.name.trimmingCharacters(in: .whitespaces)), \(entry.mode),
                        (SELECT id FROM reloc.park WHERE code = \(entry.park?.uppercased())),
                        \(entry.industry), \(entry.highRisk), \(Enterprises.normalisedUSCC(entry.uscc)),
                        COALESCE(\(entry.siteHectares), round(\(entry.siteMu) / 15, 4)),
                        \(entry.employees), \(entry.surplusWorkers),
-                       \(entry.capacity?.amount), \(entry.newCapacity?.amount), \(unit), \(entry.listedInPlan)
+                       \(entry.capacity?.amount), \(entry.capacity?.unit),
+                       \(entry.newCapacity?.amount), \(entry.newCapacity?.unit), \(entry.listedInPlan)
                 FROM reloc.plan p WHERE p.code = \(entry.plan.uppercased())
                 RETURNING id
                 """

@@ -133,9 +133,12 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("site_area_ha", expression: siteMu.map { "round(\($0.value) / 15, 4)" })
             changes.set("employees", employees)
             changes.set("surplus_workers", surplusWorkers)
+            // Each capacity with its own unit: the database refuses one in another unit than the
+            // other's (enterprise_capacity_same_unit, §四(二)) instead of re-labelling the other.
             changes.set("capacity_old", capacity?.amount)
+            changes.set("capacity_old_unit", capacity?.unit)
             changes.set("capacity_new", newCapacity?.amount)
-            changes.set("capacity_unit", (capacity ?? newCapacity)?.unit)
+            changes.set("capacity_new_unit", newCapacity?.unit)
             changes.set("listed_in_plan", listedInPlan?.value)
             try Enterprises(session.open().connection).edit(id, changes)
             Console.write("updated enterprise \(id)\n")

@@ -6,7 +6,7 @@ struct MilestoneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "milestone",
         abstract: "Milestones (节点): dated deadlines on plans, enterprises, tasks and vacated sites.",
-        subcommands: [List.self, Show.self, Add.self, Done.self, Reopen.self, ProgressCommand.self]
+        subcommands: [List.self, Show.self, Add.self, Edit.self, Done.self, Reopen.self, ProgressCommand.self]
     )
 
     struct List: RelocCommand {
@@ -54,7 +54,7 @@ struct MilestoneCommand: ParsableCommand {
         func execute() throws {
             let db = try session.open().connection
             let milestone = try Listing(Milestones(db).show(id, asOf: asOf.asOf))
-            let history = try Listing(Progress(db).history(of: .milestone(id)))
+            let history = try Listing(Progress(db).history(of: .milestone(id), asOf: asOf.asOf))
             switch output.format {
             case .json: Console.write(milestone.renderJSONObject(nested: [("progress", history)]))
             case .csv: Console.write(milestone.render(.csv))
@@ -95,6 +95,28 @@ struct MilestoneCommand: ParsableCommand {
                     kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
                     owner: owner, note: note))
             Console.write("\(id)\n")
+        }
+    }
+
+    struct Edit: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a milestone's title, due date, kind or owner (province only) or its note.")
+        @Argument(help: "Milestone id.") var id: Int64
+        @Option(help: "What is to be done.") var title: String?
+        @Option(help: "Due date (the province alone moves it).") var due: CalendarDate?
+        @Option(help: "Kind.") var kind: String?
+        @Option(help: "Owner organisation (code): one the milestone concerns.") var owner: String?
+        @Option(help: "A note.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func validate() throws {
+            try requireOneOf(kind, Milestones.kinds, option: "--kind")
+        }
+
+        func execute() throws {
+            try Milestones(session.open().connection).edit(
+                id, .init(title: title, dueOn: due, kind: kind, owner: owner, note: note))
+            Console.write("updated milestone \(id)\n")
         }
     }
 

@@ -6,7 +6,7 @@ struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
         abstract: "Key tasks (重点任务) of the departments, their assignments and progress.",
-        subcommands: [List.self, Show.self, Add.self, Assign.self, ProgressCommand.self]
+        subcommands: [List.self, Show.self, Add.self, Edit.self, Assign.self, ProgressCommand.self]
     )
 
     struct List: RelocCommand {
@@ -61,7 +61,7 @@ struct TaskCommand: ParsableCommand {
             filter.task = number
             filter.asOf = asOf.asOf
             let milestones = try Listing(Milestones(db).list(filter))
-            let history = try Listing(Progress(db).history(of: .task(number)))
+            let history = try Listing(Progress(db).history(of: .task(number), asOf: asOf.asOf))
             switch output.format {
             case .json:
                 Console.write(
@@ -92,6 +92,22 @@ struct TaskCommand: ParsableCommand {
             let added = try Tasks(session.open().connection).add(
                 .init(number: number, title: title, plan: plan, dueOn: due, note: note))
             Console.write("\(added)\n")
+        }
+    }
+
+    struct Edit: RelocCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a task's title, due date, plan or note (province only).")
+        @Argument(help: "Task number.") var number: Int
+        @Option(help: "The task's wording.") var title: String?
+        @Option(help: "Due date.") var due: CalendarDate?
+        @Option(help: "The plan it belongs to (code).") var plan: String?
+        @Option(help: "A note.") var note: String?
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Tasks(session.open().connection).edit(number, title: title, dueOn: due, plan: plan, note: note)
+            Console.write("updated task \(number)\n")
         }
     }
 

@@ -6,14 +6,21 @@ import Testing
 
 /// Exactly once and never lost: the job through the CLI, with real channels on loopback.
 @Suite struct ReminderDeliveryTests {
-    /// One milestone owned by each organisation, so a run has many recipients.
+    /// One milestone owned by each organisation that has a plan or a task (an owner is one the
+    /// milestone concerns: milestone_owner_concerned), so a run has many recipients.
     static func milestonesForEveryone(_ f: RemindFixture) throws {
         try f.db.execute(
             """
-            INSERT INTO reloc.milestone (kind, title, due_on, plan_id, owner_id)
-            SELECT 'custom', '报送搬迁改造工作进展（' || o.name_zh || '）', DATE '2014-12-08',
-                   (SELECT id FROM reloc.plan WHERE code = 'SP-TD'), o.id
-            FROM reloc.organisation o WHERE o.successor_id IS NULL
+            INSERT INTO reloc.milestone (kind, title, due_on, plan_id, task_id, owner_id)
+            SELECT 'custom', '报送搬迁改造工作进展（' || o.name_zh || '）', DATE '2014-12-08', x.plan_id, x.task_id, o.id
+            FROM reloc.organisation o
+            CROSS JOIN LATERAL (
+                SELECT p.id AS plan_id, NULL::bigint AS task_id FROM reloc.plan p
+                WHERE o.id IN (p.city_id, p.district_id) OR (o.kind = 'province' AND p.code = 'SP-TD')
+                UNION ALL
+                SELECT NULL, a.task_id FROM reloc.task_assignment a WHERE o.id = reloc.current_org(a.org_id)
+                LIMIT 1) x
+            WHERE o.successor_id IS NULL
             """)
     }
 

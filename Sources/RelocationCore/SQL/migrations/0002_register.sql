@@ -59,6 +59,25 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN value ~ '^[+-]?[0-9]{1,9}$' THEN value::integer END;
 
 ------------------------------------------------------------------------------------------------
+-- Dates: the programme keeps China Standard Time
+------------------------------------------------------------------------------------------------
+
+-- The calendar date of an instant in the programme's zone: Asia/Shanghai, unless the session
+-- setting reloc.timezone (set by the CLI from RELOC_TIMEZONE, or ALTER DATABASE … SET) names another.
+-- Defined here, not with the tasks (0004): who acts for a renamed body and how a plan's steps are
+-- dated depend on the day.
+CREATE FUNCTION reloc.local_date(at timestamptz) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN (at AT TIME ZONE coalesce(nullif(current_setting('reloc.timezone', true), ''), 'Asia/Shanghai'))::date;
+COMMENT ON FUNCTION reloc.local_date(timestamptz) IS
+    'The date of an instant in Asia/Shanghai, or in the zone of the setting reloc.timezone.';
+
+CREATE FUNCTION reloc.today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN reloc.local_date(now());
+COMMENT ON FUNCTION reloc.today() IS 'Today in Asia/Shanghai (or in the zone of the setting reloc.timezone).';
+
+------------------------------------------------------------------------------------------------
 -- 统一社会信用代码 (unified social credit code), GB 32100-2015
 ------------------------------------------------------------------------------------------------
 -- 18 characters from 0-9 A-H J-N P-R T-U W-Y (31 characters, no I O S V Z):
@@ -147,6 +166,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('plan_status_order', 'plan', '四(一)',
  'a plan moves one step forward at a time: drafting → consultation → risk-assessed (社会稳定风险评估) → approved → implementing → basically-complete → complete; it may not skip a step (notably the social-stability risk assessment) or go back (§四(一))',
  'advance the plan to its next status; a new plan starts as drafting'),
+('plan_status_dates', 'plan', '四(一)',
+ 'each step of a plan''s status is dated on or after the step before it, and not after today (Asia/Shanghai)',
+ 'give --on a date from the last step (reloc plan show CODE) up to today, or leave it out for today'),
 ('plan_approval_needs_doc', 'plan', NULL,
  'an approved plan records the number of its approval document (文号)',
  'give the document number, e.g. reloc plan advance CODE --to approved --doc 文号'),
@@ -175,6 +197,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'give the old capacity, and a new capacity at most equal to it, in the same unit'),
 ('enterprise_capacity_unit', 'enterprise', '四(二)',
  'a capacity has a unit (e.g. 万吨/年), one for both the old and the new capacity', 'give the capacity as "N UNIT", e.g. "30 万吨/年"'),
+('enterprise_capacity_same_unit', 'enterprise', '四(二)',
+ 'the old and the new capacity are in one unit so that they can be compared (等量或减量置换, §四(二)): a capacity in another unit than the other''s is refused, never re-labelled',
+ 'give both capacities in one unit, e.g. reloc enterprise edit ID --capacity "30 万吨/年" --new-capacity "25 万吨/年"'),
 ('enterprise_capacity_nonnegative', 'enterprise', NULL, 'a capacity is not negative', NULL),
 ('enterprise_status_order', 'enterprise', '四(五)',
  'an enterprise''s status moves forward: registered → heritage-surveyed → relocating → relocated (mode relocate), closing → closed (mode close) or renovating → renovated (mode in-situ); relocation may not start before the industrial-heritage survey (§四(五))',
@@ -350,31 +375,41 @@ REVOKE ALL ON FUNCTION reloc.organisation_create_role() FROM PUBLIC;
 CREATE TRIGGER organisation_create_role AFTER INSERT ON reloc.organisation
     FOR EACH ROW EXECUTE FUNCTION reloc.organisation_create_role();
 
--- The organisations the caller acts for: those whose role it has the privileges of (a login
--- that is a member of 长春's role, or that role itself after SET ROLE — so RESET ROLE gives a
--- person nothing more), excluding bodies that have been succeeded, plus, transitively, the
--- predecessors of each (work assigned to 省国土资源厅 is 省自然资源厅's).
+-- The organisations the caller acts for on a day: those whose role it has the privileges of (a
+-- login that is a member of 长春's role, or that role itself after SET ROLE — so RESET ROLE gives a
+-- person nothing more), excluding bodies whose succession has taken effect by that day, plus,
+-- transitively, the predecessors whose succession has (work assigned to 省国土资源厅 is
+-- 省自然资源厅's from 2018-10-01; a rename recorded for a later date changes nothing until then).
 -- SECURITY DEFINER so policies can call it whatever the caller may read; it cannot see the
 -- caller's identity itself, so the argument defaults to current_user, which is evaluated in the
 -- caller (policies always call it without an argument).
-CREATE FUNCTION reloc.acting_org_ids(acting_role name DEFAULT current_user) RETURNS bigint[]
+CREATE FUNCTION reloc.acting_org_ids_on(on_date date, acting_role name DEFAULT current_user) RETURNS bigint[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     WITH RECURSIVE own AS (
         SELECT o.id
         FROM reloc.organisation o
         JOIN pg_catalog.pg_roles r ON r.rolname = o.role_name
-        WHERE o.successor_id IS NULL
+        WHERE (o.successor_id IS NULL OR o.succeeded_on > on_date)
           AND pg_catalog.pg_has_role(acting_role, r.oid, 'USAGE')
     ), chain (id) AS (
         SELECT id FROM own
         UNION
         SELECT p.id FROM reloc.organisation p JOIN chain c ON p.successor_id = c.id
+        WHERE p.succeeded_on <= on_date
     )
     SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM chain
 $$;
+COMMENT ON FUNCTION reloc.acting_org_ids_on(date, name) IS
+    'Ids of the organisations the role acts for on a day (its own organisation, unless succeeded by then, and the predecessors it has taken over by then).';
+
+CREATE FUNCTION reloc.acting_org_ids(acting_role name DEFAULT current_user) RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT reloc.acting_org_ids_on(reloc.today(), acting_role)
+$$;
 COMMENT ON FUNCTION reloc.acting_org_ids(name) IS
-    'Ids of the organisations the role acts for (its own organisation role or the one its login is a member of, and their predecessors).';
+    'Ids of the organisations the role acts for today (its own organisation role or the one its login is a member of, and the predecessors it has taken over).';
 
 CREATE FUNCTION reloc.acting_is_province(acting_role name DEFAULT current_user) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -385,8 +420,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION reloc.acting_is_province(name) IS 'True if the role acts for the province (or is a superuser).';
 
-REVOKE ALL ON FUNCTION reloc.acting_org_ids(name), reloc.acting_is_province(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reloc.acting_org_ids(name), reloc.acting_is_province(name) TO reloc_app;
+REVOKE ALL ON FUNCTION reloc.acting_org_ids_on(date, name), reloc.acting_org_ids(name), reloc.acting_is_province(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.acting_org_ids_on(date, name), reloc.acting_org_ids(name), reloc.acting_is_province(name) TO reloc_app;
 
 -- `reloc org rename`: the body OLD is succeeded by a new organisation NEW (same kind, parent and
 -- division code) from on_date; OLD keeps its row and name for history. Returns the new id.
@@ -445,7 +480,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('no organisation with code %s', upper(btrim(org_code))), HINT = 'see reloc org list';
     END IF;
-    IF org.successor_id IS NOT NULL THEN
+    IF org.successor_id IS NOT NULL AND org.succeeded_on <= reloc.today() THEN
         RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'organisation_succession',
             MESSAGE = format('%s (%s) has been succeeded by %s: it no longer acts', org.code, org.name_zh,
                              (SELECT code FROM reloc.organisation WHERE id = org.successor_id)),
@@ -603,16 +638,47 @@ END $$;
 CREATE TRIGGER plan_before_write BEFORE INSERT OR UPDATE ON reloc.plan
     FOR EACH ROW EXECUTE FUNCTION reloc.plan_before_write();
 
+-- Setting a plan's status to the status it has is no step at all: `plan advance CODE --to` its
+-- current status is refused rather than recorded as an empty move (§四(一): one step forward).
+CREATE FUNCTION reloc.plan_status_unchanged() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    steps constant text[] := ARRAY['drafting', 'consultation', 'risk-assessed', 'approved', 'implementing',
+                                   'basically-complete', 'complete'];
+BEGIN
+    PERFORM reloc.raise_rule('plan_status_order',
+        format('plan %s is already %s; its next status is %s', OLD.code, OLD.status,
+               coalesce(steps[array_position(steps, OLD.status) + 1], 'none (it is complete)')));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER plan_status_unchanged BEFORE UPDATE OF status ON reloc.plan
+    FOR EACH ROW WHEN (OLD.status = NEW.status) EXECUTE FUNCTION reloc.plan_status_unchanged();
+
 -- Records each status move. advance_plan passes the document, date and note in transaction-local
 -- settings; a plain UPDATE of status is recorded too (dated today, without document or note).
+-- A step is dated on or after the step before it and not in the future (plan_status_dates): the
+-- history reads in order, and nothing is recorded as done before it is.
 CREATE FUNCTION reloc.plan_record_status_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    step_on constant date := coalesce(nullif(current_setting('reloc.advance_on', true), '')::date, reloc.today());
+    last_on date;
 BEGIN
+    SELECT c.on_date INTO last_on FROM reloc.plan_status_change c
+    WHERE c.plan_id = NEW.id ORDER BY c.changed_at DESC, c.id DESC LIMIT 1;
+    IF step_on > reloc.today() THEN
+        PERFORM reloc.raise_rule('plan_status_dates',
+            format('plan %s: %s → %s dated %s, after today (%s)', NEW.code, OLD.status, NEW.status, step_on, reloc.today()));
+    END IF;
+    IF step_on < last_on THEN
+        PERFORM reloc.raise_rule('plan_status_dates',
+            format('plan %s: %s → %s dated %s, before the step before it (%s)', NEW.code, OLD.status, NEW.status,
+                   step_on, last_on));
+    END IF;
     INSERT INTO reloc.plan_status_change (plan_id, from_status, to_status, on_date, doc, note, changed_by, changed_by_login)
-    VALUES (NEW.id, OLD.status, NEW.status,
-            coalesce(nullif(current_setting('reloc.advance_on', true), '')::date,
-                     (now() AT TIME ZONE 'Asia/Shanghai')::date),
+    VALUES (NEW.id, OLD.status, NEW.status, step_on,
             nullif(current_setting('reloc.advance_doc', true), ''),
             nullif(current_setting('reloc.advance_note', true), ''),
             current_user, session_user);
@@ -648,7 +714,7 @@ BEGIN
         approval_doc = CASE WHEN to_status = 'approved' THEN coalesce(reloc.trim_space(doc), approval_doc)
                             ELSE approval_doc END,
         approved_on = CASE WHEN to_status = 'approved'
-                           THEN coalesce(on_date, (now() AT TIME ZONE 'Asia/Shanghai')::date)
+                           THEN coalesce(on_date, reloc.today())
                            ELSE approved_on END
     WHERE id = target;
     GET DIAGNOSTICS changed = ROW_COUNT;
@@ -708,10 +774,13 @@ CREATE TABLE reloc.enterprise (
     site_area_ha numeric(12, 4) CONSTRAINT enterprise_site_area_nonnegative CHECK (site_area_ha >= 0),
     employees integer,
     surplus_workers integer,
-    -- Old and new capacity share one unit (e.g. 万吨/年), so they can be compared (§四(二)).
+    -- Each capacity with its own unit, which must be the same (e.g. 万吨/年) so they can be compared
+    -- (§四(二)): a capacity given in a new unit never silently re-labels the other one.
     capacity_old numeric,
+    capacity_old_unit text,
     capacity_new numeric,
-    capacity_unit text,
+    capacity_new_unit text,
+    capacity_unit text GENERATED ALWAYS AS (coalesce(capacity_old_unit, capacity_new_unit)) STORED,
     listed_in_plan boolean NOT NULL DEFAULT false,  -- listed in one of the 11 plans (§五(三) tax treatment)
     status text NOT NULL DEFAULT 'registered'
         CONSTRAINT enterprise_status_check CHECK (status IN ('registered', 'heritage-surveyed', 'relocating', 'relocated',
@@ -727,7 +796,10 @@ CREATE TABLE reloc.enterprise (
     CONSTRAINT enterprise_capacity_not_increased CHECK (
         capacity_new IS NULL OR (capacity_old IS NOT NULL AND capacity_new <= capacity_old)),
     CONSTRAINT enterprise_capacity_unit CHECK (
-        (capacity_old IS NULL AND capacity_new IS NULL) OR nullif(btrim(capacity_unit), '') IS NOT NULL),
+        (capacity_old IS NULL OR nullif(btrim(capacity_old_unit), '') IS NOT NULL)
+        AND (capacity_new IS NULL OR nullif(btrim(capacity_new_unit), '') IS NOT NULL)),
+    CONSTRAINT enterprise_capacity_same_unit CHECK (
+        capacity_old IS NULL OR capacity_new IS NULL OR capacity_old_unit = capacity_new_unit),
     -- Reference rows (source_document set, by the province) may lack the park the document does
     -- not name — but nothing starts relocating without one.
     CONSTRAINT enterprise_relocation_needs_park CHECK (CASE WHEN mode = 'relocate'
@@ -758,7 +830,9 @@ BEGIN
     NEW.name := coalesce(reloc.trim_space(NEW.name), '');
     NEW.uscc := reloc.trim_space(upper(regexp_replace(reloc.halfwidth(NEW.uscc), '\s', '', 'g')));
     NEW.industry := reloc.trim_space(NEW.industry);
-    NEW.capacity_unit := reloc.trim_space(reloc.halfwidth(NEW.capacity_unit));
+    -- A unit belongs to its capacity: without the capacity it is dropped.
+    NEW.capacity_old_unit := CASE WHEN NEW.capacity_old IS NOT NULL THEN reloc.trim_space(reloc.halfwidth(NEW.capacity_old_unit)) END;
+    NEW.capacity_new_unit := CASE WHEN NEW.capacity_new IS NOT NULL THEN reloc.trim_space(reloc.halfwidth(NEW.capacity_new_unit)) END;
     NEW.source_document := reloc.trim_space(NEW.source_document);
 
     SELECT city_id INTO plan_city FROM reloc.plan WHERE id = NEW.plan_id;
@@ -861,16 +935,23 @@ BEGIN
     IF NEW.capacity_old < 0 OR NEW.capacity_new < 0 THEN
         PERFORM reloc.raise_rule('enterprise_capacity_nonnegative');
     END IF;
+    IF (NEW.capacity_old IS NOT NULL AND NEW.capacity_old_unit IS NULL)
+       OR (NEW.capacity_new IS NOT NULL AND NEW.capacity_new_unit IS NULL) THEN
+        PERFORM reloc.raise_rule('enterprise_capacity_unit', format('%s: a capacity without a unit', NEW.name));
+    END IF;
     IF NEW.capacity_new IS NOT NULL AND NEW.capacity_old IS NULL THEN
         PERFORM reloc.raise_rule('enterprise_capacity_not_increased',
-            format('%s: new capacity %s %s without an old capacity', NEW.name, NEW.capacity_new, coalesce(NEW.capacity_unit, '')));
-    ELSIF NEW.capacity_new > NEW.capacity_old THEN
+            format('%s: new capacity %s %s without an old capacity', NEW.name, NEW.capacity_new, NEW.capacity_new_unit));
+    END IF;
+    IF NEW.capacity_old_unit <> NEW.capacity_new_unit THEN
+        PERFORM reloc.raise_rule('enterprise_capacity_same_unit',
+            format('enterprise %s (%s): old capacity %s %s, new capacity %s %s', coalesce(NEW.id::text, 'new'), NEW.name,
+                   NEW.capacity_old, NEW.capacity_old_unit, NEW.capacity_new, NEW.capacity_new_unit));
+    END IF;
+    IF NEW.capacity_new > NEW.capacity_old THEN
         PERFORM reloc.raise_rule('enterprise_capacity_not_increased',
             format('%s: new capacity %s exceeds the old %s (%s)', NEW.name, NEW.capacity_new, NEW.capacity_old,
-                   coalesce(NEW.capacity_unit, 'no unit')));
-    END IF;
-    IF (NEW.capacity_old IS NOT NULL OR NEW.capacity_new IS NOT NULL) AND NEW.capacity_unit IS NULL THEN
-        PERFORM reloc.raise_rule('enterprise_capacity_unit', format('%s: a capacity without a unit', NEW.name));
+                   NEW.capacity_old_unit));
     END IF;
 
     IF NEW.uscc IS NOT NULL AND NOT reloc.uscc_is_valid(NEW.uscc) THEN
@@ -939,6 +1020,7 @@ CREATE TRIGGER park_before_write BEFORE INSERT OR UPDATE ON reloc.park
     FOR EACH ROW EXECUTE FUNCTION reloc.park_before_write();
 
 REVOKE ALL ON FUNCTION reloc.organisation_before_write(), reloc.plan_before_write(), reloc.plan_record_status_change(),
+                       reloc.plan_status_unchanged(),
                        reloc.enterprise_before_write(), reloc.park_before_write() FROM PUBLIC;
 
 ------------------------------------------------------------------------------------------------
@@ -1082,12 +1164,12 @@ BEGIN
     ),
     inserted AS (
         INSERT INTO reloc.enterprise (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha,
-                                      employees, surplus_workers, capacity_old, capacity_new, capacity_unit,
-                                      listed_in_plan)
+                                      employees, surplus_workers, capacity_old, capacity_old_unit, capacity_new,
+                                      capacity_new_unit, listed_in_plan)
         SELECT c.plan_id, c.name, c.mode, c.park_id, c.industry, c.high_risk, c.uscc,
                coalesce(c.site_ha, round(c.site_mu / 15, 4)),
-               c.employees, c.surplus_workers, c.cap_old[1]::numeric, c.cap_new[1]::numeric,
-               btrim(coalesce(c.cap_old[2], c.cap_new[2])), c.listed_in_plan
+               c.employees, c.surplus_workers, c.cap_old[1]::numeric, btrim(c.cap_old[2]),
+               c.cap_new[1]::numeric, btrim(c.cap_new[2]), c.listed_in_plan
         FROM checked c
         WHERE NOT EXISTS (SELECT FROM bad)
         ORDER BY c.line

@@ -34,10 +34,19 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('milestone_owner', 'milestone', NULL,
  'a milestone has an owner organisation; by default the district (else city) government of its plan, the city of its enterprise, or the current lead department of its task',
  'give --owner CODE, or assign the task a lead department first'),
+('milestone_owner_concerned', 'milestone', NULL,
+ 'a milestone''s owner is one the milestone concerns: for a plan or enterprise milestone its city or district government, for a task milestone a department assigned to the task, for a site milestone the site''s city or its plan''s district government; or the province',
+ 'leave --owner out to take the default, or name one of those'),
+('task_assignment_current_body', 'task_assignment', NULL,
+ 'a task is assigned to a body that holds its work today, not to one that has been succeeded (renamed)',
+ 'assign the successor named in the detail'),
 ('progress_attached_once', 'progress_report', NULL,
  'a progress report is on exactly one task or one milestone', NULL),
 ('progress_percent_range', 'progress_report', NULL,
  'a progress percentage is between 0 and 100', 'give --percent from 0 to 100'),
+('progress_percent_precision', 'progress_report', NULL,
+ 'a progress percentage has at most two decimal places: it is stored as given, never rounded (99.999 would round to 100, which means done)',
+ 'give e.g. --percent 33.33 or --percent 99.99'),
 ('progress_status_check', 'progress_report', NULL,
  'a progress status is on-track, at-risk, blocked or done', NULL),
 ('progress_done_is_complete', 'progress_report', NULL,
@@ -49,22 +58,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'progress reports are never changed or deleted: history is not rewritten',
  'record a correction as a new report');
 
-------------------------------------------------------------------------------------------------
--- Dates: the programme keeps China Standard Time
-------------------------------------------------------------------------------------------------
-
--- The calendar date of an instant in the programme's zone: Asia/Shanghai, unless the session
--- setting reloc.timezone (set by the CLI from RELOC_TIMEZONE, or ALTER DATABASE … SET) names another.
-CREATE FUNCTION reloc.local_date(at timestamptz) RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN (at AT TIME ZONE coalesce(nullif(current_setting('reloc.timezone', true), ''), 'Asia/Shanghai'))::date;
-COMMENT ON FUNCTION reloc.local_date(timestamptz) IS
-    'The date of an instant in Asia/Shanghai, or in the zone of the setting reloc.timezone.';
-
-CREATE FUNCTION reloc.today() RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN reloc.local_date(now());
-COMMENT ON FUNCTION reloc.today() IS 'Today in Asia/Shanghai (or in the zone of the setting reloc.timezone).';
+-- reloc.today() and reloc.local_date(timestamptz) (the programme's calendar, Asia/Shanghai unless
+-- the setting reloc.timezone says otherwise) are defined in 0002: acting for a renamed body
+-- depends on the day too.
 
 ------------------------------------------------------------------------------------------------
 -- Successions: which body holds a renamed department's work
@@ -161,6 +157,16 @@ BEGIN
     SELECT * INTO org FROM reloc.organisation WHERE id = NEW.org_id;
     IF FOUND AND org.kind <> 'department' THEN
         PERFORM reloc.raise_rule('task_assignment_department', format('%s (%s) is a %s', org.code, org.name_zh, org.kind));
+    END IF;
+    -- New work goes to the body that exists today. The reference data (reloc db seed, run by a
+    -- superuser) records the 2014 annex as printed, renamed bodies included.
+    IF FOUND AND org.successor_id IS NOT NULL AND org.succeeded_on <= reloc.today()
+       AND (TG_OP = 'INSERT' OR NEW.org_id IS DISTINCT FROM OLD.org_id)
+       AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
+        PERFORM reloc.raise_rule('task_assignment_current_body',
+            (SELECT format('%s (%s) was succeeded by %s (%s) on %s: assign %s', org.code, org.name_zh, cur.code, cur.name_zh,
+                           org.succeeded_on, cur.code)
+             FROM reloc.organisation cur WHERE cur.id = reloc.current_org(org.id)));
     END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.created_at := now();
@@ -259,10 +265,41 @@ BEGIN
             PERFORM reloc.raise_rule('milestone_owner', 'nothing to take the owner from');
         END IF;
     END IF;
+    -- The owner may report and close: only one the milestone concerns (naming another city would
+    -- give it rights on this plan). Said only to those who may write the milestone at all; the
+    -- others hear row-level security's 42501.
+    IF num_nonnulls(NEW.plan_id, NEW.enterprise_id, NEW.task_id) = 1
+       AND (TG_OP = 'INSERT' OR NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.plan_id IS DISTINCT FROM OLD.plan_id
+            OR NEW.enterprise_id IS DISTINCT FROM OLD.enterprise_id OR NEW.task_id IS DISTINCT FROM OLD.task_id)
+       AND NOT reloc.milestone_owner_fits(NEW.plan_id, NEW.enterprise_id, NEW.task_id, NEW.owner_id)
+       AND (reloc.acting_is_province()
+            OR reloc.attachment_concerns(NEW.plan_id, NEW.enterprise_id, NEW.task_id, NULL, reloc.acting_org_ids())) THEN
+        PERFORM reloc.raise_rule('milestone_owner_concerned',
+            format('%s is not a %s of %s', (SELECT o.code || ' (' || o.name_zh || ')' FROM reloc.organisation o WHERE o.id = NEW.owner_id),
+                   CASE WHEN NEW.task_id IS NOT NULL THEN 'department assigned to' ELSE 'city or district government' END,
+                   CASE WHEN NEW.plan_id IS NOT NULL THEN 'plan ' || (SELECT code FROM reloc.plan WHERE id = NEW.plan_id)
+                        WHEN NEW.enterprise_id IS NOT NULL THEN 'enterprise ' || NEW.enterprise_id
+                        ELSE 'task ' || (SELECT number FROM reloc.task WHERE id = NEW.task_id) END));
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER milestone_before_write BEFORE INSERT OR UPDATE ON reloc.milestone
     FOR EACH ROW EXECUTE FUNCTION reloc.milestone_before_write();
+
+-- May owner_ref own a milestone on this plan, enterprise or task: the plan's (or the enterprise's
+-- plan's) city or district government, a department assigned to the task (as assigned, or the
+-- body holding the work today), or the province? (Sites: 0005.)
+CREATE FUNCTION reloc.milestone_owner_fits(plan_ref bigint, enterprise_ref bigint, task_ref bigint, owner_ref bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM reloc.organisation o WHERE o.id = owner_ref AND o.kind = 'province')
+        OR EXISTS (SELECT FROM reloc.plan p WHERE p.id = plan_ref AND owner_ref IN (p.city_id, p.district_id))
+        OR EXISTS (SELECT FROM reloc.enterprise e JOIN reloc.plan ep ON ep.id = e.plan_id
+                   WHERE e.id = enterprise_ref AND owner_ref IN (e.city_id, ep.district_id))
+        OR EXISTS (SELECT FROM reloc.task_assignment a
+                   WHERE a.task_id = task_ref AND owner_ref IN (a.org_id, reloc.current_org(a.org_id)))
+$$;
 
 -- Does the milestone concern one of orgs: its owner, a plan or enterprise of their city or
 -- district (the city reports on its own plans and enterprises), or a task assigned to them?
@@ -304,7 +341,9 @@ CREATE TABLE reloc.progress_report (
     org_id bigint NOT NULL CONSTRAINT progress_report_org_id_fkey REFERENCES reloc.organisation (id),
     login text NOT NULL DEFAULT session_user,
     reported_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    percent numeric(5, 2) NOT NULL CONSTRAINT progress_percent_range CHECK (percent BETWEEN 0 AND 100),
+    -- numeric, not numeric(5,2): a typmod rounds before any trigger sees the value (99.999 → 100 = done).
+    percent numeric NOT NULL CONSTRAINT progress_percent_range CHECK (percent BETWEEN 0 AND 100)
+        CONSTRAINT progress_percent_precision CHECK (percent = round(percent, 2)),
     status text NOT NULL
         CONSTRAINT progress_status_check CHECK (status IN ('on-track', 'at-risk', 'blocked', 'done')),
     note text NOT NULL CONSTRAINT progress_note_not_blank CHECK (btrim(note) <> ''),
@@ -340,7 +379,8 @@ BEGIN
     NEW.status := coalesce(reloc.trim_space(NEW.status), CASE WHEN NEW.percent = 100 THEN 'done' ELSE 'on-track' END);
     -- The reporter: the acting body that has not been succeeded; a superuser reports for the province.
     NEW.org_id := coalesce(
-        (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting) AND o.successor_id IS NULL ORDER BY o.id LIMIT 1),
+        (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting)
+           AND (o.successor_id IS NULL OR o.succeeded_on > reloc.today()) ORDER BY o.id LIMIT 1),
         (SELECT o.id FROM reloc.organisation o WHERE province AND o.kind = 'province' ORDER BY o.id LIMIT 1));
     IF num_nonnulls(NEW.task_id, NEW.milestone_id) <> 1 THEN
         PERFORM reloc.raise_rule('progress_attached_once', NULL);
@@ -351,6 +391,10 @@ BEGIN
     IF NEW.percent IS NULL OR NEW.percent < 0 OR NEW.percent > 100 THEN
         PERFORM reloc.raise_rule('progress_percent_range', format('%s: %s percent', what, NEW.percent));
     END IF;
+    IF NEW.percent <> round(NEW.percent, 2) THEN
+        PERFORM reloc.raise_rule('progress_percent_precision', format('%s: %s percent', what, NEW.percent));
+    END IF;
+    NEW.percent := round(NEW.percent, 2);  -- stored with two places, as before (50 → 50.00)
     IF NEW.status NOT IN ('on-track', 'at-risk', 'blocked', 'done') THEN
         PERFORM reloc.raise_rule('progress_status_check', format('%s: "%s"', what, NEW.status));
     END IF;

@@ -884,17 +884,31 @@ AS $$
 $$;
 
 -- The owner of a site milestone, when not given: named so that it fires before
--- milestone_before_write (triggers fire in name order), which then finds the owner set.
+-- milestone_before_write (triggers fire in name order), which then finds the owner set. A given
+-- owner must be one the site concerns: its city, its plan's district, or the province
+-- (milestone_owner_concerned, as 0004 says for plans, enterprises and tasks) — said only to those
+-- who may write the milestone; the others hear row-level security's 42501.
 CREATE FUNCTION reloc.milestone_site_owner() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    NEW.owner_id := (SELECT coalesce(p.district_id, p.city_id)
-                     FROM reloc.site s JOIN reloc.plan p ON p.id = s.plan_id WHERE s.id = NEW.site_id);
+    IF NEW.owner_id IS NULL THEN
+        NEW.owner_id := (SELECT coalesce(p.district_id, p.city_id)
+                         FROM reloc.site s JOIN reloc.plan p ON p.id = s.plan_id WHERE s.id = NEW.site_id);
+    ELSIF (TG_OP = 'INSERT' OR NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.site_id IS DISTINCT FROM OLD.site_id)
+          AND NOT EXISTS (SELECT FROM reloc.organisation o WHERE o.id = NEW.owner_id AND o.kind = 'province')
+          AND NOT reloc.site_concerns(NEW.site_id, ARRAY[NEW.owner_id])
+          AND EXISTS (SELECT FROM reloc.site WHERE id = NEW.site_id)
+          AND (reloc.acting_is_province() OR reloc.site_concerns(NEW.site_id, reloc.acting_org_ids())) THEN
+        PERFORM reloc.raise_rule('milestone_owner_concerned',
+            format('%s is not the city or district government of site %s',
+                   (SELECT o.code || ' (' || o.name_zh || ')' FROM reloc.organisation o WHERE o.id = NEW.owner_id),
+                   NEW.site_id));
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER milestone_attach_site_owner BEFORE INSERT OR UPDATE ON reloc.milestone
-    FOR EACH ROW WHEN (NEW.site_id IS NOT NULL AND NEW.owner_id IS NULL)
+    FOR EACH ROW WHEN (NEW.site_id IS NOT NULL)
     EXECUTE FUNCTION reloc.milestone_site_owner();
 
 -- The site's city and its plan's district add and close the site's milestones, as for plans.
