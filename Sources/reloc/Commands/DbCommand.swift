@@ -15,7 +15,7 @@ struct DbCommand: ParsableCommand {
         subcommands: [Migrate.self, Status.self, Seed.self]
     )
 
-    struct Migrate: RelocCommand {
+    struct Migrate: ConnectionCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
 
         @OptionGroup var connection: ConnectionOptions
@@ -36,7 +36,7 @@ struct DbCommand: ParsableCommand {
         }
     }
 
-    struct Status: RelocCommand {
+    struct Status: ConnectionCommand {
         static let configuration = CommandConfiguration(abstract: "List applied and pending migrations.")
 
         @OptionGroup var connection: ConnectionOptions
@@ -63,7 +63,7 @@ struct DbCommand: ParsableCommand {
         }
     }
 
-    struct Seed: RelocCommand {
+    struct Seed: ConnectionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load a reference data set (e.g. jilin-2014); loading it again changes nothing.")
 

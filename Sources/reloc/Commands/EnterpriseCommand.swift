@@ -8,7 +8,7 @@ struct EnterpriseCommand: ParsableCommand {
         subcommands: [Register.self, List.self, Show.self, Edit.self, Advance.self, Import.self]
     )
 
-    struct Register: RelocCommand {
+    struct Register: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register an enterprise into a plan of your city; prints its id.",
             discussion: """
@@ -61,7 +61,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
@@ -79,7 +79,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show an enterprise.")
         @Argument(help: "Enterprise id.") var id: Int64
         @OptionGroup var session: SessionOptions
@@ -90,7 +90,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Edit an enterprise of your city.")
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
@@ -142,7 +142,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Advance: RelocCommand {
+    struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Move an enterprise forward: registered → heritage-surveyed → relocating → relocated (or closing → closed, renovating → renovated)."
@@ -158,7 +158,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Import: RelocCommand {
+    struct Import: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register many enterprises from a UTF-8 CSV file, all or nothing.",
             discussion: """

@@ -9,7 +9,7 @@ struct PlanCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List plans.")
         @Option(help: "Only plans of this city.") var city: String?
         @Option(help: "Only plans in this status.") var status: String?
@@ -23,7 +23,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
         @Argument(help: "Plan code, e.g. SP-TD.") var code: String
         @OptionGroup var session: SessionOptions
@@ -37,7 +37,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Add a plan (province only).")
         @Argument(help: "Plan code, e.g. SP-TD.") var code: String
         @Option(help: "The city government (organisation code).") var city: String
@@ -58,7 +58,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Edit a plan's text and dates (the province, or the plan's own city).")
         @Argument(help: "Plan code.") var code: String
@@ -89,7 +89,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Advance: RelocCommand {
+    struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a plan one step forward: \(Plans.statuses.joined(separator: " → ")).")
         @Argument(help: "Plan code.") var code: String

@@ -458,7 +458,8 @@ BEGIN
     END IF;
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = login_name) THEN
         RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-            MESSAGE = format('a login or role named %s already exists', login_name);
+            MESSAGE = format('a login or role named %s already exists', login_name),
+            HINT = 'choose another login name (logins are shared by every database on the server)';
     END IF;
     EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L IN ROLE %I',
                    login_name, password_hash, org.role_name);
