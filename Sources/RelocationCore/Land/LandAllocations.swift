@@ -77,7 +77,8 @@ public struct LandAllocations {
     public func list(year: Int? = nil, holder: String? = nil, enterprise: Int64? = nil, includeReleased: Bool = false)
         throws -> PGResult
     {
-        try db.query(
+        try FilterCodes.requireHolder(holder, in: db)
+        return try db.query(
             """
             SELECT a.id, a.year, \(LandHolder.columns), a.enterprise_id, e.name AS enterprise, a.project,
                    a.hectares, round(a.hectares * 15, 4) AS mu, a.supply, a.allocated_on, a.doc, a.note,

@@ -120,7 +120,9 @@ public struct Sites {
         """
 
     public func list(_ filter: Filter = Filter()) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requirePlan(filter.plan, in: db)
+        try FilterCodes.requireOrganisation(filter.city, in: db)
+        return try db.query(
             """
             \(Sites.columns)
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))

@@ -140,7 +140,9 @@ public struct Enterprises {
         """
 
     public func list(_ filter: Filter) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requirePlan(filter.plan, in: db)
+        try FilterCodes.requireOrganisation(filter.city, in: db)
+        return try db.query(
             """
             \(Enterprises.columns)
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))
