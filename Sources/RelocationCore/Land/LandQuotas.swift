@@ -30,7 +30,7 @@ public struct LandQuotas {
         return try db.query(
             """
             INSERT INTO reloc.land_quota (year, holder_city_id, holder_park_id, hectares, doc, note)
-            VALUES (\(quota.year), \(holder.cityID), \(holder.parkID), \(quota.area.hectaresSQL()), \(quota.doc), \(quota.note))
+            VALUES (\(quota.year), \(holder.cityID), \(holder.parkID), \(quota.area.hectaresSQL(rule: "land_quota_hectares_positive")), \(quota.doc), \(quota.note))
             RETURNING id
             """
         ).scalar(Int64.self)

@@ -24,12 +24,15 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Industry.") var industry: String?
         @Option(help: "High-risk class: metallurgy, chemicals, paper or hazardous.") var highRisk: String?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
-        @Option(help: "Original site area in hectares.") var siteHa: DecimalArgument?
-        @Option(help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu: DecimalArgument?
-        @Option(help: "Employees.") var employees: Int?
-        @Option(help: "Surplus workers to resettle.") var surplusWorkers: Int?
-        @Option(help: "Old capacity with unit, e.g. \"30 万吨/年\".") var capacity: Enterprises.Capacity?
-        @Option(help: "New capacity with the same unit.") var newCapacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu:
+            DecimalArgument?
+        @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
+        @Option(parsing: .unconditional, help: "Surplus workers to resettle.") var surplusWorkers: Int?
+        @Option(parsing: .unconditional, help: "Old capacity with unit, e.g. \"30 万吨/年\".") var capacity:
+            Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "New capacity with the same unit.") var newCapacity:
+            Enterprises.Capacity?
         @Flag(help: "Listed in the plan (for the policy-relocation tax treatment).") var listedInPlan = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -100,12 +103,12 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Industry.") var industry: String?
         @Option(help: "High-risk class.") var highRisk: String?
         @Option(help: "Unified social credit code.") var uscc: String?
-        @Option(help: "Site area in hectares.") var siteHa: DecimalArgument?
-        @Option(help: "Site area in mu.") var siteMu: DecimalArgument?
-        @Option(help: "Employees.") var employees: Int?
-        @Option(help: "Surplus workers.") var surplusWorkers: Int?
-        @Option(help: "Old capacity with unit.") var capacity: Enterprises.Capacity?
-        @Option(help: "New capacity with unit.") var newCapacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Site area in mu.") var siteMu: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
+        @Option(parsing: .unconditional, help: "Surplus workers.") var surplusWorkers: Int?
+        @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "New capacity with unit.") var newCapacity: Enterprises.Capacity?
         @Option(help: "Listed in plan: yes or no.") var listedInPlan: YesNo?
         @OptionGroup var session: SessionOptions
 
@@ -129,6 +132,8 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("industry", industry)
             changes.set("high_risk", highRisk)
             changes.set("uscc", Enterprises.normalisedUSCC(uscc))
+            try LandArea(hectares: siteHa?.value, mu: siteMu?.value)?.checkFits(
+                rule: "enterprise_site_area_nonnegative")
             changes.set("site_area_ha", siteHa?.value)
             changes.set("site_area_ha", expression: siteMu.map { "round(\($0.value) / 15, 4)" })
             changes.set("employees", employees)

@@ -160,8 +160,8 @@ struct LandCommand: ParsableCommand {
 
 /// `--ha N` or `--mu N` (亩; 1 ha = 15 mu), full-width digits accepted.
 struct AreaOptions: ParsableArguments {
-    @Option(help: "Hectares (公顷), up to 4 decimal places.") var ha: DecimalArgument?
-    @Option(help: "Or mu (亩): 15 mu = 1 ha.") var mu: DecimalArgument?
+    @Option(parsing: .unconditional, help: "Hectares (公顷), up to 4 decimal places.") var ha: DecimalArgument?
+    @Option(parsing: .unconditional, help: "Or mu (亩): 15 mu = 1 ha.") var mu: DecimalArgument?
 
     var area: LandArea? { LandArea(hectares: ha?.value, mu: mu?.value) }
 

@@ -44,7 +44,7 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "Plan name, e.g. 四平市铁东区老工业区搬迁改造实施方案.") var name: String
         @Option(help: "Administrative division code of the district (6 digits).") var districtCode: String?
         @Option(help: "The district government (organisation code), if it is one.") var district: String?
-        @Option(help: "Area in km².") var areaKm2: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?
         @Option(help: "Compile-by date (default 2014-12-31).") var compileBy: CalendarDate?
         @Option(help: "Basic-completion target (default 2022-12-31).") var basicCompletionBy: CalendarDate?
         @OptionGroup var session: SessionOptions
@@ -63,7 +63,7 @@ struct PlanCommand: ParsableCommand {
             abstract: "Edit a plan's text and dates (the province, or the plan's own city).")
         @Argument(help: "Plan code.") var code: String
         @Option(help: "Plan name.") var name: String?
-        @Option(help: "Area in km².") var areaKm2: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?
         @Option(help: "Scope and targets (范围和目标).") var scope: String?
         @Option(help: "Functional layout (功能布局).") var layout: String?
         @Option(help: "Key projects (重点项目).") var keyProjects: String?
