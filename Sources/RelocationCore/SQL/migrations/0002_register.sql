@@ -675,7 +675,9 @@ CREATE TABLE reloc.park (
         CONSTRAINT park_code_format CHECK (code ~ '^[A-Z][A-Z0-9-]*$' AND length(code) <= 40),
     name text NOT NULL CONSTRAINT park_name_not_blank CHECK (btrim(name) <> ''),
     city_id bigint NOT NULL CONSTRAINT park_city_id_fkey REFERENCES reloc.organisation (id),
-    kind text NOT NULL
+    -- One of the four kinds §四(三) lists; NULL = not known (the opinion names parks without
+    -- their kind, so the seed leaves it open; `reloc park add` asks for it).
+    kind text
         CONSTRAINT park_kind_check CHECK (kind IN ('econ-tech-zone', 'high-tech-zone', 'industrial-cluster', 'themed-park')),
     -- The three facts of §四(三); NULL = not known (counts as not proven).
     legally_established boolean,
