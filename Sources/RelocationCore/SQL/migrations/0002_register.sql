@@ -130,7 +130,7 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'record a rename with reloc org rename'),
 ('organisation_identity', 'organisation', NULL,
  'an organisation''s code and kind never change: its database role and its history hang on them',
- 'a renamed body is a successor: reloc org rename OLD NEW --name … --on DATE'),
+ 'a renamed body is a successor: reloc org rename OLD --to NEW --name … --on DATE'),
 ('plan_code_format', 'plan', NULL,
  'a plan code is upper-case letters, digits and hyphens, starting with a letter, at most 40 characters', 'e.g. SP-TD'),
 ('plan_name_not_blank', 'plan', NULL, 'a plan needs a name', NULL),
