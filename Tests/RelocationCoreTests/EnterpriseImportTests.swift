@@ -104,7 +104,44 @@ struct EnterpriseImportTests {
             #expect(
                 try importer.run(csv: "plan,name,mode\nSP-TD,x\n")
                     == .rejected([.init(line: 2, reason: "has 2 fields, the header has 3")]))
-            #expect(throws: RelocError.self) { try importer.run(csv: "plan,name,mode\nSP-TD,\"x,close\n") }
+            #expect(
+                try importer.run(csv: "plan,name,mode\nSP-TD,\"x,close\n")
+                    == .rejected([
+                        .init(
+                            line: 2, reason: "a quoted field is never closed (the rest of the file could not be read)")
+                    ]))
+        }
+    }
+
+    /// Rows of the wrong width and malformed quotes do not stop the reading: they are reported
+    /// with the rows the database refuses, each with its line, and nothing is written.
+    @Test func everyBadRowOfEveryKindIsReported() throws {
+        try RegisterFixture.with { fixture in
+            let csv = [
+                "plan,name,mode",
+                "SP-TD,ok,close",
+                "SP-TD,too wide,close,extra",
+                "SP-TD,bad mode,teleport",
+                "SP-TD,\"quoted\"x,close",
+                "NO-SUCH,unknown plan,close",
+                "SP-TD,too narrow",
+                "SP-TD,also ok,close",
+            ].joined(separator: "\n")
+            let path = try write(csv)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let outcome = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: fixture.database)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            let lines = outcome.stderr.split(separator: "\n").map(String.init)
+            #expect(lines.count == 6, "\(outcome.stderr)")
+            for (line, words) in [
+                (3, "has 4 fields, the header has 3"), (4, "teleport"), (5, "text after a closing quote"),
+                (6, "NO-SUCH"), (7, "has 2 fields, the header has 3"),
+            ] {
+                #expect(lines.contains { $0.hasPrefix("\(path):\(line): ") && $0.contains(words) }, "\(outcome.stderr)")
+            }
+            #expect(lines.last?.contains("5 bad row(s)") == true, "\(outcome.stderr)")
+            #expect(
+                try fixture.admin().count("SELECT count(*) FROM reloc.enterprise WHERE name IN ('ok', 'also ok')") == 0)
         }
     }
 }
@@ -115,5 +152,12 @@ struct CSVReaderTests {
         let records = try CSVReader.parse("\u{FEFF}a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",z\n\n3,4")
         #expect(records.map(\.fields) == [["a", "b"], ["x, y", "say \"hi\""], ["two\nlines", "z"], ["3", "4"]])
         #expect(records.map(\.line) == [1, 2, 3, 6])
+    }
+
+    @Test func aMalformedRecordIsReportedAndTheRestRead() {
+        let reading = CSVReader.read("a,b\n\"x\"y,1\r\n2,3\n\"open,4\n5,6")
+        #expect(reading.records.map(\.fields) == [["a", "b"], ["2", "3"]])
+        #expect(reading.failures == [.textAfterQuote(line: 2), .unterminatedQuote(line: 4)])
+        #expect(throws: CSVReader.Failure.textAfterQuote(line: 2)) { try CSVReader.parse("a,b\n\"x\"y,1\n") }
     }
 }

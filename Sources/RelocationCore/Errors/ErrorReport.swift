@@ -15,8 +15,14 @@ public struct ErrorReport: Sendable, Equatable {
     public static let startLocalDatabase =
         "start one with `deploy/local-postgres.sh start` and `eval \"$(deploy/local-postgres.sh env)\"`, or set DATABASE_URL / --database"
 
-    public init(_ error: any Error) {
+    /// `rules` finds the words of a rule PostgreSQL itself enforced (a unique key, a CHECK
+    /// backstop), which its error names but does not explain; without it the report says what
+    /// PostgreSQL said.
+    public init(_ error: any Error, rules: (any RuleBook)? = nil) {
         switch error {
+        case let error as RuleViolation:
+            self.init(
+                status: .dataError, message: ErrorReport.ruleMessage(error.rule, detail: error.detail, rules: rules))
         case let error as RelocError:
             switch error {
             case .invalidInput, .notFound: self.init(status: .dataError, message: error.description)
@@ -32,13 +38,13 @@ public struct ErrorReport: Sendable, Equatable {
             case .failed: self.init(status: .software, message: error.description)
             }
         case let error as PGError:
-            self = ErrorReport.fromDatabase(error)
+            self = ErrorReport.fromDatabase(error, rules: rules)
         default:
             self.init(status: .software, message: "internal error: \(error)")
         }
     }
 
-    static func fromDatabase(_ error: PGError) -> ErrorReport {
+    static func fromDatabase(_ error: PGError, rules: (any RuleBook)? = nil) -> ErrorReport {
         switch error.kind {
         case .connectionFailed:
             let target = error.target.map { " (\($0))" } ?? ""
@@ -57,12 +63,23 @@ public struct ErrorReport: Sendable, Equatable {
         let hint = error.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
         switch state {
         case "42501":
+            if let words = PermissionWords.words(for: oneLine(error.message)) {
+                return ErrorReport(status: .noPermission, message: words)
+            }
             return ErrorReport(
                 status: .noPermission,
                 message:
-                    "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — act as an organisation that may do this (--as ORG)" : hint)"
+                    "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — \(PermissionWords.actAs)" : hint)"
             )
+        case "42710":  // duplicate_object: our create_login words it ("a login or role named … already exists")
+            return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(hint)")
         case _ where state.hasPrefix("23") || state.hasPrefix("22") || state == "P0001":
+            if let rule = error.constraint, let words = rules?.words(for: rule), words.message != error.message {
+                // PostgreSQL's own text ("duplicate key value violates unique constraint …"): the
+                // rule's words instead, with the server's detail where it names the value.
+                return ErrorReport(
+                    status: .dataError, message: ruleMessage(words, detail: serverDetail(error)))
+            }
             let rule = error.constraint.map { " [rule \($0)]" } ?? ""
             let detail = error.detail.map { ": \(oneLine($0))" } ?? ""
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(detail)\(rule)\(hint)")
@@ -80,6 +97,39 @@ public struct ErrorReport: Sendable, Equatable {
         default:
             return ErrorReport(status: .software, message: "database error \(state): \(oneLine(error.message))\(hint)")
         }
+    }
+
+    /// "WORDS: DETAIL [rule NAME] — HINT" for a rule broken, its words read from `rules`.
+    static func ruleMessage(_ rule: String, detail: String?, rules: (any RuleBook)?) -> String {
+        guard let words = rules?.words(for: rule) else {
+            return "rule \(rule) broken" + (detail.map { ": \($0)" } ?? "") + " [rule \(rule)]"
+        }
+        return ruleMessage(words, detail: detail)
+    }
+
+    static func ruleMessage(_ words: RuleWords, detail: String?) -> String {
+        // Rules for unique keys say "(SQLSTATE 23505)" in their words, for readers of the table.
+        let message = words.message.replacingOccurrences(
+            of: #"\s*\(SQLSTATE [0-9A-Z]{5}\)"#, with: "", options: .regularExpression)
+        let detail = detail.flatMap { $0.isEmpty ? nil : ": \(oneLine($0))" } ?? ""
+        let hint = words.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
+        return "\(message)\(detail) [rule \(words.name)]\(hint)"
+    }
+
+    /// The part of PostgreSQL's DETAIL worth reading: which value is taken ("Key (code)=(SP-TD)
+    /// already exists." → "code SP-TD is taken"), or which is missing; not "Failing row contains …".
+    static func serverDetail(_ error: PGError) -> String? {
+        guard let detail = error.detail.map(oneLine), !detail.isEmpty else { return nil }
+        if detail.hasPrefix("Failing row contains") { return nil }
+        let key = #"^Key \((.+)\)=\((.*)\) (already exists|is not present in table "?([a-z_]+)"?)\.?$"#
+        if let expression = try? NSRegularExpression(pattern: key),
+            let match = expression.firstMatch(in: detail, range: NSRange(detail.startIndex..., in: detail)),
+            let columns = Range(match.range(at: 1), in: detail), let values = Range(match.range(at: 2), in: detail)
+        {
+            let what = "\(detail[columns]) \(detail[values])"
+            return detail.contains("already exists") ? "\(what) is taken" : "\(what) does not exist"
+        }
+        return detail
     }
 
     static func oneLine(_ text: String) -> String {

@@ -56,7 +56,7 @@ public struct LandAllocations {
             INSERT INTO reloc.land_allocation
                 (year, holder_city_id, holder_park_id, enterprise_id, project, hectares, supply, allocated_on, doc, note)
             VALUES (\(allocation.year), \(holder.cityID), \(holder.parkID), \(enterprise), \(project),
-                    \(allocation.area.hectaresSQL()), \(allocation.supply),
+                    \(allocation.area.hectaresSQL(rule: "land_allocation_hectares_positive")), \(allocation.supply),
                     coalesce(\(allocation.on), (now() AT TIME ZONE 'Asia/Shanghai')::date), \(allocation.doc), \(allocation.note))
             RETURNING id
             """
@@ -77,7 +77,8 @@ public struct LandAllocations {
     public func list(year: Int? = nil, holder: String? = nil, enterprise: Int64? = nil, includeReleased: Bool = false)
         throws -> PGResult
     {
-        try db.query(
+        try FilterCodes.requireHolder(holder, in: db)
+        return try db.query(
             """
             SELECT a.id, a.year, \(LandHolder.columns), a.enterprise_id, e.name AS enterprise, a.project,
                    a.hectares, round(a.hectares * 15, 4) AS mu, a.supply, a.allocated_on, a.doc, a.note,

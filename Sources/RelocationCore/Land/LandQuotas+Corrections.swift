@@ -6,7 +6,7 @@ import LibPQClient
 extension LandQuotas {
     public func correct(_ id: Int64, area: LandArea?, doc: String?, note: String?) throws {
         var changes = Changes()
-        if let area { changes.set("hectares", expression: try area.hectaresSQL()) }
+        if let area { changes.set("hectares", expression: try area.hectaresSQL(rule: "land_quota_hectares_positive")) }
         changes.set("doc", doc)
         changes.set("note", note)
         try db.updateOne(

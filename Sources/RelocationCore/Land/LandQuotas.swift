@@ -30,7 +30,7 @@ public struct LandQuotas {
         return try db.query(
             """
             INSERT INTO reloc.land_quota (year, holder_city_id, holder_park_id, hectares, doc, note)
-            VALUES (\(quota.year), \(holder.cityID), \(holder.parkID), \(quota.area.hectaresSQL()), \(quota.doc), \(quota.note))
+            VALUES (\(quota.year), \(holder.cityID), \(holder.parkID), \(quota.area.hectaresSQL(rule: "land_quota_hectares_positive")), \(quota.doc), \(quota.note))
             RETURNING id
             """
         ).scalar(Int64.self)
@@ -39,7 +39,8 @@ public struct LandQuotas {
     /// Quotas, optionally of one year and one holder: id, year, holder, holder_name, holder_kind,
     /// hectares, mu, doc, note, issued_by.
     public func list(year: Int? = nil, holder: String? = nil) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requireHolder(holder, in: db)
+        return try db.query(
             """
             SELECT q.id, q.year, \(LandHolder.columns),
                    q.hectares, round(q.hectares * 15, 4) AS mu, q.doc, q.note, q.issued_by
@@ -53,7 +54,8 @@ public struct LandQuotas {
 
     /// Per holder and year: quota, allocated (live allocations) and remaining, each in ha and mu.
     public func usage(year: Int? = nil, holder: String? = nil) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requireHolder(holder, in: db)
+        return try db.query(
             """
             SELECT b.year, \(LandHolder.columns),
                    b.quota_ha, round(b.quota_ha * 15, 4) AS quota_mu,

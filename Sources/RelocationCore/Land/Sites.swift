@@ -66,7 +66,7 @@ public struct Sites {
                 throw RelocError.notFound("no plan \(code.uppercased()); see `reloc plan list`")
             }
         }
-        let area: SQLQuery = try site.area?.hectaresSQL() ?? "NULL::numeric"
+        let area: SQLQuery = try site.area?.hectaresSQL(rule: "site_area_positive") ?? "NULL::numeric"
         return try db.query(
             """
             INSERT INTO reloc.site (plan_id, enterprise_id, name, area_ha, planned_reuse, heritage_found, heritage_item, note)
@@ -84,7 +84,7 @@ public struct Sites {
     ) throws {
         var changes = Changes()
         changes.set("name", name)
-        changes.set("area_ha", expression: try area?.hectaresSQL())
+        changes.set("area_ha", expression: try area?.hectaresSQL(rule: "site_area_positive"))
         changes.set("planned_reuse", plannedReuse)
         if let heritage {
             changes.set("heritage_found", heritage.found)
@@ -120,7 +120,9 @@ public struct Sites {
         """
 
     public func list(_ filter: Filter = Filter()) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requirePlan(filter.plan, in: db)
+        try FilterCodes.requireOrganisation(filter.city, in: db)
+        return try db.query(
             """
             \(Sites.columns)
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))

@@ -10,10 +10,35 @@ public struct CSVReader {
     public enum Failure: Error, Equatable {
         case unterminatedQuote(line: Int)
         case textAfterQuote(line: Int)
+
+        /// The line of the record the failure is in.
+        public var line: Int {
+            switch self {
+            case .unterminatedQuote(let line), .textAfterQuote(let line): line
+            }
+        }
     }
 
+    /// The well-formed records, and a failure for each malformed one (left out of the records).
+    public struct Reading: Sendable, Equatable {
+        public let records: [Record]
+        public let failures: [Failure]
+    }
+
+    /// The records, or the first malformed one's failure.
     public static func parse(_ text: String) throws -> [Record] {
+        let reading = read(text)
+        if let failure = reading.failures.first { throw failure }
+        return reading.records
+    }
+
+    /// Reads on past a malformed record (text after a closing quote: the rest of its line is
+    /// skipped), so every bad line of a file can be reported at once. An unclosed quote runs to
+    /// the end of the file, so nothing after it can be read.
+    public static func read(_ text: String) -> Reading {
         var records: [Record] = []
+        var failures: [Failure] = []
+        var skipping = false
         var fields: [String] = []
         var field = ""
         var line = 1
@@ -41,6 +66,22 @@ public struct CSVReader {
         var pending: Unicode.Scalar? = nil
         while let scalar = pending ?? iterator.next() {
             pending = nil
+            if skipping {
+                // The rest of a malformed record's line, up to the next line end.
+                guard scalar == "\n" || scalar == "\r" else { continue }
+                if scalar == "\r" {
+                    let next = iterator.next()
+                    if next != "\n" { pending = next }
+                }
+                skipping = false
+                fields = []
+                field = ""
+                quotedField = false
+                afterQuote = false
+                line += 1
+                recordLine = line
+                continue
+            }
             if inQuotes {
                 if scalar == "\"" {
                     let next = iterator.next()
@@ -76,14 +117,21 @@ public struct CSVReader {
             default:
                 if afterQuote {
                     // Spaces after a closing quote are tolerated; anything else is malformed.
-                    guard scalar == " " || scalar == "\t" else { throw Failure.textAfterQuote(line: line) }
+                    guard scalar == " " || scalar == "\t" else {
+                        failures.append(.textAfterQuote(line: recordLine))
+                        skipping = true
+                        continue
+                    }
                     continue
                 }
                 field.unicodeScalars.append(scalar)
             }
         }
-        if inQuotes { throw Failure.unterminatedQuote(line: recordLine) }
-        if !field.isEmpty || !fields.isEmpty || quotedField { endRecord() }
-        return records
+        if inQuotes {
+            failures.append(.unterminatedQuote(line: recordLine))
+        } else if !skipping && (!field.isEmpty || !fields.isEmpty || quotedField) {
+            endRecord()
+        }
+        return Reading(records: records, failures: failures)
     }
 }

@@ -32,16 +32,25 @@ public struct EnterpriseImport {
     public init(_ db: PGConnection) { self.db = db }
 
     public func run(csv text: String) throws -> Outcome {
-        let records: [CSVReader.Record]
-        do {
-            records = try CSVReader.parse(text)
-        } catch CSVReader.Failure.unterminatedQuote(let line) {
-            throw RelocError.invalidInput("line \(line): a quoted field is never closed; nothing was imported")
-        } catch CSVReader.Failure.textAfterQuote(let line) {
-            throw RelocError.invalidInput("line \(line): text after a closing quote; nothing was imported")
+        // Every bad row is reported, not the first: malformed lines and rows of the wrong width
+        // are collected here, the rest are still staged and checked by the database, and nothing
+        // is written if any row of the file is bad.
+        let reading = CSVReader.read(text)
+        var bad = reading.failures.map { failure in
+            switch failure {
+            case .unterminatedQuote(let line):
+                BadRow(line: line, reason: "a quoted field is never closed (the rest of the file could not be read)")
+            case .textAfterQuote(let line): BadRow(line: line, reason: "text after a closing quote")
+            }
         }
-        guard let header = records.first else {
+        guard let header = reading.records.first else {
+            if let failure = bad.first {
+                throw RelocError.invalidInput("line \(failure.line): \(failure.reason); nothing was imported")
+            }
             throw RelocError.invalidInput("the file is empty; nothing was imported")
+        }
+        if header.line != 1, let failure = bad.first(where: { $0.line < header.line }) {
+            throw RelocError.invalidInput("line \(failure.line): the header: \(failure.reason); nothing was imported")
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         if let unknown = names.first(where: { !EnterpriseImport.columns.contains($0) }) {
@@ -55,21 +64,27 @@ public struct EnterpriseImport {
         if Set(names).count != names.count {
             throw RelocError.invalidInput("line 1: a column appears twice in the header")
         }
-        var badShapes: [BadRow] = []
-        for record in records.dropFirst() where record.fields.count != names.count {
-            badShapes.append(
-                BadRow(line: record.line, reason: "has \(record.fields.count) fields, the header has \(names.count)"))
+        var wellShaped: [CSVReader.Record] = []
+        for record in reading.records.dropFirst() {
+            if record.fields.count == names.count {
+                wellShaped.append(record)
+            } else {
+                bad.append(
+                    BadRow(
+                        line: record.line, reason: "has \(record.fields.count) fields, the header has \(names.count)"))
+            }
         }
-        if !badShapes.isEmpty { return .rejected(badShapes) }
 
         do {
-            return try stageCheckAndInsert(names: names, records: records.dropFirst())
+            return try stageCheckAndInsert(names: names, records: wellShaped, alreadyBad: bad)
         } catch let rejected as Rejected {
-            return .rejected(rejected.rows)
+            return .rejected(rejected.rows.sorted { $0.line < $1.line })
         }
     }
 
-    private func stageCheckAndInsert(names: [String], records: ArraySlice<CSVReader.Record>) throws -> Outcome {
+    private func stageCheckAndInsert(names: [String], records: [CSVReader.Record], alreadyBad: [BadRow]) throws
+        -> Outcome
+    {
         try db.withTransaction { tx in
             try tx.execute("SELECT reloc.create_enterprise_import_staging()")
             var copy: SQLQuery = "COPY pg_temp.enterprise_import (line_no"
@@ -80,11 +95,11 @@ public struct EnterpriseImport {
             }
             try tx.copyIn(into: copy, rows: rows)
             let bad = try tx.query("SELECT line_no, reason FROM reloc.import_enterprises() ORDER BY line_no")
-            if bad.rows.isEmpty {
+            if bad.rows.isEmpty && alreadyBad.isEmpty {
                 return .imported(count: records.count)
             }
             let badRows = try bad.decode((Int, String).self).map { BadRow(line: $0.0, reason: $0.1) }
-            throw Rejected(rows: badRows)  // rolls the transaction back: nothing is written
+            throw Rejected(rows: alreadyBad + badRows)  // rolls the transaction back: nothing is written
         }
     }
 

@@ -56,6 +56,8 @@ public struct Enterprises {
     /// Registers an enterprise and returns its id.
     public func register(_ entry: Registration) throws -> Int64 {
         try checkUnits(entry.capacity, entry.newCapacity)
+        try LandArea(hectares: entry.siteHectares, mu: entry.siteMu)?.checkFits(
+            rule: "enterprise_site_area_nonnegative")
         if let park = entry.park {
             // Said here, or the database would report the rule "relocation needs a park" instead.
             _ = try Parks(db).show(park)
@@ -140,7 +142,9 @@ public struct Enterprises {
         """
 
     public func list(_ filter: Filter) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requirePlan(filter.plan, in: db)
+        try FilterCodes.requireOrganisation(filter.city, in: db)
+        return try db.query(
             """
             \(Enterprises.columns)
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))

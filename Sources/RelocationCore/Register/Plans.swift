@@ -13,7 +13,8 @@ public struct Plans {
     public init(_ db: PGConnection) { self.db = db }
 
     public func list(city: String? = nil, status: String? = nil) throws -> PGResult {
-        try db.query(
+        try FilterCodes.requireOrganisation(city, in: db)
+        return try db.query(
             """
             SELECT p.code, p.name, city.code AS city, district.code AS district, p.division_code,
                    p.status, p.compile_by, p.basic_completion_by, p.approval_doc,

@@ -3,7 +3,7 @@ import LibPQClient
 import RelocationCore
 
 /// `reloc audit`: who changed what in the programme's tables, and when.
-struct AuditCommand: RelocCommand {
+struct AuditCommand: SessionCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Who changed what in the programme's tables (plans, parks, enterprises …), and when.",

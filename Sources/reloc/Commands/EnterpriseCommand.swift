@@ -8,7 +8,7 @@ struct EnterpriseCommand: ParsableCommand {
         subcommands: [Register.self, List.self, Show.self, Edit.self, Advance.self, Import.self]
     )
 
-    struct Register: RelocCommand {
+    struct Register: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register an enterprise into a plan of your city; prints its id.",
             discussion: """
@@ -24,12 +24,15 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Industry.") var industry: String?
         @Option(help: "High-risk class: metallurgy, chemicals, paper or hazardous.") var highRisk: String?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
-        @Option(help: "Original site area in hectares.") var siteHa: DecimalArgument?
-        @Option(help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu: DecimalArgument?
-        @Option(help: "Employees.") var employees: Int?
-        @Option(help: "Surplus workers to resettle.") var surplusWorkers: Int?
-        @Option(help: "Old capacity with unit, e.g. \"30 万吨/年\".") var capacity: Enterprises.Capacity?
-        @Option(help: "New capacity with the same unit.") var newCapacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu:
+            DecimalArgument?
+        @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
+        @Option(parsing: .unconditional, help: "Surplus workers to resettle.") var surplusWorkers: Int?
+        @Option(parsing: .unconditional, help: "Old capacity with unit, e.g. \"30 万吨/年\".") var capacity:
+            Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "New capacity with the same unit.") var newCapacity:
+            Enterprises.Capacity?
         @Flag(help: "Listed in the plan (for the policy-relocation tax treatment).") var listedInPlan = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -61,7 +64,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
@@ -79,7 +82,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show an enterprise.")
         @Argument(help: "Enterprise id.") var id: Int64
         @OptionGroup var session: SessionOptions
@@ -90,7 +93,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Edit an enterprise of your city.")
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
@@ -100,12 +103,12 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Industry.") var industry: String?
         @Option(help: "High-risk class.") var highRisk: String?
         @Option(help: "Unified social credit code.") var uscc: String?
-        @Option(help: "Site area in hectares.") var siteHa: DecimalArgument?
-        @Option(help: "Site area in mu.") var siteMu: DecimalArgument?
-        @Option(help: "Employees.") var employees: Int?
-        @Option(help: "Surplus workers.") var surplusWorkers: Int?
-        @Option(help: "Old capacity with unit.") var capacity: Enterprises.Capacity?
-        @Option(help: "New capacity with unit.") var newCapacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Site area in mu.") var siteMu: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
+        @Option(parsing: .unconditional, help: "Surplus workers.") var surplusWorkers: Int?
+        @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "New capacity with unit.") var newCapacity: Enterprises.Capacity?
         @Option(help: "Listed in plan: yes or no.") var listedInPlan: YesNo?
         @OptionGroup var session: SessionOptions
 
@@ -129,6 +132,8 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("industry", industry)
             changes.set("high_risk", highRisk)
             changes.set("uscc", Enterprises.normalisedUSCC(uscc))
+            try LandArea(hectares: siteHa?.value, mu: siteMu?.value)?.checkFits(
+                rule: "enterprise_site_area_nonnegative")
             changes.set("site_area_ha", siteHa?.value)
             changes.set("site_area_ha", expression: siteMu.map { "round(\($0.value) / 15, 4)" })
             changes.set("employees", employees)
@@ -145,7 +150,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Advance: RelocCommand {
+    struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Move an enterprise forward: registered → heritage-surveyed → relocating → relocated (or closing → closed, renovating → renovated)."
@@ -161,7 +166,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Import: RelocCommand {
+    struct Import: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register many enterprises from a UTF-8 CSV file, all or nothing.",
             discussion: """

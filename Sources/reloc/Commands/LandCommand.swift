@@ -19,7 +19,7 @@ struct LandCommand: ParsableCommand {
             abstract: "Quotas issued by the province to a city or a receiving park.",
             subcommands: [Add.self, List.self, Edit.self, Withdraw.self])
 
-        struct Add: RelocCommand {
+        struct Add: SessionCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Issue a quota (province only); prints its id. Several for one holder and year add up.")
             @Option(help: "The holder: a city code (e.g. CC) or a park code (e.g. CC-ZBZZ).") var holder: String
@@ -39,7 +39,7 @@ struct LandCommand: ParsableCommand {
             }
         }
 
-        struct List: RelocCommand {
+        struct List: SessionCommand {
             static let configuration = CommandConfiguration(abstract: "List quotas.")
             @Option(help: "Only this year.") var year: YearArgument?
             @Option(help: "Only this holder (city or park code).") var holder: String?
@@ -53,7 +53,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct Allocate: RelocCommand {
+    struct Allocate: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Allocate land from a holder's quota for a year; prints the allocation's id.",
             discussion: """
@@ -92,7 +92,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct Release: RelocCommand {
+    struct Release: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Release an allocation: it stays on record, marked released, and no longer counts against the quota.")
@@ -107,7 +107,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct Usage: RelocCommand {
+    struct Usage: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quota, allocated and remaining land per holder and year, in hectares and mu.")
         @Option(help: "Only this year.") var year: YearArgument?
@@ -121,7 +121,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct Allocations: RelocCommand {
+    struct Allocations: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "List allocations (live ones; --all for released too).")
         @Option(help: "Only this year.") var year: YearArgument?
@@ -138,7 +138,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct TakeBack: RelocCommand {
+    struct TakeBack: SessionCommand {
         static let configuration = CommandConfiguration(
             commandName: "take-back",
             abstract:
@@ -160,8 +160,8 @@ struct LandCommand: ParsableCommand {
 
 /// `--ha N` or `--mu N` (亩; 1 ha = 15 mu), full-width digits accepted.
 struct AreaOptions: ParsableArguments {
-    @Option(help: "Hectares (公顷), up to 4 decimal places.") var ha: DecimalArgument?
-    @Option(help: "Or mu (亩): 15 mu = 1 ha.") var mu: DecimalArgument?
+    @Option(parsing: .unconditional, help: "Hectares (公顷), up to 4 decimal places.") var ha: DecimalArgument?
+    @Option(parsing: .unconditional, help: "Or mu (亩): 15 mu = 1 ha.") var mu: DecimalArgument?
 
     var area: LandArea? { LandArea(hectares: ha?.value, mu: mu?.value) }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import RelocationCore
 
 extension LandCommand.Quota {
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Correct a quota (province only): its amount, document number or note.",
             discussion:
@@ -21,7 +21,7 @@ extension LandCommand.Quota {
         }
     }
 
-    struct Withdraw: RelocCommand {
+    struct Withdraw: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Withdraw a quota (province only).",
             discussion:

@@ -9,7 +9,7 @@ struct MilestoneCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Edit.self, Done.self, Reopen.self, ProgressCommand.self]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List milestones by due date.")
         @Flag(help: "Only the acting organisation's: owned, of its plans and enterprises, or of its tasks.") var mine =
             false
@@ -44,7 +44,7 @@ struct MilestoneCommand: ParsableCommand {
         ]).render(.table)
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a milestone and its progress history.")
         @Argument(help: "Milestone id.") var id: Int64
         @OptionGroup var asOf: AsOfOptions
@@ -65,7 +65,7 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion:
@@ -98,7 +98,7 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a milestone's title, due date, kind or owner (province only) or its note.")
         @Argument(help: "Milestone id.") var id: Int64
@@ -120,7 +120,7 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Done: RelocCommand {
+    struct Done: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a milestone done.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "The day it was done (default today, Asia/Shanghai).") var on: CalendarDate?
@@ -133,7 +133,7 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Reopen: RelocCommand {
+    struct Reopen: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Open a milestone marked done again.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "Why.") var note: String?
@@ -145,7 +145,7 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct ProgressCommand: RelocCommand {
+    struct ProgressCommand: SessionCommand {
         static let configuration = CommandConfiguration(
             commandName: "progress", abstract: "Report progress on a milestone; prints the report's id.")
         @Argument(help: "Milestone id.") var id: Int64

@@ -9,7 +9,7 @@ struct OrgCommand: ParsableCommand {
         subcommands: [List.self, Add.self, Rename.self]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List organisations.")
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -21,7 +21,7 @@ struct OrgCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an organisation (province only); its database role is created with it.")
         @Argument(help: "Short code, e.g. SP or SP-TD.") var code: String
@@ -39,7 +39,7 @@ struct OrgCommand: ParsableCommand {
         }
     }
 
-    struct Rename: RelocCommand {
+    struct Rename: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a succession: OLD is succeeded by a new body (work assigned to OLD follows it).")
         @Argument(help: "The organisation being succeeded.") var old: String

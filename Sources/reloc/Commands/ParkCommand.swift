@@ -8,7 +8,7 @@ struct ParkCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Edit.self]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List parks.")
         @Option(help: "Only parks of this city.") var city: String?
         @OptionGroup var session: SessionOptions
@@ -19,7 +19,7 @@ struct ParkCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a park.")
         @Argument(help: "Park code.") var code: String
         @OptionGroup var session: SessionOptions
@@ -30,7 +30,7 @@ struct ParkCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a receiving park (province only).",
             discussion:
@@ -55,7 +55,7 @@ struct ParkCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Edit a park (province only).")
         @Argument(help: "Park code.") var code: String
         @Option(help: "Park name.") var name: String?

@@ -9,7 +9,7 @@ struct PlanCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List plans.")
         @Option(help: "Only plans of this city.") var city: String?
         @Option(help: "Only plans in this status.") var status: String?
@@ -23,7 +23,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
         @Argument(help: "Plan code, e.g. SP-TD.") var code: String
         @OptionGroup var session: SessionOptions
@@ -37,14 +37,14 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Add a plan (province only).")
         @Argument(help: "Plan code, e.g. SP-TD.") var code: String
         @Option(help: "The city government (organisation code).") var city: String
         @Option(help: "Plan name, e.g. 四平市铁东区老工业区搬迁改造实施方案.") var name: String
         @Option(help: "Administrative division code of the district (6 digits).") var districtCode: String?
         @Option(help: "The district government (organisation code), if it is one.") var district: String?
-        @Option(help: "Area in km².") var areaKm2: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?
         @Option(help: "Compile-by date (default 2014-12-31).") var compileBy: CalendarDate?
         @Option(help: "Basic-completion target (default 2022-12-31).") var basicCompletionBy: CalendarDate?
         @OptionGroup var session: SessionOptions
@@ -58,12 +58,12 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Edit a plan's text and dates (the province, or the plan's own city).")
         @Argument(help: "Plan code.") var code: String
         @Option(help: "Plan name.") var name: String?
-        @Option(help: "Area in km².") var areaKm2: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?
         @Option(help: "Scope and targets (范围和目标).") var scope: String?
         @Option(help: "Functional layout (功能布局).") var layout: String?
         @Option(help: "Key projects (重点项目).") var keyProjects: String?
@@ -89,7 +89,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Advance: RelocCommand {
+    struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a plan one step forward: \(Plans.statuses.joined(separator: " → ")).")
         @Argument(help: "Plan code.") var code: String

@@ -15,7 +15,7 @@ struct RemindCommand: ParsableCommand {
         subcommands: [Run.self, Rules.self, Contact.self, History.self, Retry.self]
     )
 
-    struct Run: RelocCommand {
+    struct Run: ConnectionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Plan today's reminders and deliver every message that is due (what the scheduler starts).",
             discussion: """
@@ -67,7 +67,7 @@ struct RemindCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "When reminders are sent, per kind of milestone.", subcommands: [List.self, Set.self])
 
-        struct List: RelocCommand {
+        struct List: SessionCommand {
             static let configuration = CommandConfiguration(
                 abstract: "List the rules in force for every kind of milestone.")
             @OptionGroup var session: SessionOptions
@@ -78,7 +78,7 @@ struct RemindCommand: ParsableCommand {
             }
         }
 
-        struct Set: RelocCommand {
+        struct Set: SessionCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Set the rule of one kind of milestone, or the default (province only).",
                 discussion: "Settings not given stay as they are; a kind without its own rule starts from the default.")
@@ -124,7 +124,7 @@ struct RemindCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Where an organisation's reminders go.", subcommands: [Add.self, List.self, Remove.self])
 
-        struct Add: RelocCommand {
+        struct Add: SessionCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add an e-mail address or a webhook for an organisation (itself or the province).")
             @Argument(help: "Organisation code, e.g. SP.") var org: String
@@ -148,7 +148,7 @@ struct RemindCommand: ParsableCommand {
             }
         }
 
-        struct List: RelocCommand {
+        struct List: SessionCommand {
             static let configuration = CommandConfiguration(abstract: "List contacts.")
             @Option(help: "Only this organisation's.") var org: String?
             @OptionGroup var session: SessionOptions
@@ -160,7 +160,7 @@ struct RemindCommand: ParsableCommand {
             }
         }
 
-        struct Remove: RelocCommand {
+        struct Remove: SessionCommand {
             static let configuration = CommandConfiguration(abstract: "Remove a contact (by its id in the list).")
             @Argument(help: "Contact id.") var id: Int64
             @OptionGroup var session: SessionOptions
@@ -172,7 +172,7 @@ struct RemindCommand: ParsableCommand {
         }
     }
 
-    struct History: RelocCommand {
+    struct History: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.") var org: String?
@@ -192,7 +192,7 @@ struct RemindCommand: ParsableCommand {
         }
     }
 
-    struct Retry: RelocCommand {
+    struct Retry: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key).")
         @Argument(help: "Message id (see reloc remind history).") var id: Int64

@@ -16,7 +16,7 @@ struct SiteCommand: ParsableCommand {
         ]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List sites.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
@@ -34,7 +34,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a site.")
         @Argument(help: "Site id.") var id: Int64
         @OptionGroup var session: SessionOptions
@@ -45,7 +45,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a vacated site of your city; prints its id.",
             discussion: """
@@ -83,7 +83,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Edit a site's name, area, planned reuse, heritage or note.")
         @Argument(help: "Site id.") var id: Int64
@@ -107,7 +107,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Survey: RelocCommand {
+    struct Survey: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Record the environmental survey (环境调查); with --result, also the risk assessment (风险评估) and its result."
@@ -125,7 +125,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Remediate: RelocCommand {
+    struct Remediate: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record the remediation (治理修复) of a contaminated site: --planned, then --done.")
         @Argument(help: "Site id.") var id: Int64
@@ -144,7 +144,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Release: RelocCommand {
+    struct Release: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Release a site for reuse; refused unless risk-assessed and clean or remediated.")
         @Argument(help: "Site id.") var id: Int64
@@ -158,7 +158,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct History: RelocCommand {
+    struct History: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "The steps of a site's environmental record.")
         @Argument(help: "Site id.") var id: Int64
         @OptionGroup var session: SessionOptions

@@ -9,7 +9,7 @@ struct TaskCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Edit.self, Assign.self, ProgressCommand.self]
     )
 
-    struct List: RelocCommand {
+    struct List: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "List tasks with their lead, latest progress and due date.")
         @Flag(help: "Only tasks assigned to the acting organisation (or to its predecessors).") var mine = false
@@ -44,7 +44,7 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Show: RelocCommand {
+    struct Show: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a task: its departments (as assigned and now), milestones and full progress history.")
         @Argument(help: "Task number.") var number: Int
@@ -79,7 +79,7 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Add a task (province only); prints its number.")
         @Option(help: "Task number (default: the next free one).") var number: Int?
         @Option(help: "The task's wording.") var title: String
@@ -95,7 +95,7 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Edit: RelocCommand {
+    struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a task's title, due date, plan or note (province only).")
         @Argument(help: "Task number.") var number: Int
@@ -111,7 +111,7 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Assign: RelocCommand {
+    struct Assign: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Assign a department to a task (province only); --lead makes it the lead.")
         @Argument(help: "Task number.") var number: Int
@@ -125,7 +125,7 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct ProgressCommand: RelocCommand {
+    struct ProgressCommand: SessionCommand {
         static let configuration = CommandConfiguration(
             commandName: "progress",
             abstract: "Report progress on a task (its departments, or the province); prints the report's id.")

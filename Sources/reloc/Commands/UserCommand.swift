@@ -8,7 +8,7 @@ struct UserCommand: ParsableCommand {
         subcommands: [Add.self]
     )
 
-    struct Add: RelocCommand {
+    struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a login for a person in an organisation (province only).",
             discussion:

@@ -28,7 +28,8 @@ struct DueOptions: ParsableArguments {
 
 /// `--percent P [--status S] --note TEXT [--evidence 文号 …]`, shared by task and milestone progress.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Percent complete, 0 to 100 (may be left out with --status done).") var percent: DecimalArgument?
+    @Option(parsing: .unconditional, help: "Percent complete, 0 to 100 (may be left out with --status done).")
+    var percent: DecimalArgument?
     @Option(help: "on-track, at-risk, blocked or done (default on-track; done at 100).") var status: String?
     @Option(help: "What happened.") var note: String
     @Option(

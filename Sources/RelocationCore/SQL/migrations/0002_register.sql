@@ -149,7 +149,7 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'record a rename with reloc org rename'),
 ('organisation_identity', 'organisation', NULL,
  'an organisation''s code and kind never change: its database role and its history hang on them',
- 'a renamed body is a successor: reloc org rename OLD NEW --name … --on DATE'),
+ 'a renamed body is a successor: reloc org rename OLD --to NEW --name … --on DATE'),
 ('plan_code_format', 'plan', NULL,
  'a plan code is upper-case letters, digits and hyphens, starting with a letter, at most 40 characters', 'e.g. SP-TD'),
 ('plan_name_not_blank', 'plan', NULL, 'a plan needs a name', NULL),
@@ -493,7 +493,8 @@ BEGIN
     END IF;
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = login_name) THEN
         RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-            MESSAGE = format('a login or role named %s already exists', login_name);
+            MESSAGE = format('a login or role named %s already exists', login_name),
+            HINT = 'choose another login name (logins are shared by every database on the server)';
     END IF;
     EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L IN ROLE %I',
                    login_name, password_hash, org.role_name);
@@ -740,7 +741,9 @@ CREATE TABLE reloc.park (
         CONSTRAINT park_code_format CHECK (code ~ '^[A-Z][A-Z0-9-]*$' AND length(code) <= 40),
     name text NOT NULL CONSTRAINT park_name_not_blank CHECK (btrim(name) <> ''),
     city_id bigint NOT NULL CONSTRAINT park_city_id_fkey REFERENCES reloc.organisation (id),
-    kind text NOT NULL
+    -- One of the four kinds §四(三) lists; NULL = not known (the opinion names parks without
+    -- their kind, so the seed leaves it open; `reloc park add` asks for it).
+    kind text
         CONSTRAINT park_kind_check CHECK (kind IN ('econ-tech-zone', 'high-tech-zone', 'industrial-cluster', 'themed-park')),
     -- The three facts of §四(三); NULL = not known (counts as not proven).
     legally_established boolean,

@@ -100,18 +100,18 @@ JOIN reloc.organisation city ON city.code = p.city_code
 LEFT JOIN reloc.organisation district ON district.code = p.district_code
 ON CONFLICT (code) DO NOTHING;
 
--- The main receiving parks (§四(三)). The opinion gives no park's kind: it is the closest of the
--- four kinds it lists, by the park's name (装备制造产业开发区 is an industry-themed park, 工业区 and
--- 工业开发区 industrial clusters, 经济开发区 an economic development zone). The three facts of
--- §四(三) are unknown (NULL), so no park is yet proven fit for high-risk enterprises.
-INSERT INTO reloc.park (code, name, city_id, kind)
-SELECT k.code, k.name, city.id, k.kind
+-- The main receiving parks (§四(三)), named as the opinion names them. It gives no park's kind,
+-- so kind is left unknown (NULL) rather than guessed from the name; the province records it with
+-- `reloc park edit CODE --kind KIND`. The three facts of §四(三) are unknown (NULL) too, so no park
+-- is yet proven fit for high-risk enterprises.
+INSERT INTO reloc.park (code, name, city_id)
+SELECT k.code, k.name, city.id
 FROM (VALUES
-    ('CC-ZBZZ', '长春装备制造产业开发区', 'CC', 'themed-park'),
-    ('JLS-JZ', '吉林金珠工业区', 'JLS', 'industrial-cluster'),
-    ('LY-LSGY', '辽源龙山工业开发区', 'LY', 'industrial-cluster'),
-    ('BC-TBJK', '白城洮北经济开发区', 'BC', 'econ-tech-zone')
-) AS k (code, name, city_code, kind)
+    ('CC-ZBZZ', '长春装备制造产业开发区', 'CC'),
+    ('JLS-JZ', '吉林金珠工业区', 'JLS'),
+    ('LY-LSGY', '辽源龙山工业开发区', 'LY'),
+    ('BC-TBJK', '白城洮北经济开发区', 'BC')
+) AS k (code, name, city_code)
 JOIN reloc.organisation city ON city.code = k.city_code
 ON CONFLICT (code) DO NOTHING;
 
