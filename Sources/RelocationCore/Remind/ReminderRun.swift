@@ -87,13 +87,14 @@ public struct ReminderRun {
     /// - Returns: the messages this run left for a retry.
     private func deliver(_ store: ReminderStore, into summary: inout Summary) throws -> [Int64] {
         let runner = UUID()
-        var tried: [Int64] = []
+        var tried = 0
+        // Only these need skipping: what else this run tried is sent, dead or no-contact.
         var retried: [Int64] = []
-        while options.limit.map({ tried.count < $0 }) ?? true,
-            let queued = try store.claim(runner: runner, lease: options.lease, skipping: tried)
+        while options.limit.map({ tried < $0 }) ?? true,
+            let queued = try store.claim(runner: runner, lease: options.lease, skipping: retried)
         {
             let id = queued.message.messageID
-            tried.append(id)
+            tried += 1
             // Where it goes is decided now: this run's --channel, else the recipient's contacts
             // as they are at this moment.
             let destinations =

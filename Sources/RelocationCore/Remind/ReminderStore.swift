@@ -127,8 +127,8 @@ public struct ReminderStore {
     }
 
     /// Claims the next message that is due (new, due for a retry, or left by a run whose lease
-    /// ran out), for `lease` seconds, except those in `skipping` (this run tried them already:
-    /// a run tries a message once). One statement, committed at once: the claim is visible to
+    /// ran out), for `lease` seconds, except those in `skipping` (this run left them for a retry:
+    /// a run tries a message once, even when its backoff is shorter than the run). One statement, committed at once: the claim is visible to
     /// other runs before anything is sent.
     public func claim(runner: UUID, lease: TimeInterval, skipping: [Int64] = []) throws -> QueuedMessage? {
         try db.query(

@@ -200,7 +200,9 @@ struct RemindCommand: ParsableCommand {
 
     struct Retry: RelocCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key).")
+            abstract:
+                "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key) to the recipient's contacts as they are then."
+        )
         @Argument(help: "Message id (see reloc remind history).") var id: Int64
         @OptionGroup var session: SessionOptions
 
