@@ -43,7 +43,7 @@ for milestones in $scales; do
 
     # The same statements the job issues, from psql, as the job's role.
     sql="BEGIN; SET ROLE reloc_reminder; SELECT pg_advisory_xact_lock(hashtext('reloc.remind'));
-         SELECT reloc.remind_plan('$as_of'); SELECT * FROM reloc.remind_compose('$as_of', 'jsonl:$work/out.jsonl', 200); COMMIT;"
+         SELECT reloc.remind_plan('$as_of'); SELECT * FROM reloc.remind_compose('$as_of', 200); COMMIT;"
     # Warm the cache with the same work, rolled back, so neither side pays for cold reads.
     psql "$bench_url" -qAtc "${sql/COMMIT;/ROLLBACK;}" >/dev/null
     measure psql psql "$bench_url" -qAtc "$sql"

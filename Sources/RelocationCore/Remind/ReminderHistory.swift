@@ -3,7 +3,7 @@ import LibPQClient
 /// What the job sent, to whom and how (`reloc remind history`, `reloc remind retry ID`): the way to
 /// check that the daily job ran.
 public struct ReminderHistory {
-    public static let states = ["pending", "sending", "retrying", "sent", "dead", "no-contact"]
+    public static let states = ["pending", "sending", "retrying", "sent", "dead", "no-contact", "superseded"]
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }
@@ -20,9 +20,10 @@ public struct ReminderHistory {
         }
         return try db.query(
             """
-            SELECT m.id, m.as_of, o.code AS org, coalesce(m.channel, '') AS channel, m.state, m.attempts,
-                   jsonb_array_length(m.digest -> 'items') AS items, m.created_at, m.sent_at,
-                   coalesce(m.last_error, '') AS last_error, m.idempotency_key::text AS idempotency_key
+            SELECT m.id, m.as_of, o.code AS org, array_to_string(m.delivered_to, ' ') AS delivered_to, m.state,
+                   m.attempts, jsonb_array_length(m.digest -> 'items') AS items, m.created_at, m.sent_at,
+                   coalesce(m.last_error, '') AS last_error, m.superseded_by,
+                   m.idempotency_key::text AS idempotency_key
             FROM reloc.reminder_message m JOIN reloc.organisation o ON o.id = m.recipient_id
             WHERE (\(org?.uppercased())::text IS NULL OR o.code = \(org?.uppercased()))
               AND (\(state)::text IS NULL OR m.state = \(state))
@@ -32,7 +33,8 @@ public struct ReminderHistory {
     }
 
     /// Puts a dead (or waiting) message back in the queue for the next run, attempts reset; the
-    /// same idempotency key goes with it.
+    /// same idempotency key goes with it. Where it goes is decided when it is sent: the
+    /// recipient's contacts then (a fixed or new contact; not one already served).
     public func retry(id: Int64) throws {
         let changed = try db.execute(
             """
@@ -45,9 +47,14 @@ public struct ReminderHistory {
         guard let state = try rows.first?.decode(String.self, at: 0) else {
             throw RelocError.notFound("no message \(id) you may retry; see `reloc remind history`")
         }
-        throw RelocError.invalidInput(
-            state == "no-contact"
-                ? "message \(id) had no contact to go to: add one with `reloc remind contact add`; the next reminders go there"
-                : "message \(id) is \(state): only dead or retrying messages are retried")
+        let why =
+            switch state {
+            case "no-contact":
+                "message \(id) had no contact to go to: add one with `reloc remind contact add`; the next reminders go there"
+            case "superseded":
+                "message \(id) was superseded by a later digest before it was sent (see its superseded_by): its reminders still open went there"
+            default: "message \(id) is \(state): only dead or retrying messages are retried"
+            }
+        throw RelocError.invalidInput(why)
     }
 }

@@ -32,46 +32,86 @@ public struct ReminderStore {
         public var asOf: CalendarDate
         /// New ledger rows.
         public var reminders: Int
-        /// Messages queued for delivery.
+        /// Messages composed (one per recipient with reminders).
         public var messages: Int
-        /// Recipients recorded without a contact.
+        /// Messages recorded as no-contact: their recipient has no contact (only when the run has
+        /// no `--channel`).
         public var noContact: Int
+        /// Unsent older messages replaced by this run's digests.
+        public var superseded: Int
     }
 
     /// Plans the reminders due as of `asOf` (default: today in Asia/Shanghai) and composes them
     /// into messages, in the current transaction (the caller commits, or rolls back a dry run).
-    /// - Parameter channel: send every digest there instead of the recipients' contacts.
+    /// - Parameter toContacts: the run sends to the recipients' contacts (no `--channel`): the
+    ///   messages waiting for delivery whose recipient has none are recorded as no-contact now.
     /// - Parameter maxItems: the most items one digest lists (the rest are counted as omitted).
-    public func planAndCompose(asOf: CalendarDate?, channel: ChannelAddress?, maxItems: Int = 200) throws -> Planned {
+    /// - Parameter allowEarlier: plan for a day earlier than one already planned (a dry run
+    ///   only: recorded, it would send reminders older than those already sent).
+    /// - Throws: `RelocError.invalidInput` when `asOf` is earlier than the latest day planned.
+    public func planAndCompose(asOf: CalendarDate?, toContacts: Bool, maxItems: Int = 200, allowEarlier: Bool = false)
+        throws -> Planned
+    {
         // One planner at a time: a second run waits here, then finds nothing new to plan.
         try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))")
         let date = try db.query("SELECT coalesce(\(asOf)::date, reloc.today())").scalar(CalendarDate.self)
+        if !allowEarlier,
+            let latest = try db.query("SELECT max(planned_on) FROM reloc.reminder").scalar(CalendarDate?.self),
+            date < latest
+        {
+            throw RelocError.invalidInput(
+                "reminders are already planned as of \(latest): a run as of \(date) would send older reminders again; run as of \(latest) or later (--dry-run to look at an earlier day)"
+            )
+        }
         let reminders = try db.query("SELECT reloc.remind_plan(\(date))").scalar(Int.self)
-        let row = try db.query(
-            "SELECT messages, no_contact FROM reloc.remind_compose(\(date), \(channel?.description), \(maxItems)::int)"
-        ).rows[0]
+        let row = try db.query("SELECT messages, superseded FROM reloc.remind_compose(\(date), \(maxItems)::int)")
+            .rows[0]
+        let noContact = toContacts ? try recordNoContact() : 0
         return Planned(
-            asOf: date, reminders: reminders, messages: try row.decode(Int.self, at: 0),
-            noContact: try row.decode(Int.self, at: 1))
+            asOf: date, reminders: reminders, messages: try row.decode(Int.self, at: 0), noContact: noContact,
+            superseded: try row.decode(Int.self, at: 1))
+    }
+
+    /// Records as no-contact the messages waiting for their first delivery whose recipient has no
+    /// contact now: reminders recorded, not silently dropped, and reported.
+    private func recordNoContact() throws -> Int {
+        try db.execute(
+            """
+            UPDATE reloc.reminder_message m SET state = 'no-contact'
+            WHERE m.state = 'pending' AND m.next_attempt_at <= now()
+              AND NOT EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = m.recipient_id)
+            """)
     }
 
     /// Messages composed by the current transaction (for a dry run to show before rolling back).
     public func composedInThisTransaction() throws -> [QueuedMessage] {
         try db.query(
             """
-            SELECT id, idempotency_key::text, channel, digest::text, attempts FROM reloc.reminder_message
+            SELECT id, idempotency_key::text, recipient_id, digest::text, attempts, to_json(delivered_to)::text, state
+            FROM reloc.reminder_message
             WHERE created_at = now() ORDER BY id
             """
         ).rows.map(QueuedMessage.init)
     }
 
+    /// Where a recipient's messages go now: its contacts as `email:ADDRESS` and `webhook:URL`.
+    public func destinations(of recipientID: Int64) throws -> [String] {
+        try db.query(
+            """
+            SELECT channel || ':' || address FROM reloc.reminder_contact WHERE org_id = \(recipientID) ORDER BY id
+            """
+        ).decode(String.self)
+    }
+
     /// A message taken from the queue.
     public struct QueuedMessage: Sendable {
         public var message: ReminderMessage
-        /// Where it goes; nil for a no-contact record.
-        public var channel: String?
+        public var recipientID: Int64
         /// Attempts including this one.
         public var attempts: Int
+        /// Destinations that already accepted it (a retry skips them).
+        public var deliveredTo: [String]
+        public var state: String
 
         init(_ row: PGRow) throws {
             let digest = try JSONDecoder().decode(
@@ -79,15 +119,18 @@ public struct ReminderStore {
             message = ReminderMessage(
                 idempotencyKey: try row.decode(String.self, at: 1), messageID: try row.decode(Int64.self, at: 0),
                 digest: digest)
-            channel = try row.decode(String?.self, at: 2)
+            recipientID = try row.decode(Int64.self, at: 2)
             attempts = try row.decode(Int.self, at: 4)
+            deliveredTo = try JSONDecoder().decode([String].self, from: Data(try row.decode(String.self, at: 5).utf8))
+            state = try row.decode(String.self, at: 6)
         }
     }
 
     /// Claims the next message that is due (new, due for a retry, or left by a run whose lease
-    /// ran out), for `lease` seconds. One statement, committed at once: the claim is visible to
+    /// ran out), for `lease` seconds, except those in `skipping` (this run left them for a retry:
+    /// a run tries a message once, even when its backoff is shorter than the run). One statement, committed at once: the claim is visible to
     /// other runs before anything is sent.
-    public func claim(runner: UUID, lease: TimeInterval) throws -> QueuedMessage? {
+    public func claim(runner: UUID, lease: TimeInterval, skipping: [Int64] = []) throws -> QueuedMessage? {
         try db.query(
             """
             UPDATE reloc.reminder_message m
@@ -95,47 +138,66 @@ public struct ReminderStore {
                 attempts = m.attempts + 1
             WHERE m.id = (
                 SELECT q.id FROM reloc.reminder_message q
-                WHERE (q.state IN ('pending', 'retrying') AND q.next_attempt_at <= now())
-                   OR (q.state = 'sending' AND q.lease_until < now())
+                WHERE ((q.state IN ('pending', 'retrying') AND q.next_attempt_at <= now())
+                       OR (q.state = 'sending' AND q.lease_until < now()))
+                  AND NOT (q.id = ANY (\(skipping)))
                 ORDER BY q.next_attempt_at, q.id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
-            RETURNING m.id, m.idempotency_key::text, m.channel, m.digest::text, m.attempts
+            RETURNING m.id, m.idempotency_key::text, m.recipient_id, m.digest::text, m.attempts,
+                      to_json(m.delivered_to)::text, m.state
             """
         ).rows.first.map(QueuedMessage.init)
     }
 
-    /// Records a sent message, only if `runner` still holds its claim.
+    /// Records a sent message (every destination accepted it), only if `runner` still holds its
+    /// claim.
     /// - Returns: false when the claim was lost (the lease ran out and another run took it).
-    public func markSent(_ id: Int64, runner: UUID) throws -> Bool {
+    public func markSent(_ id: Int64, runner: UUID, deliveredTo: [String]) throws -> Bool {
         try db.execute(
             """
             UPDATE reloc.reminder_message
-            SET state = 'sent', sent_at = now(), claimed_by = NULL, lease_until = NULL, last_error = NULL
+            SET state = 'sent', sent_at = now(), claimed_by = NULL, lease_until = NULL, last_error = NULL,
+                delivered_to = \(deliveredTo)
             WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
             """) == 1
     }
 
     /// Records a failed delivery: retried after `delay` seconds, or dead when `dead` (a
-    /// permanent failure or the last attempt). Only while `runner` holds the claim.
-    public func markFailed(_ id: Int64, runner: UUID, reason: String, dead: Bool, delay: TimeInterval) throws -> Bool {
+    /// permanent failure or the last attempt); `deliveredTo` keeps the destinations that
+    /// accepted it meanwhile. Only while `runner` holds the claim.
+    public func markFailed(
+        _ id: Int64, runner: UUID, reason: String, dead: Bool, delay: TimeInterval, deliveredTo: [String]
+    ) throws -> Bool {
         try db.execute(
             """
             UPDATE reloc.reminder_message
             SET state = \(dead ? "dead" : "retrying"), claimed_by = NULL, lease_until = NULL, last_error = \(reason),
-                next_attempt_at = now() + make_interval(secs => \(delay))
+                next_attempt_at = now() + make_interval(secs => \(delay)), delivered_to = \(deliveredTo)
             WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
             """) == 1
     }
 
-    /// Messages waiting for a later run: a retry not yet due, or left by `--limit`. A message
-    /// another run is sending is that run's to report (if it dies, its lease runs out and a later
-    /// run takes the message over).
-    public func waiting() throws -> Int {
+    /// Records a claimed message as no-contact: its recipient has no contact any more (and the
+    /// run has no `--channel`). Only while `runner` holds the claim.
+    public func markNoContact(_ id: Int64, runner: UUID) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE reloc.reminder_message
+            SET state = 'no-contact', claimed_by = NULL, lease_until = NULL, last_error = 'no contact'
+            WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
+            """) == 1
+    }
+
+    /// Messages still to be sent that this run did not finish, apart from `excluding` (those it
+    /// tried and left for a retry): left by `--limit`, a retry of an earlier run not yet due, or
+    /// being sent by another run (alive, or killed and its lease not yet run out). While there
+    /// are any, a run does not report "all delivered".
+    public func held(excluding: [Int64]) throws -> Int {
         try db.query(
             """
             SELECT count(*) FROM reloc.reminder_message
-            WHERE state IN ('pending', 'retrying') OR (state = 'sending' AND lease_until < now())
+            WHERE state IN ('pending', 'retrying', 'sending') AND NOT (id = ANY (\(excluding)))
             """
         ).scalar(Int.self)
     }

@@ -19,13 +19,19 @@ struct RemindCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Plan today's reminders and deliver every message that is due (what the scheduler starts).",
             discussion: """
-                Prints one line: planned, sent, retrying, dead, no-contact. Exit 0 all delivered, 75 some wait
-                for a retry (the next run sends them), 65 some are dead (see reloc remind history --state dead),
-                69 the database is unavailable, 77 the login may not act as reloc_reminder.
+                Prints one line: planned, sent, retrying, dead, no-contact, held, superseded. Exit 65 some died
+                in this run (see reloc remind history --state dead); else 75 some still wait (retrying: tried and
+                left for a retry; held: not tried, because of --limit, a retry not yet due, or another run sending
+                them; a later run sends them); else 0 all delivered. 69 the database is unavailable, 77 the login
+                may not act as reloc_reminder. A run plans forward only: --as-of earlier than a day already
+                planned is refused (65) unless --dry-run.
                 """)
         @Option(help: "Plan as of this day (YYYY-MM-DD; default today in Asia/Shanghai).") var asOf: CalendarDate?
         @Flag(help: "Show the digests that would be composed; record and send nothing.") var dryRun = false
-        @Option(help: "Send every digest to this channel instead of the recipients' contacts (stdout, jsonl:PATH, …).")
+        @Option(
+            help:
+                "Send what this run delivers to this channel instead of the recipients' contacts (stdout, jsonl:PATH, …); it counts as delivered: try on a copy of the database or with --dry-run."
+        )
         var channel: String?
         @Option(help: "Deliver at most N messages in this run.") var limit: Int?
         @Option(help: "Seconds a run holds a message it is sending before another run may take it over.")
@@ -176,8 +182,8 @@ struct RemindCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.") var org: String?
-        @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact.") var state:
-            String?
+        @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.")
+        var state: String?
         @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -194,7 +200,9 @@ struct RemindCommand: ParsableCommand {
 
     struct Retry: SessionCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key).")
+            abstract:
+                "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key) to the recipient's contacts as they are then."
+        )
         @Argument(help: "Message id (see reloc remind history).") var id: Int64
         @OptionGroup var session: SessionOptions
 

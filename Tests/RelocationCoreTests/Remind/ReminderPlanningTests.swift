@@ -97,18 +97,18 @@ import Testing
             try f.run(asOf: "2015-01-20")
             #expect(try f.ledger(id).isEmpty)
             // Done later than the date planned for: still open on that date.
-            try f.db.execute("UPDATE reloc.milestone SET done_on = '2015-01-10' WHERE id = \(id)")
-            try f.run(asOf: "2015-01-06")
-            #expect(try f.ledger(id) == ["SP-TD overdue-1"])
-            // Reopened: reminded again, without repeating what was sent.
-            try f.db.execute("UPDATE reloc.milestone SET done_on = NULL WHERE id = \(id)")
-            try f.run(asOf: "2015-01-06")
-            try f.run(asOf: "2015-01-13")
-            #expect(try f.ledger(id) == ["SP-TD overdue-1", "SP-TD overdue-8"])
-            // A moved due date starts afresh.
-            try f.db.execute("UPDATE reloc.milestone SET due_on = '2015-02-01' WHERE id = \(id)")
+            let later = try f.milestone("清理场地", due: "2015-01-25", plan: "SP-TD", done: "2015-01-28")
             try f.run(asOf: "2015-01-26")
-            #expect(try f.ledger(id, plannedOn: "2015-01-26") == ["SP-TD before-7"])
+            #expect(try f.ledger(later) == ["SP-TD overdue-1"])
+            // Reopened: reminded again, without repeating what was sent.
+            try f.db.execute("UPDATE reloc.milestone SET done_on = NULL WHERE id = \(later)")
+            try f.run(asOf: "2015-01-26")
+            try f.run(asOf: "2015-02-02")
+            #expect(try f.ledger(later) == ["SP-TD overdue-1", "SP-TD overdue-8"])
+            // A moved due date starts afresh.
+            try f.db.execute("UPDATE reloc.milestone SET due_on = '2015-03-01' WHERE id = \(later)")
+            try f.run(asOf: "2015-02-22")
+            #expect(try f.ledger(later, plannedOn: "2015-02-22") == ["SP-TD before-7"])
         }
     }
 
@@ -116,16 +116,16 @@ import Testing
     /// (JL-ZRT) holds its work and receives its reminders.
     @Test func aRenamedDepartmentReceivesThroughItsSuccessor() throws {
         try RemindFixture.with { f in
+            // Co-responsible departments of a task hear too (task 3: 工信厅 leads, 财政厅, 发改委, 能源局).
+            let shared = try f.milestone("落后产能淘汰支持政策", due: "2015-06-30", task: 3)
+            try f.run(asOf: "2015-06-30")
+            #expect(try f.ledger(shared) == ["JL-CZT due", "JL-FGW due", "JL-GXT due", "JL-NYJ due"])
             let before = try f.milestone("下达年度用地计划", due: "2017-06-01", task: 14, owner: "JL-GTT")
             let after = try f.milestone("下达年度用地计划", due: "2019-06-01", task: 14, owner: "JL-GTT")
             try f.run(asOf: "2017-05-31")
             #expect(try f.ledger(before) == ["JL-GTT before-1"])
             try f.run(asOf: "2019-05-31")
             #expect(try f.ledger(after) == ["JL-ZRT before-1"])
-            // Co-responsible departments of a task hear too (task 3: 工信厅 leads, 财政厅, 发改委, 能源局).
-            let shared = try f.milestone("落后产能淘汰支持政策", due: "2015-06-30", task: 3)
-            try f.run(asOf: "2015-06-30")
-            #expect(try f.ledger(shared) == ["JL-CZT due", "JL-FGW due", "JL-GXT due", "JL-NYJ due"])
         }
     }
 
@@ -144,8 +144,8 @@ import Testing
             try f.run(asOf: "2015-01-25")
             #expect(try f.ledger(id) == ["SP-TD before-3", "SP-TD overdue-15"])
             // Another kind keeps the default.
-            let other = try f.milestone("编制方案", due: "2015-01-05", kind: "plan-compiled", plan: "SP-TD")
-            try f.run(asOf: "2015-01-05")
+            let other = try f.milestone("编制方案", due: "2015-01-25", kind: "plan-compiled", plan: "SP-TD")
+            try f.run(asOf: "2015-01-25")
             #expect(try f.ledger(other) == ["SP-TD due"])
         }
     }

@@ -1,7 +1,7 @@
 -- 0006 reminders: the daily job that tells every office about its deadlines (节点) exactly once,
 -- on time, through the channel it uses. Rules (the province edits), contacts per organisation,
 -- the ledger (one row per milestone, recipient and reminder occurrence), and the messages (one
--- digest per recipient and channel per run) with their delivery state.
+-- digest per recipient per run) with their delivery state.
 --
 -- Runs in one transaction as a superuser, like 0002; objects are owned by reloc_owner.
 -- The job acts as reloc_reminder (0001): it reads the register, tasks and milestones, writes the
@@ -11,13 +11,16 @@
 --   1. plan: reloc.remind_plan(as_of) inserts, set-based, the reminders due by state as of the
 --      date (only the most recent applicable occurrence of each milestone: a late run catches up
 --      without spamming), ON CONFLICT DO NOTHING on the ledger's unique key;
---   2. compose: reloc.remind_compose(as_of, channel) turns the new reminders into one digest per
---      recipient and contact (or one "no-contact" record), in the same transaction as 1, which
---      holds an advisory lock so two runs never plan at once;
+--   2. compose: reloc.remind_compose(as_of) turns the new reminders into one digest per
+--      recipient, in the same transaction as 1, which holds an advisory lock so two runs never
+--      plan at once; a recipient's unsent digests of earlier days (or of the same day, when it has
+--      new reminders) are superseded and their reminders still open folded into the new one;
 --   3. deliver (outside any transaction): claim one message with FOR UPDATE SKIP LOCKED and a
---      lease, send it, then mark it sent only if the claim is still ours; failures come back with
---      exponential backoff and jitter, and are dead after a limit. A run killed mid-delivery
---      leaves its claim to expire; the next run takes the message over (same idempotency key).
+--      lease, decide where it goes now (the run's --channel, else the recipient's contacts as
+--      they are at that moment), send it, then mark it sent only if the claim is still ours;
+--      failures come back with exponential backoff and jitter, and are dead after a limit. A run
+--      killed mid-delivery leaves its claim to expire; the next run takes the message over (same
+--      idempotency key).
 
 SET LOCAL ROLE reloc_owner;
 
@@ -155,7 +158,7 @@ CREATE TRIGGER reminder_contact_before_write BEFORE INSERT OR UPDATE ON reloc.re
     FOR EACH ROW EXECUTE FUNCTION reloc.reminder_contact_before_write();
 
 ------------------------------------------------------------------------------------------------
--- Messages: one digest per recipient and channel per run, with its delivery state
+-- Messages: one digest per recipient per run, with its delivery state
 ------------------------------------------------------------------------------------------------
 CREATE TABLE reloc.reminder_message (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -163,14 +166,17 @@ CREATE TABLE reloc.reminder_message (
     -- receiver can recognise a repeat after a crash between sending and recording.
     idempotency_key uuid NOT NULL DEFAULT gen_random_uuid() CONSTRAINT reminder_message_idempotency_key_key UNIQUE,
     recipient_id bigint NOT NULL CONSTRAINT reminder_message_recipient_id_fkey REFERENCES reloc.organisation (id),
-    contact_id bigint CONSTRAINT reminder_message_contact_id_fkey REFERENCES reloc.reminder_contact (id) ON DELETE SET NULL,
-    -- stdout, jsonl:PATH, webhook:URL or email:ADDRESS; NULL when the recipient had no contact.
-    channel text,
+    -- Where it went (stdout, jsonl:PATH, webhook:URL, email:ADDRESS), each once it accepted the
+    -- message. Where a message goes is decided when it is sent, not when it is composed: the
+    -- run's --channel, else the recipient's contacts at that moment (a removed contact gets
+    -- nothing more, a fixed one gets what waits); a retry skips those already served.
+    delivered_to text[] NOT NULL DEFAULT '{}',
     as_of date NOT NULL,
     -- The digest as composed (the JSON of RelocationCore's ReminderDigest): a resend sends the same.
     digest jsonb NOT NULL,
     state text NOT NULL DEFAULT 'pending'
-        CONSTRAINT reminder_message_state_check CHECK (state IN ('pending', 'sending', 'retrying', 'sent', 'dead', 'no-contact')),
+        CONSTRAINT reminder_message_state_check
+        CHECK (state IN ('pending', 'sending', 'retrying', 'sent', 'dead', 'no-contact', 'superseded')),
     attempts integer NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     -- The run holding the message while it sends, and until when (a killed run's claim expires).
@@ -179,14 +185,18 @@ CREATE TABLE reloc.reminder_message (
     last_error text,
     created_at timestamptz NOT NULL DEFAULT now(),
     sent_at timestamptz,
-    CONSTRAINT reminder_message_channel CHECK ((channel IS NULL) = (state = 'no-contact')),
+    -- Never sent: a later run composed a fresh digest for the recipient (this one's reminders
+    -- still open are in it; superseded_by is NULL when none were).
+    superseded_at timestamptz,
+    superseded_by bigint CONSTRAINT reminder_message_superseded_by_fkey REFERENCES reloc.reminder_message (id),
+    CONSTRAINT reminder_message_superseded CHECK ((state = 'superseded') = (superseded_at IS NOT NULL)),
     CONSTRAINT reminder_message_claim CHECK ((state = 'sending') = (claimed_by IS NOT NULL AND lease_until IS NOT NULL))
 );
 CREATE INDEX reminder_message_queue_idx ON reloc.reminder_message (next_attempt_at)
     WHERE state IN ('pending', 'retrying', 'sending');
 CREATE INDEX reminder_message_recipient_idx ON reloc.reminder_message (recipient_id, created_at);
 COMMENT ON TABLE reloc.reminder_message IS
-    'One reminder digest for one recipient through one channel: pending → sending (claimed, leased) → sent, or retrying (backoff) → dead; no-contact when the recipient had none.';
+    'One reminder digest for one recipient: pending → sending (claimed, leased) → sent, or retrying (backoff) → dead; no-contact when the recipient had none when it was to be sent; superseded when a later digest took its place before it was sent.';
 
 ------------------------------------------------------------------------------------------------
 -- The ledger: one row per milestone, recipient and reminder occurrence, never twice
@@ -206,12 +216,17 @@ CREATE TABLE reloc.reminder (
     -- The run's date (--as-of) and when it was planned.
     planned_on date NOT NULL,
     planned_at timestamptz NOT NULL DEFAULT now(),
-    -- planned: waiting for compose (within the planning transaction); composed: in a message.
-    state text NOT NULL DEFAULT 'planned' CONSTRAINT reminder_state_check CHECK (state IN ('planned', 'composed')),
+    -- planned: waiting for compose (within the planning transaction); composed: in a message;
+    -- withdrawn: its message was superseded before it was sent and by then the milestone was
+    -- done (or its due date moved), so it is not sent at all.
+    state text NOT NULL DEFAULT 'planned'
+        CONSTRAINT reminder_state_check CHECK (state IN ('planned', 'composed', 'withdrawn')),
     CONSTRAINT reminder_once UNIQUE (milestone_id, recipient_id, due_on, occurrence)
 );
 CREATE INDEX reminder_recipient_idx ON reloc.reminder (recipient_id);
 CREATE INDEX reminder_planned_idx ON reloc.reminder (id) WHERE state = 'planned';
+-- The latest day planned: a run never plans for an earlier one (it would send older reminders).
+CREATE INDEX reminder_planned_on_idx ON reloc.reminder (planned_on);
 COMMENT ON TABLE reloc.reminder IS
     'The reminder ledger: one row per (milestone, recipient, due date, occurrence), unique, so a reminder is planned once however often the job runs.';
 
@@ -315,19 +330,48 @@ COMMENT ON FUNCTION reloc.remind_plan(date) IS
     'Plans the reminders due as of a date (most recent applicable occurrence per milestone and recipient); returns how many are new.';
 
 ------------------------------------------------------------------------------------------------
--- Composing: the new reminders become one digest per recipient and contact
+-- Composing: the new reminders become one digest per recipient
 ------------------------------------------------------------------------------------------------
 
--- Turns the planned reminders into messages: for each recipient one digest (JSON, the shape of
--- RelocationCore's ReminderDigest), one message per contact, or one per recipient to
--- channel_override (reloc remind run --channel C), or a no-contact record. Returns the counts.
+-- Turns the planned reminders into messages: one digest per recipient (JSON, the shape of
+-- RelocationCore's ReminderDigest). Where a message goes is not decided here but when it is sent
+-- (reloc remind run --channel C, else the recipient's contacts then). Returns the counts.
 -- A digest lists at most max_items items (the longest overdue first) and counts the rest in
 -- "omitted": nobody reads thousands of lines in one message, and the job's memory stays bounded
 -- however large the programme grows; every reminder stays in the ledger, linked to the message.
-CREATE FUNCTION reloc.remind_compose(as_of date, channel_override text DEFAULT NULL, max_items integer DEFAULT 200)
-RETURNS TABLE (messages bigint, no_contact bigint)
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+--
+-- One digest per recipient per run, nothing done reminded: a recipient's messages not yet sent
+-- to anyone (pending, or retrying with nothing delivered) that are of an earlier day, or of this
+-- day when the recipient has new reminders, are superseded; their reminders whose milestone is
+-- still open as of the date (same due date) go into the new digest, the others are withdrawn.
+-- A message a run was sending (even one whose lease ran out) is finished with its own
+-- idempotency key instead, so a receiver can recognise the repeat of a send a killed run made.
+CREATE FUNCTION reloc.remind_compose(as_of date, max_items integer DEFAULT 200)
+RETURNS TABLE (messages bigint, superseded bigint)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
 AS $$
+DECLARE
+    run_on constant date := as_of;
+    cap constant integer := max_items;
+    stale_ids bigint[];
+    composed bigint;
+BEGIN
+    WITH stale AS (
+        UPDATE reloc.reminder_message m SET state = 'superseded', superseded_at = now()
+        WHERE m.state IN ('pending', 'retrying') AND m.delivered_to = '{}'
+          AND (m.as_of < run_on
+               OR EXISTS (SELECT FROM reloc.reminder r WHERE r.state = 'planned' AND r.recipient_id = m.recipient_id))
+        RETURNING m.id
+    )
+    SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
+
+    UPDATE reloc.reminder r
+    SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
+                     THEN 'planned' ELSE 'withdrawn' END
+    FROM reloc.milestone ms
+    WHERE ms.id = r.milestone_id AND r.state = 'composed'
+      AND r.id IN (SELECT i.reminder_id FROM reloc.reminder_message_item i WHERE i.message_id = ANY (stale_ids));
+
     WITH taken AS (
         UPDATE reloc.reminder r SET state = 'composed'
         WHERE r.state = 'planned'
@@ -336,7 +380,7 @@ AS $$
     item AS (
         -- One item per milestone in a digest: the owner's own reminder wins over an escalation.
         SELECT DISTINCT ON (t.recipient_id, t.milestone_id)
-               t.recipient_id, t.milestone_id, t.due_on - as_of AS days_left,
+               t.recipient_id, t.milestone_id, t.due_on - run_on AS days_left,
                jsonb_build_object(
                    'milestone_id', m.id, 'kind', m.kind, 'title', m.title,
                    'belongs_to', CASE
@@ -346,14 +390,14 @@ AS $$
                        WHEN m.site_id IS NOT NULL THEN jsonb_build_object('type', 'site', 'code', m.site_id::text, 'name', s.name)
                        -- Attached to something a later migration adds.
                        ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
-                   'due_on', t.due_on, 'days_left', t.due_on - as_of, 'escalation', t.escalation,
+                   'due_on', t.due_on, 'days_left', t.due_on - run_on, 'escalation', t.escalation,
                    'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
                    'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
                        'percent', pr.percent, 'status', pr.status, 'note', pr.note,
                        'reported_on', reloc.local_date(pr.reported_at)) END) AS item
         FROM taken t
         JOIN reloc.milestone m ON m.id = t.milestone_id
-        JOIN reloc.organisation owner ON owner.id = reloc.org_on(m.owner_id, as_of)
+        JOIN reloc.organisation owner ON owner.id = reloc.org_on(m.owner_id, run_on)
         LEFT JOIN reloc.plan p ON p.id = m.plan_id
         LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
         LEFT JOIN reloc.task k ON k.id = m.task_id
@@ -371,29 +415,16 @@ AS $$
     digest AS (
         SELECT i.recipient_id,
                jsonb_build_object(
-                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', as_of,
-                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= max_items),
-                   'omitted', count(*) FILTER (WHERE i.position > max_items)) AS digest
+                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
+                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
+                   'omitted', count(*) FILTER (WHERE i.position > cap)) AS digest
         FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
         GROUP BY i.recipient_id, o.code, o.name_zh
     ),
-    target AS (
-        SELECT d.recipient_id, NULL::bigint AS contact_id, channel_override AS channel, d.digest
-        FROM digest d WHERE channel_override IS NOT NULL
-        UNION ALL
-        SELECT d.recipient_id, c.id, c.channel || ':' || c.address, d.digest
-        FROM digest d JOIN reloc.reminder_contact c ON c.org_id = d.recipient_id
-        WHERE channel_override IS NULL
-        UNION ALL
-        SELECT d.recipient_id, NULL, NULL, d.digest
-        FROM digest d
-        WHERE channel_override IS NULL AND NOT EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = d.recipient_id)
-    ),
     message AS (
-        INSERT INTO reloc.reminder_message (recipient_id, contact_id, channel, as_of, digest, state)
-        SELECT recipient_id, contact_id, channel, as_of, digest, CASE WHEN channel IS NULL THEN 'no-contact' ELSE 'pending' END
-        FROM target ORDER BY recipient_id, contact_id
-        RETURNING id, recipient_id, state
+        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
+        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
+        RETURNING id, recipient_id
     ),
     linked AS (
         INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
@@ -401,11 +432,16 @@ AS $$
         RETURNING 1
     )
     -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
-    SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'no-contact')
-    FROM message
-$$;
-COMMENT ON FUNCTION reloc.remind_compose(date, text, integer) IS
-    'Composes the planned reminders into one digest per recipient and contact (or channel_override), listing at most max_items; returns (messages, no_contact).';
+    SELECT count(*) INTO composed FROM message;
+
+    UPDATE reloc.reminder_message s SET superseded_by = n.id
+    FROM reloc.reminder_message n
+    WHERE s.id = ANY (stale_ids) AND n.recipient_id = s.recipient_id AND n.created_at = now() AND n.id <> s.id;
+
+    RETURN QUERY SELECT composed, cardinality(stale_ids)::bigint;
+END $$;
+COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
+    'Composes the planned reminders into one digest per recipient, listing at most max_items, superseding the recipient''s unsent older digests; returns (messages, superseded).';
 
 ------------------------------------------------------------------------------------------------
 -- Row-level security (forced) and grants: reloc_reminder (the job) reads what it needs and
@@ -453,8 +489,8 @@ GRANT SELECT ON reloc.rule, reloc.organisation, reloc.plan, reloc.enterprise, re
     reloc.milestone, reloc.progress_report, reloc.site, reloc.reminder_rule, reloc.reminder_contact TO reloc_reminder;
 GRANT SELECT, INSERT ON reloc.reminder, reloc.reminder_message, reloc.reminder_message_item TO reloc_reminder;
 GRANT UPDATE (state) ON reloc.reminder TO reloc_reminder;
-GRANT UPDATE (state, attempts, next_attempt_at, claimed_by, lease_until, last_error, sent_at)
-    ON reloc.reminder_message TO reloc_reminder;
+GRANT UPDATE (state, attempts, next_attempt_at, claimed_by, lease_until, last_error, sent_at, delivered_to,
+    superseded_at, superseded_by) ON reloc.reminder_message TO reloc_reminder;
 
 GRANT SELECT ON reloc.reminder_rule, reloc.reminder_contact, reloc.reminder_message, reloc.reminder,
     reloc.reminder_message_item TO reloc_app;
@@ -462,8 +498,8 @@ GRANT INSERT, UPDATE, DELETE ON reloc.reminder_rule TO reloc_province;
 GRANT INSERT (org_id, channel, address, name), DELETE ON reloc.reminder_contact TO reloc_app;
 GRANT UPDATE (state, attempts, next_attempt_at, last_error) ON reloc.reminder_message TO reloc_province;
 
-REVOKE ALL ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, text, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, text, integer) TO reloc_reminder;
+REVOKE ALL ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.remind_plan(date), reloc.remind_compose(date, integer) TO reloc_reminder;
 
 -- The audit trail (0003) records who changed the rules and the contacts, when it is there.
 DO $$
