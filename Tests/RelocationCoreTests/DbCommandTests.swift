@@ -86,3 +86,23 @@ enum MigrationFiles {
         }
     }
 }
+
+@Suite("Settings from the environment are checked, never silently replaced")
+struct EnvironmentSettingsTests {
+    @Test func aMistypedSQLFolderOrTimeoutIsRefused() throws {
+        try TestDatabase.with(.migrated) { name in
+            let folder = try RelocCLI.run(
+                ["db", "status"], database: name, environment: ["RELOC_SQL_DIR": "/nonexistent/sql"])
+            #expect(folder.status == 65, "\(folder.stderr)")
+            #expect(folder.stderr.contains("RELOC_SQL_DIR is /nonexistent/sql"))
+            for value in ["abc", "-5"] {
+                let timeout = try RelocCLI.run(
+                    ["plan", "list"], database: name, environment: ["RELOC_STATEMENT_TIMEOUT_MS": value])
+                #expect(timeout.status == 65, "\(value): \(timeout.stderr)")
+            }
+            let none = try RelocCLI.run(
+                ["plan", "list"], database: name, environment: ["RELOC_STATEMENT_TIMEOUT_MS": "0"])
+            #expect(none.status == 0, "\(none.stderr)")
+        }
+    }
+}

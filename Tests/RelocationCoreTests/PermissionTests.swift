@@ -71,6 +71,17 @@ struct PermissionTests {
                 #expect(advance.status == 77, "\(code): \(advance.stderr)")
                 #expect(try fixture.cli(["--as", code, "plan", "edit", "SP-TD", "--safeguards", "x"]).status == 77)
             }
+            // Registering into a plan not one's own: the words say what this organisation may do.
+            let department = try fixture.cli([
+                "--as", "JL-FGW", "enterprise", "register", "--plan", "SP-TD", "--name", "x", "--mode", "close",
+            ])
+            #expect(department.status == 77)
+            #expect(
+                department.stderr.contains("a provincial department registers no enterprises"), "\(department.stderr)")
+            let district = try fixture.cli([
+                "--as", "CC-KC", "enterprise", "register", "--plan", "SP-TD", "--name", "x", "--mode", "close",
+            ])
+            #expect(district.stderr.contains("its own district's plan"), "\(district.stderr)")
             let missing = try fixture.cli(["--as", "SP", "enterprise", "edit", "999999", "--employees", "5"])
             #expect(missing.status == 65, "\(missing.stderr)")
             #expect(missing.stderr.contains("no enterprise 999999"), "\(missing.stderr)")

@@ -9,18 +9,27 @@ public struct DatabaseSettings: Sendable {
     /// The zone whose calendar date is "today" for deadlines (`RELOC_TIMEZONE`); nil keeps
     /// Asia/Shanghai (or a database's own `reloc.timezone` setting).
     public var deadlineTimeZone: String?
+    /// `RELOC_STATEMENT_TIMEOUT_MS` as given when it is not a whole number of milliseconds ≥ 0:
+    /// refused at connect rather than silently replaced by the default.
+    var invalidStatementTimeout: String?
 
     /// The programme keeps China Standard Time: "today" and deadlines are read in Asia/Shanghai.
     public static let programmeTimeZone = "Asia/Shanghai"
 
     public init(url: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.url = url ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        self.statementTimeoutMilliseconds =
-            environment["RELOC_STATEMENT_TIMEOUT_MS"].flatMap { Int($0) } ?? 60_000
+        let timeout = environment["RELOC_STATEMENT_TIMEOUT_MS"].flatMap { $0.isEmpty ? nil : $0 }
+        self.statementTimeoutMilliseconds = timeout.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil } ?? 60_000
+        if let timeout, Int(timeout).map({ $0 >= 0 }) != true { invalidStatementTimeout = timeout }
         self.deadlineTimeZone = environment["RELOC_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func connect() throws -> PGConnection {
+        if let invalidStatementTimeout {
+            throw RelocError.invalidInput(
+                "RELOC_STATEMENT_TIMEOUT_MS is \"\(invalidStatementTimeout)\": give a whole number of milliseconds (0 = no limit), or unset it for the default 60000"
+            )
+        }
         let connection = try PGConnection(
             PGConnection.Configuration(
                 connectionString: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds,

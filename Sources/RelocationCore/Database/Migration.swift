@@ -60,7 +60,14 @@ public enum ShippedSQL {
     public static func directory() throws -> URL {
         var candidates: [URL] = []
         if let override = ProcessInfo.processInfo.environment["RELOC_SQL_DIR"], !override.isEmpty {
-            candidates.append(URL(fileURLWithPath: override))
+            // Named on purpose: a mistyped folder is an error, never a silent fall-back to the shipped SQL.
+            let folder = URL(fileURLWithPath: override)
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("migrations").path) else {
+                throw RelocError.notFound(
+                    "RELOC_SQL_DIR is \(override), which has no migrations/ folder: point it at a copy of sql/, or unset it"
+                )
+            }
+            return folder
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         for folder in [Bundle.main.bundleURL, executable.deletingLastPathComponent()] {

@@ -86,19 +86,38 @@ public struct Enterprises {
         return id
     }
 
-    /// Row-level security refuses a plan of another city with a generic message; say which plan and
-    /// whose it is, so the clerk knows what to do instead.
+    /// Row-level security refuses a plan that is not the acting organisation's with a generic
+    /// message; say whose plan it is and what the organisation may do instead.
     func refusingOtherCities<T>(plan: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as PGError where error.sqlState == "42501" && error.message.contains("row-level security") {
             let code = plan.uppercased()
-            let owner = try? db.query(
-                "SELECT c.code FROM reloc.plan p JOIN reloc.organisation c ON c.id = p.city_id WHERE p.code = \(code)"
-            ).scalar(String.self)
-            throw RelocError.permissionDenied(
-                "plan \(code) belongs to \(owner ?? "another city"): a city government registers enterprises only into the plans of its own city; see yours with `reloc plan list --city CODE`"
-            )
+            let row = try? db.query(
+                """
+                SELECT c.code AS city, d.code AS district,
+                       (SELECT string_agg(o.kind, ',') FROM reloc.organisation o
+                        WHERE o.id = ANY (reloc.acting_org_ids())) AS acting_kinds
+                FROM reloc.plan p JOIN reloc.organisation c ON c.id = p.city_id
+                LEFT JOIN reloc.organisation d ON d.id = p.district_id
+                WHERE p.code = \(code)
+                """
+            ).rows.first
+            let city = (try? row?.decode(String?.self, at: 0)) ?? nil
+            let district = (try? row?.decode(String?.self, at: 1)) ?? nil
+            let kinds = ((try? row?.decode(String?.self, at: 2)) ?? nil)?.split(separator: ",").map(String.init) ?? []
+            let whose = "plan \(code) belongs to \(district.map { "\($0) (\(city ?? "?"))" } ?? city ?? "another city")"
+            let rule: String
+            if kinds.contains("city") {
+                rule = "a city government registers enterprises only into the plans of its own city"
+            } else if kinds.contains("district") {
+                rule = "a district government registers enterprises only into its own district's plan"
+            } else if kinds.contains("department") {
+                rule = "a provincial department registers no enterprises (it reports progress on its tasks)"
+            } else {
+                rule = "act as the city or district government the plan belongs to (--as ORG)"
+            }
+            throw RelocError.permissionDenied("\(whose): \(rule); see the plans with `reloc plan list`")
         }
     }
 
