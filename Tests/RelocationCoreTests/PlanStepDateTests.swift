@@ -53,4 +53,23 @@ struct PlanStepDateTests {
             #expect(try fixture.cli(["--as", "CC", "plan", "advance", "SP-TD", "--to", "approved"]).status == 77)
         }
     }
+
+    /// The deadlines are the province's (§三); an approval is recorded by the approval step.
+    @Test func deadlinesAreTheProvincesAndApprovalComesWithTheStep() throws {
+        try ProgrammeFixture.with { fixture in
+            let city = try fixture.cli(["--as", "SP", "plan", "edit", "SP-TD", "--compile-by", "2015-06-30"])
+            #expect(city.status == 77, "\(city.stderr)")
+            #expect(city.stderr.contains("only the province sets or moves plan SP-TD's deadlines"), "\(city.stderr)")
+            let province = try fixture.cli(["--as", "JL", "plan", "edit", "SP-TD", "--compile-by", "2015-06-30"])
+            #expect(province.status == 0, "\(province.stderr)")
+            expectSQLState("23514", constraint: "plan_approval_at_approval") {
+                try fixture.acting("SP").execute(
+                    "UPDATE reloc.plan SET approval_doc = '四政发〔2015〕3号' WHERE code = 'SP-TD'")
+            }
+            expectSQLState("42501") {
+                try fixture.acting("SP").execute(
+                    "UPDATE reloc.plan SET basic_completion_by = '2030-12-31' WHERE code = 'SP-TD'")
+            }
+        }
+    }
 }

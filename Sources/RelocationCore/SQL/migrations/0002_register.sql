@@ -172,6 +172,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('plan_approval_needs_doc', 'plan', NULL,
  'an approved plan records the number of its approval document (文号)',
  'give the document number, e.g. reloc plan advance CODE --to approved --doc 文号'),
+('plan_approval_at_approval', 'plan', '四(一)',
+ 'a plan''s approval document and date are recorded when it is approved, not before (§四(一))',
+ 'approve it with reloc plan advance CODE --to approved --doc 文号 [--on DATE]'),
 ('park_code_format', 'park', NULL,
  'a park code is upper-case letters, digits and hyphens, starting with a letter, at most 40 characters', NULL),
 ('park_name_not_blank', 'park', NULL, 'a park needs a name', NULL),
@@ -632,6 +635,19 @@ BEGIN
 
     IF array_position(steps, NEW.status) >= 4 AND NEW.approval_doc IS NULL THEN
         PERFORM reloc.raise_rule('plan_approval_needs_doc', format('plan %s has no approval document', NEW.code));
+    END IF;
+    -- An approval is recorded by the approval step, not ahead of it.
+    IF array_position(steps, NEW.status) < 4 AND (NEW.approval_doc IS NOT NULL OR NEW.approved_on IS NOT NULL) THEN
+        PERFORM reloc.raise_rule('plan_approval_at_approval',
+            format('plan %s is %s, not approved', NEW.code, NEW.status));
+    END IF;
+    -- The programme's deadlines (compiled by the end of 2014, basically complete by 2022, §三) are
+    -- the province's to set or move, not the city's whose plan it is.
+    IF TG_OP = 'UPDATE' AND (NEW.compile_by, NEW.basic_completion_by) IS DISTINCT FROM (OLD.compile_by, OLD.basic_completion_by)
+       AND NOT reloc.acting_is_province() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('only the province sets or moves plan %s''s deadlines (compile-by, basic-completion-by, §三)', NEW.code),
+            HINT = 'ask the province (reloc plan edit CODE --compile-by DATE --as JL)';
     END IF;
     RETURN NEW;
 END $$;
