@@ -158,6 +158,12 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'a district has one plan (SQLSTATE 23505)', 'see reloc plan list; edit the district''s plan instead'),
 ('plan_status_check', 'plan', '四(一)',
  'a plan''s status is one of drafting, consultation, risk-assessed, approved, implementing, basically-complete, complete', NULL),
+('organisation_division_code_in_parent', 'organisation', NULL,
+ 'a district''s division code (GB/T 2260) lies in its city''s: it begins with the city''s first four digits',
+ 'e.g. 220303 铁东区 in 220300 四平市; check the code and the --parent'),
+('plan_division_code_in_city', 'plan', NULL,
+ 'a plan''s district division code (GB/T 2260) lies in its city''s: it begins with the city''s first four digits',
+ 'e.g. 220303 for a plan of 四平市 (220300); check --district-code and --city'),
 ('plan_division_code_format', 'plan', NULL,
  'a division code (GB/T 2260) is six digits', 'e.g. 220303 for 四平市铁东区'),
 ('plan_area_positive', 'plan', NULL, 'a plan''s area (km²) is greater than zero', NULL),
@@ -272,6 +278,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     parent_kind text;
+    parent_division_code text;
     successor_kind text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -302,10 +309,15 @@ BEGIN
         PERFORM reloc.raise_rule('organisation_kind_check', format('"%s" is not a kind of organisation', NEW.kind));
     END IF;
     IF NEW.parent_id IS NOT NULL THEN
-        SELECT kind INTO parent_kind FROM reloc.organisation WHERE id = NEW.parent_id;
+        SELECT kind, division_code INTO parent_kind, parent_division_code FROM reloc.organisation WHERE id = NEW.parent_id;
         IF FOUND AND (parent_kind <> 'city' OR NEW.kind <> 'district') THEN
             PERFORM reloc.raise_rule('organisation_parent',
                 format('%s is a %s; its parent is a %s', NEW.code, NEW.kind, parent_kind));
+        END IF;
+        -- GB/T 2260: a district's code begins with its city's first four digits (220303 in 220300).
+        IF left(NEW.division_code, 4) <> left(parent_division_code, 4) THEN
+            PERFORM reloc.raise_rule('organisation_division_code_in_parent',
+                format('%s has division code %s; its city''s is %s', NEW.code, NEW.division_code, parent_division_code));
         END IF;
     ELSIF NEW.kind = 'district' THEN
         PERFORM reloc.raise_rule('organisation_parent', format('district %s has no parent city', NEW.code));
@@ -631,6 +643,10 @@ BEGIN
             END IF;
             NEW.division_code := coalesce(NEW.division_code, district.division_code);
         END IF;
+    END IF;
+    IF left(NEW.division_code, 4) <> left(city.division_code, 4) THEN
+        PERFORM reloc.raise_rule('plan_division_code_in_city',
+            format('plan %s has division code %s; %s''s is %s', NEW.code, NEW.division_code, city.code, city.division_code));
     END IF;
 
     IF array_position(steps, NEW.status) >= 4 AND NEW.approval_doc IS NULL THEN
