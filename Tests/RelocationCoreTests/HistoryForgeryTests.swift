@@ -104,6 +104,30 @@ struct HistoryForgeryTests {
         }
     }
 
+    /// The other records only the database writes — the audit trail and the land balance — hold
+    /// against the same TEMP-table trigger.
+    @Test func theAuditAndTheLandBalanceHoldToo() throws {
+        try LandFixture.with { fixture in
+            try fixture.quota(hectares: "10")
+            let siping = try fixture.acting("SP")
+            expectLandDenied {
+                try Self.forgeThroughTempTrigger(
+                    siping,
+                    """
+                    INSERT INTO reloc.audit (table_name, row_key, action, new_values, login, acting_role, transaction_id, at)
+                    VALUES ('site', '1', 'insert', '{}', 'someone_else', 'reloc_org_jls', 1, now())
+                    """)
+            }
+            expectLandDenied {
+                try Self.forgeThroughTempTrigger(siping, "UPDATE reloc.land_quota_balance SET quota_ha = 1000000")
+            }
+            #expect(
+                try fixture.admin().query("SELECT sum(quota_ha)::text FROM reloc.land_quota_balance").scalar(
+                    String.self)
+                    == "10.0000")
+        }
+    }
+
     /// The step records the session's login and the role acted as, whatever the client says, and
     /// the history is in the audit trail.
     @Test func aStepRecordsTheLoginAndIsAudited() throws {
