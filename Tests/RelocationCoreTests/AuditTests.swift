@@ -250,7 +250,7 @@ struct AuditTests {
             #expect(future.status == 0 && future.stdout.split(separator: "\n").count == 2)
             let limited = try fixture.cli(["audit", "--limit", "1", "--format", "json"])
             #expect(
-                limited.stdout.contains("\"table\": \"plan_status_change\"")
+                limited.stdout.contains("\"table\": \"plan\"")
                     && limited.stdout.split(separator: "\n").count == 3)
 
             let unknownTable = try fixture.cli(["audit", "--table", "nothing"])

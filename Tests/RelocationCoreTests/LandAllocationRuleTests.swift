@@ -13,10 +13,11 @@ struct LandAllocationRuleTests {
     ) throws {
         try db.execute(
             """
-            INSERT INTO reloc.land_allocation (year, holder_city_id, holder_park_id, enterprise_id, project, hectares, supply, doc)
+            INSERT INTO reloc.land_allocation (year, holder_city_id, holder_park_id, enterprise_id, project, hectares, supply, doc,
+                                               allocated_on)
             VALUES (2015, (SELECT id FROM reloc.organisation WHERE code = \(holder)),
                     (SELECT id FROM reloc.park WHERE code = \(holder)), \(enterprise), \(project),
-                    \(Decimal(exactText: hectares)!), \(supply), \(doc))
+                    \(Decimal(exactText: hectares)!), \(supply), \(doc), '2015-03-01')
             """)
     }
 
@@ -27,7 +28,7 @@ struct LandAllocationRuleTests {
             let outcome = try fixture.cli([
                 "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project", "超额项目", "--ha",
                 "3.0001",
-                "--supply", "tender", "--doc", "d",
+                "--supply", "tender", "--doc", "d", "--on", "2015-03-01",
             ])
             expectCLIRule(outcome, "land_allocation_within_quota")
             #expect(outcome.stderr.contains("remaining 3.0000 ha (45.0000 mu)"), "\(outcome.stderr)")
@@ -81,7 +82,7 @@ struct LandAllocationRuleTests {
                 try fixture.cli([
                     "land", "allocate", "--as", code, "--from", holder, "--year", "2015", "--enterprise",
                     "\(fixture.railCars)",
-                    "--ha", "1", "--supply", "allocation", "--doc", "d",
+                    "--ha", "1", "--supply", "allocation", "--doc", "d", "--on", "2015-03-01",
                 ])
             }
             #expect(try allocate(from: LandFixture.park).status == 0)

@@ -36,7 +36,7 @@ struct LandConcurrencyTests {
                         [
                             "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project",
                             "项目\(index)",
-                            "--mu", "10.5", "--supply", "tender", "--doc", "长国土〔2015〕\(index)号",
+                            "--mu", "10.5", "--supply", "tender", "--doc", "长国土〔2015〕\(index)号", "--on", "2015-03-01",
                         ], database: database)
                 }
             }
@@ -76,8 +76,8 @@ struct LandConcurrencyTests {
                     do {
                         try db.execute(
                             """
-                            INSERT INTO reloc.land_allocation (year, holder_city_id, project, hectares, supply, doc)
-                            SELECT 2015, id, \("项目\(index)"), \(Decimal(exactText: sizes[index])!), 'tender', 'd'
+                            INSERT INTO reloc.land_allocation (year, holder_city_id, project, hectares, supply, doc, allocated_on)
+                            SELECT 2015, id, \("项目\(index)"), \(Decimal(exactText: sizes[index])!), 'tender', 'd', '2015-03-01'
                             FROM reloc.organisation WHERE code = 'CC'
                             """)
                         try db.execute("SELECT pg_sleep(0.02)")

@@ -57,7 +57,7 @@ struct LandQuotaTests {
             try fixture.allocate(hectares: "0.1")
             let outcome = try fixture.cli([
                 "land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--project", "道路", "--mu", "3",
-                "--supply", "tender", "--doc", "d",
+                "--supply", "tender", "--doc", "d", "--on", "2015-03-01",
             ])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(try fixture.allocated() == Decimal(exactText: "0.3")!)

@@ -107,4 +107,22 @@ public struct Plans {
     public func advance(_ code: String, to status: String, doc: String?, on date: CalendarDate?, note: String?) throws {
         try db.execute("SELECT reloc.advance_plan(\(code.uppercased()), \(status), \(doc), \(date), \(note))")
     }
+
+    /// The province corrects a recorded approval (document number and/or date), with a reason: the
+    /// correction is dated and audited; nothing else changes an approval once recorded (§四(一)).
+    public func correctApproval(_ code: String, doc: String?, on date: CalendarDate?, reason: String) throws {
+        try db.execute(
+            "SELECT reloc.correct_plan_approval(\(code.uppercased()), \(doc), \(date)::date, \(reason))")
+    }
+
+    /// The province's corrections of a plan's approval, oldest first.
+    public func approvalCorrections(_ code: String) throws -> PGResult {
+        try db.query(
+            """
+            SELECT c.old_doc, c.old_on, c.new_doc, c.new_on, c.reason, c.corrected_on, c.corrected_by,
+                   c.corrected_by_login
+            FROM reloc.plan_approval_correction c JOIN reloc.plan p ON p.id = c.plan_id
+            WHERE p.code = \(code.uppercased()) ORDER BY c.id
+            """)
+    }
 }

@@ -6,7 +6,7 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "District implementation plans (实施方案) and their approval steps.",
-        subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self]
+        subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self, CorrectApproval.self]
     )
 
     struct List: SessionCommand {
@@ -33,7 +33,15 @@ struct PlanCommand: ParsableCommand {
             let plans = Plans(try session.open().connection)
             let history = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(plans.history(code)))
-            Console.write(ItemWithSections(try Listing(plans.show(code)), sections: [history]).render(output.format))
+            var sections = [history]
+            // Only a corrected plan has this section: the province's corrections of its approval.
+            let corrections = try plans.approvalCorrections(code)
+            if !corrections.rows.isEmpty {
+                sections.append(
+                    ItemWithSections.Section(
+                        key: "approval_corrections", title: "approval corrections", try Listing(corrections)))
+            }
+            Console.write(ItemWithSections(try Listing(plans.show(code)), sections: sections).render(output.format))
         }
     }
 
@@ -103,6 +111,29 @@ struct PlanCommand: ParsableCommand {
             try requireOneOf(to, Plans.statuses, option: "--to")
             try Plans(session.open().connection).advance(code, to: to, doc: doc, on: on, note: note)
             Console.write("plan \(code.uppercased()) is now \(to)\n")
+        }
+    }
+
+    struct CorrectApproval: SessionCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "correct-approval",
+            abstract: "Correct a recorded approval's document number or date (province only).",
+            discussion: """
+                Once a plan is approved (plan advance --to approved), its approval document and date change \
+                only this way: by the province, with a reason. The correction is dated (today), kept in the \
+                plan's approval corrections and in the audit trail; the approval step in the status history \
+                stays as recorded. The corrected date lies between the steps before and after the approval, \
+                and not in the future (rule plan_status_dates; §四(一)).
+                """)
+        @Argument(help: "Plan code.") var code: String
+        @Option(help: "The corrected approval document number (文号).") var doc: String?
+        @Option(help: "The corrected approval date.") var on: CalendarDate?
+        @Option(help: "Why the approval is corrected (required).") var reason: String
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Plans(session.open().connection).correctApproval(code, doc: doc, on: on, reason: reason)
+            Console.write("corrected the approval of plan \(code.uppercased())\n")
         }
     }
 }
