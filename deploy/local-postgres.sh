@@ -106,8 +106,26 @@ is_running() {
     [[ -d "$data" ]] && as_owner "$bindir/pg_ctl" status -D "$data" >/dev/null 2>&1
 }
 
+# The tests run error cases with the server speaking Chinese (lc_messages = zh_CN.UTF-8), to
+# prove reloc's words never depend on PostgreSQL's English: the server needs that locale.
+ensure_test_locale() {
+    locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$' && return 0
+    local sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    if ! command -v localedef >/dev/null 2>&1 || [[ ! -d /usr/share/i18n/locales ]]; then
+        command -v apt-get >/dev/null 2>&1 || { say "no zh_CN.UTF-8 locale and no apt-get: the locale tests will fail"; return 0; }
+        say "installing locales with apt-get"
+        "${sudo[@]}" apt-get install -y -q --no-install-recommends locales >/dev/null \
+            || { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q --no-install-recommends locales >/dev/null; }
+    fi
+    say "generating the zh_CN.UTF-8 locale"
+    "${sudo[@]}" localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 || say "could not generate zh_CN.UTF-8: the locale tests will fail"
+}
+
 start() {
     install_packages
+    ensure_test_locale
     local bindir
     bindir="$(find_bindir)" || die "no PostgreSQL server binaries found after installing"
     mkdir -p "$base"

@@ -9,6 +9,13 @@ extension PGConnection {
     @discardableResult
     public func copyIn<Rows: Sequence>(into statement: SQLQuery, rows: Rows) throws -> Int
     where Rows.Element == [String?] {
+        // COPY takes no bind parameters: sent with PQexec they would be silently dropped and the
+        // statement run without them (or fail on a "$1"). The rows are the only values it takes.
+        guard statement.parameters.isEmpty else {
+            throw PGError.usage(
+                "COPY … FROM STDIN takes no query parameters (\(statement.parameters.count) given): send values as rows"
+            )
+        }
         guard let start = PQexec(handle, statement.sql) else { throw lastConnectionError() }
         let status = PQresultStatus(start)
         if status != PGRES_COPY_IN {

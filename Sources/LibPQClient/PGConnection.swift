@@ -61,15 +61,24 @@ public final class PGConnection {
             keys.forEach { free($0) }
             values.forEach { free($0) }
         }
+        if let string = configuration.connectionString, !string.isEmpty {
+            try PGConnection.checkParses(string)
+        }
         let keyPointers = keys.map { UnsafePointer($0) } + [nil]
         let valuePointers = values.map { UnsafePointer($0) } + [nil]
         guard let connection = PQconnectdbParams(keyPointers, valuePointers, 1) else {
             throw PGError(kind: .connectionFailed, message: "libpq could not allocate a connection")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let error = PGError(
+            var error = PGError(
                 kind: .connectionFailed, message: String(cString: PQerrorMessage(connection)).trimmed,
                 target: PGConnection.target(of: connection, configured: configuration.connectionString))
+            // A server that answers a ping accepts connections: this one refused the login, which
+            // no server start fixes. Decided by the ping, not by the (translated) message text.
+            if PQpingParams(keyPointers, valuePointers, 1) == PQPING_OK {
+                error.kind = .loginRefused
+                error.login = PQuser(connection).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            }
             PQfinish(connection)
             throw error
         }
@@ -78,6 +87,18 @@ public final class PGConnection {
 
     deinit {
         PQfinish(handle)
+    }
+
+    /// A URL or key=value string libpq cannot read is the caller's mistake, reported with
+    /// libpq's reason (e.g. `missing "=" after "not"`), not as an unreachable server.
+    static func checkParses(_ string: String) throws {
+        var message: UnsafeMutablePointer<CChar>? = nil
+        guard let options = PQconninfoParse(string, &message) else {
+            let reason = message.map { String(cString: $0).trimmed } ?? "out of memory"
+            if let message { PQfreemem(message) }
+            throw PGError(kind: .invalidConnectionString, message: reason)
+        }
+        PQconninfoFree(options)
     }
 
     /// Where the session is connected, for messages: "host:port/dbname".

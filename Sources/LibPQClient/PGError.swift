@@ -4,8 +4,13 @@ import CLibPQ
 /// could not be made or was lost, or a value that could not be decoded.
 public struct PGError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        /// The server could not be reached or refused the connection.
+        /// The server could not be reached (or is starting or shutting down).
         case connectionFailed
+        /// The connection string (URL or key=value) cannot be parsed: nothing was tried.
+        case invalidConnectionString
+        /// The server answered but refused the login (authentication failed, no such role or
+        /// database, no pg_hba.conf entry): starting a server will not help; `login` names who.
+        case loginRefused
         /// The connection broke during a command.
         case connectionLost
         /// The server answered with an error (see `sqlState`).
@@ -28,6 +33,15 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public var column: String?
     /// For connection errors: where we tried to connect ("host:port" or the socket directory).
     public var target: String?
+    /// For a refused login: the login (user name) that was refused.
+    public var login: String?
+    /// Severity as the server sent it, in its language (e.g. "ERROR", "错误"); see `severityCode`.
+    public var severity: String?
+    /// Severity never translated ("ERROR", "FATAL", "PANIC"; PostgreSQL 9.6+).
+    public var severityCode: String?
+    /// The server's CONTEXT (where in a function the error arose), and the object names it gives.
+    public var context: String?
+    public var dataType: String?
 
     public init(
         kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil,
@@ -52,7 +66,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         if let constraint { text += " [constraint \(constraint)]" }
         if let detail { text += " — \(detail)" }
         if let hint { text += " Hint: \(hint)" }
-        if let target, kind == .connectionFailed || kind == .connectionLost { text += " [\(target)]" }
+        if let target, kind == .connectionFailed || kind == .connectionLost || kind == .loginRefused {
+            text += " [\(target)]"
+        }
         return text
     }
 
@@ -86,6 +102,10 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
             kind: .server, message: primary, sqlState: field("C"), detail: field("D"),
             hint: field("H"), constraint: field("n"), schema: field("s"), table: field("t"),
             column: field("c"))
+        error.severity = field("S")
+        error.severityCode = field("V")
+        error.context = field("W")
+        error.dataType = field("d")
         if error.sqlState == nil, let connection, PQstatus(connection) == CONNECTION_BAD {
             error.kind = .connectionLost
             error.message = String(cString: PQerrorMessage(connection)).trimmed

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import RelocationCore
 
 @main
 struct Reloc: ParsableCommand {
@@ -24,6 +26,18 @@ struct Reloc: ParsableCommand {
     )
 
     static func main() {
-        main(GlobalOptionPlacement.hoisted(FullWidthArguments.normalised(Array(CommandLine.arguments.dropFirst()))))
+        let arguments = GlobalOptionPlacement.hoisted(
+            FullWidthArguments.normalised(Array(CommandLine.arguments.dropFirst())))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch  where BadValue.isBadValue(error) {
+            // A value that does not read as its kind (2014-02-30 as a date, 1e2 as a percent) is
+            // bad data, 65 by the README's table; 64 stays for the command line's shape.
+            Console.error("reloc: \(message(for: error)) (see --help)")
+            exit(withError: ExitCode(ExitStatus.dataError.rawValue))
+        } catch {
+            exit(withError: error)
+        }
     }
 }

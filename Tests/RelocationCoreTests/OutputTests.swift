@@ -68,6 +68,10 @@ struct OutputTests {
         #expect((parsed?["history"] as? [[String: Any]])?.first?["note"] as? String == "征求企业意见")
         let table = item.render(.table)
         #expect(table.contains("status history\nto_status"))
-        #expect(item.render(.csv) == "code,status\r\nSP-TD,consultation\r\n")
+        // CSV keeps the sections too, in long form (README, Output).
+        #expect(
+            item.render(.csv)
+                == "section,row,field,value\r\nitem,1,code,SP-TD\r\nitem,1,status,consultation\r\n"
+                + "history,1,to_status,consultation\r\nhistory,1,note,征求企业意见\r\n")
     }
 }

@@ -49,7 +49,7 @@ struct PermissionTests {
                 "enterprise", "register", "--as", "SP", "--plan", "CC-KC", "--name", "越界企业", "--mode", "close",
             ])
             #expect(cli.status == 77, "\(cli.stderr)")
-            #expect(cli.stderr.contains("plan CC-KC belongs to CC"), "\(cli.stderr)")
+            #expect(cli.stderr.contains("plan CC-KC belongs to the district CC-KC of the city CC"), "\(cli.stderr)")
             let ok = try fixture.cli([
                 "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "四平新企业", "--mode", "close",
             ])

@@ -51,6 +51,20 @@ public struct ErrorReport: Sendable, Equatable {
             return ErrorReport(
                 status: .unavailable,
                 message: "cannot connect to the database\(target): \(oneLine(error.message)); \(startLocalDatabase)")
+        case .invalidConnectionString:
+            return ErrorReport(
+                status: .usage,
+                message:
+                    "the database URL (--database or DATABASE_URL) cannot be read: \(oneLine(error.message)); write it as postgresql://[user@]host[:port]/database or as key=value pairs"
+            )
+        case .loginRefused:
+            let login = error.login.map { "the login \($0)" } ?? "the login"
+            let target = error.target.map { " (\($0))" } ?? ""
+            return ErrorReport(
+                status: .noPermission,
+                message:
+                    "the database server refused \(login)\(target): \(oneLine(error.message)); check the user name and password in --database or DATABASE_URL (or PGUSER, PGPASSWORD, ~/.pgpass) and that the database exists"
+            )
         case .connectionLost:
             return ErrorReport(
                 status: .unavailable, message: "lost the database connection: \(oneLine(error.message)); try again")
@@ -63,7 +77,7 @@ public struct ErrorReport: Sendable, Equatable {
         let hint = error.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
         switch state {
         case "42501":
-            if let words = PermissionWords.words(for: oneLine(error.message)) {
+            if let words = PermissionWords.words(for: error) {
                 return ErrorReport(status: .noPermission, message: words)
             }
             return ErrorReport(
@@ -74,9 +88,13 @@ public struct ErrorReport: Sendable, Equatable {
         case "42710":  // duplicate_object: our create_login words it ("a login or role named … already exists")
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(hint)")
         case _ where state.hasPrefix("23") || state.hasPrefix("22") || state == "P0001":
-            if let rule = error.constraint, let words = rules?.words(for: rule), words.message != error.message {
+            if let rule = error.constraint, let words = rules?.words(for: rule), words.message != error.message,
+                !hasText(error.hint)
+            {
                 // PostgreSQL's own text ("duplicate key value violates unique constraint …"): the
-                // rule's words instead, with the server's detail where it names the value.
+                // rule's words instead, with the server's detail where it names the value. Our
+                // own SQL's words for a particular case (e.g. create_login's "JL-GTT has been
+                // succeeded by JL-ZRT") carry a HINT, which PostgreSQL's own never do: kept as said.
                 return ErrorReport(
                     status: .dataError, message: ruleMessage(words, detail: serverDetail(error)))
             }
@@ -118,18 +136,27 @@ public struct ErrorReport: Sendable, Equatable {
 
     /// The part of PostgreSQL's DETAIL worth reading: which value is taken ("Key (code)=(SP-TD)
     /// already exists." → "code SP-TD is taken"), or which is missing; not "Failing row contains …".
+    /// Read by SQLSTATE and the "(columns)=(values)" shape, never by the sentence around them,
+    /// which is in the server's language (lc_messages).
     static func serverDetail(_ error: PGError) -> String? {
         guard let detail = error.detail.map(oneLine), !detail.isEmpty else { return nil }
-        if detail.hasPrefix("Failing row contains") { return nil }
-        let key = #"^Key \((.+)\)=\((.*)\) (already exists|is not present in table "?([a-z_]+)"?)\.?$"#
-        if let expression = try? NSRegularExpression(pattern: key),
-            let match = expression.firstMatch(in: detail, range: NSRange(detail.startIndex..., in: detail)),
-            let columns = Range(match.range(at: 1), in: detail), let values = Range(match.range(at: 2), in: detail)
-        {
+        switch error.sqlState {
+        case "23514", "23502": return nil  // the failing row, in full: noise
+        case "23505", "23503":
+            guard let expression = try? NSRegularExpression(pattern: #"\((.+)\)=\((.*)\)"#),
+                let match = expression.firstMatch(in: detail, range: NSRange(detail.startIndex..., in: detail)),
+                let columns = Range(match.range(at: 1), in: detail), let values = Range(match.range(at: 2), in: detail)
+            else { return detail }
+            // An internal id ("city_id 22 is taken") tells a user nothing; the rule's words do.
+            if detail[columns].split(separator: ",").contains(where: { $0.hasSuffix("_id") }) { return nil }
             let what = "\(detail[columns]) \(detail[values])"
-            return detail.contains("already exists") ? "\(what) is taken" : "\(what) does not exist"
+            return error.sqlState == "23505" ? "\(what) is taken" : "\(what) does not exist"
+        default: return detail
         }
-        return detail
+    }
+
+    static func hasText(_ text: String?) -> Bool {
+        !(text ?? "").trimmingCharacters(in: .whitespaces).isEmpty
     }
 
     static func oneLine(_ text: String) -> String {

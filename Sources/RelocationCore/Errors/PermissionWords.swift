@@ -1,4 +1,5 @@
 import Foundation
+import LibPQClient
 
 /// Words for PostgreSQL's own permission refusals ("permission denied for table park", "new row
 /// violates row-level security policy for table "site""), which name a table, not the thing a
@@ -31,44 +32,41 @@ enum PermissionWords {
 
     static let actAs = "act as an organisation that may do this (--as ORG)"
 
-    /// The words for a refusal PostgreSQL worded itself, or nil for one of our own (those already
-    /// say what was refused and what to do).
-    static func words(for message: String) -> String? {
-        if let table = capture(#"^permission denied for (?:table|relation|view|sequence) "?([a-z_]+)"?$"#, in: message)
-        {
-            return refusal("may not change", table: table)
+    /// The words for a refusal PostgreSQL worded itself, or nil for one of our own (those carry a
+    /// HINT saying what was refused and what to do). Decided without reading PostgreSQL's sentence,
+    /// which is in the server's language (lc_messages): a grant refusal and a row-level security
+    /// refusal are both SQLSTATE 42501 and name the table only inside that sentence, so the table
+    /// is found as the one identifier of ours the message holds (identifiers are never translated).
+    static func words(for error: PGError) -> String? {
+        guard error.sqlState == "42501", !hasText(error.hint) else { return nil }
+        let message = ErrorReport.oneLine(error.message)
+        if let table = error.table.flatMap({ tables[$0] == nil ? nil : $0 }) ?? table(in: message) {
+            return refusal(table: table)
         }
-        if let table = capture(
-            #"^new row violates row-level security policy (?:\(USING expression\) )?for table "?([a-z_]+)"?$"#,
-            in: message)
-        {
-            return refusal("may not write this row of", table: table)
-        }
-        if let function = capture(#"^permission denied for (?:function|procedure) "?([a-z_]+)"?$"#, in: message) {
-            return "permission denied: the organisation acted for may not call \(function) — \(actAs)"
-        }
-        if let schema = capture(#"^permission denied for schema "?([a-z_]+)"?$"#, in: message) {
-            return "permission denied: this login may not use the schema \(schema) — \(actAs)"
-        }
-        if message.hasPrefix("permission denied") {
-            return "permission denied: \(message) — \(actAs)"
-        }
-        return nil
+        return "permission denied: \(message) — \(actAs)"
     }
 
-    private static func refusal(_ verb: String, table: String) -> String {
+    /// True for PostgreSQL's own 42501 (no HINT), false for a refusal our SQL raised with its words.
+    static func isPostgreSQLsOwn(_ error: PGError) -> Bool {
+        error.sqlState == "42501" && !hasText(error.hint)
+    }
+
+    private static func hasText(_ text: String?) -> Bool {
+        !(text ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+    }
+
+    /// The longest of our table names that stands as a whole word in `message` ("plan_status_change"
+    /// rather than "plan"), in any language's sentence around it.
+    static func table(in message: String) -> String? {
+        let words = Set(message.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) }.map(String.init))
+        return tables.keys.filter { words.contains($0) }.max { $0.count < $1.count }
+    }
+
+    private static func refusal(table: String) -> String {
         guard let words = tables[table] else {
-            return "permission denied: the organisation acted for \(verb) the table \(table) — \(actAs)"
+            return "permission denied: the organisation acted for may not write the table \(table) — \(actAs)"
         }
         return
-            "permission denied: the organisation acted for \(verb) \(words.thing) (they are written by \(words.whoMay)) — \(actAs)"
-    }
-
-    private static func capture(_ pattern: String, in text: String) -> String? {
-        guard let expression = try? NSRegularExpression(pattern: pattern),
-            let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-            let range = Range(match.range(at: 1), in: text)
-        else { return nil }
-        return String(text[range])
+            "permission denied: the organisation acted for may not write these \(words.thing) (they are written by \(words.whoMay)) — \(actAs)"
     }
 }

@@ -57,7 +57,7 @@ public struct LandAllocations {
                 (year, holder_city_id, holder_park_id, enterprise_id, project, hectares, supply, allocated_on, doc, note)
             VALUES (\(allocation.year), \(holder.cityID), \(holder.parkID), \(enterprise), \(project),
                     \(allocation.area.hectaresSQL(rule: "land_allocation_hectares_positive")), \(allocation.supply),
-                    coalesce(\(allocation.on), (now() AT TIME ZONE 'Asia/Shanghai')::date), \(allocation.doc), \(allocation.note))
+                    coalesce(\(allocation.on), reloc.today()), \(allocation.doc), \(allocation.note))
             RETURNING id
             """
         ).scalar(Int64.self)

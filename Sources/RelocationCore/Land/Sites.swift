@@ -121,7 +121,7 @@ public struct Sites {
 
     public func list(_ filter: Filter = Filter()) throws -> PGResult {
         try FilterCodes.requirePlan(filter.plan, in: db)
-        try FilterCodes.requireOrganisation(filter.city, in: db)
+        try FilterCodes.requireCity(filter.city, in: db)
         return try db.query(
             """
             \(Sites.columns)

@@ -1,6 +1,8 @@
 /// One item shown with the lists that belong to it (a plan and its status history, a task and its
 /// assignments): the table form prints the record, then each list under its title; JSON nests each
-/// list as an array under its key, so `show` stays one object; CSV, a single table, gives the item.
+/// list as an array under its key, so `show` stays one object; CSV, which is one table, gives
+/// everything in long form: `section,row,field,value`, one line per value (the item is section
+/// `item`, row 1; each list's rows are numbered from 1), so no section is dropped.
 public struct ItemWithSections: Sendable {
     public struct Section: Sendable {
         public let key: String
@@ -29,8 +31,22 @@ public struct ItemWithSections: Sendable {
         case .json:
             renderJSON()
         case .csv:
-            item.render(.csv)
+            renderCSV()
         }
+    }
+
+    func renderCSV() -> String {
+        var lines = ["section,row,field,value"]
+        let parts = [(key: "item", listing: item)] + sections.map { (key: $0.key, listing: $0.listing) }
+        for part in parts {
+            for (number, row) in part.listing.rows.enumerated() {
+                for (column, value) in zip(part.listing.columns, row) {
+                    lines.append(
+                        [part.key, String(number + 1), column.key, value.csv].map(CSVText.field).joined(separator: ","))
+                }
+            }
+        }
+        return CSVText.lines(lines)
     }
 
     func renderJSON() -> String {

@@ -21,6 +21,15 @@ public enum OutputValue: Sendable, Equatable {
         case .null: ""
         }
     }
+
+    /// The value in a CSV field: as `plain`, except that booleans are `true`/`false` as in JSON
+    /// (CSV is read by programs; yes/no is for the table a person reads).
+    public var csv: String {
+        switch self {
+        case .bool(let flag): flag ? "true" : "false"
+        default: plain
+        }
+    }
 }
 
 /// What list and show commands print: columns with a JSON key and a header, and rows.
@@ -99,15 +108,27 @@ extension Listing {
         return "[\n" + rows.map { "  " + JSONText.object(keys, $0, newline: false) }.joined(separator: ",\n") + "\n]\n"
     }
 
-    /// RFC 4180: fields with comma, quote or line break are quoted, quotes doubled.
     func renderCSV() -> String {
-        func field(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var lines = [columns.map { CSVText.field($0.key) }.joined(separator: ",")]
+        lines += rows.map { $0.map { CSVText.field($0.csv) }.joined(separator: ",") }
+        return CSVText.lines(lines)
+    }
+}
+
+/// RFC 4180 fields and records.
+enum CSVText {
+    /// A field with a comma, a quote, CR or LF is quoted, quotes doubled. Checked scalar by scalar:
+    /// "\r\n" is one Swift Character, equal to neither "\r" nor "\n".
+    static func field(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return text
         }
-        var lines = [columns.map { field($0.key) }.joined(separator: ",")]
-        lines += rows.map { $0.map { field($0.plain) }.joined(separator: ",") }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Records end with CR LF.
+    static func lines(_ records: [String]) -> String {
+        records.joined(separator: "\r\n") + "\r\n"
     }
 }
 
@@ -122,11 +143,18 @@ enum JSONText {
         switch value {
         case .text(let text): string(text)
         case .integer(let number): String(number)
-        case .decimal(let text): text
+        case .decimal(let text): number(text)
         case .bool(let flag): flag ? "true" : "false"
         case .json(let text): text
         case .null: "null"
         }
+    }
+
+    /// A numeric value as a JSON number; PostgreSQL's NaN, Infinity and -Infinity have no JSON
+    /// number, so they are written as strings ("NaN"), never as bare words (invalid JSON).
+    static func number(_ text: String) -> String {
+        let isNumber = text.range(of: #"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"#, options: .regularExpression)
+        return isNumber == nil ? string(text) : text
     }
 
     static func string(_ text: String) -> String {

@@ -192,7 +192,7 @@ public struct Milestones {
                 try changes.update("reloc.milestone", where: "id = \(id)"), what: "milestone \(id)",
                 existing: "SELECT 1 FROM reloc.milestone WHERE id = \(id)")
         } catch let error as PGError
-            where error.sqlState == "42501" && error.message.contains("permission denied for table")
+            where PermissionWords.isPostgreSQLsOwn(error)
         {
             throw RelocError.permissionDenied(
                 "only the province changes a milestone's title, due date, kind or owner; the organisations it concerns set its note and close it (reloc milestone done)"

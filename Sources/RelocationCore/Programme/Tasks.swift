@@ -28,7 +28,7 @@ public struct Tasks {
     /// name the same work), whatever the as-of day.
     public func list(_ filter: Filter) throws -> PGResult {
         let organisation = filter.organisation?.uppercased()
-        try Organisations(db).requireExists(organisation)
+        try FilterCodes.requireDepartment(organisation, in: db)
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
         return try db.query(
             """

@@ -61,8 +61,8 @@ public struct EnterpriseImport {
         if let missing = EnterpriseImport.requiredColumns.first(where: { !names.contains($0) }) {
             throw RelocError.invalidInput("line 1: the header lacks the required column \"\(missing)\"")
         }
-        if Set(names).count != names.count {
-            throw RelocError.invalidInput("line 1: a column appears twice in the header")
+        if let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
+            throw RelocError.invalidInput("line 1: the column \"\(twice)\" appears twice in the header")
         }
         var wellShaped: [CSVReader.Record] = []
         for record in reading.records.dropFirst() {
@@ -91,7 +91,8 @@ public struct EnterpriseImport {
             for name in names { copy.append(", \(identifier: name)") }
             copy.append(") FROM STDIN")
             let rows = records.lazy.map { record -> [String?] in
-                [String(record.line)] + record.fields.map { Optional($0) }
+                [String(record.line)]
+                    + zip(names, record.fields).map { Optional(Spellings.importField($0, $1)) }
             }
             try tx.copyIn(into: copy, rows: rows)
             let bad = try tx.query("SELECT line_no, reason FROM reloc.import_enterprises() ORDER BY line_no")
@@ -103,15 +104,9 @@ public struct EnterpriseImport {
         }
     }
 
-    public func run(file path: String) throws -> Outcome {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw RelocError.notFound("cannot read \(path): \(error.localizedDescription)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw RelocError.invalidInput("\(path) is not UTF-8 text; save it as UTF-8 CSV")
-        }
-        return try run(csv: text)
+    /// `encoding`: UTF-8 (default) or GB18030/GBK, as Excel saves CSV in Chinese (CSVFile).
+    public func run(file path: String, encoding: CSVEncoding = .utf8) throws -> Outcome {
+        try run(csv: try CSVFile.text(of: path, encoding: encoding))
     }
 
     struct Rejected: Error {

@@ -91,7 +91,7 @@ public struct Enterprises {
     func refusingOtherCities<T>(plan: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as PGError where error.sqlState == "42501" && error.message.contains("row-level security") {
+        } catch let error as PGError where PermissionWords.isPostgreSQLsOwn(error) {
             let code = plan.uppercased()
             let row = try? db.query(
                 """
@@ -106,7 +106,8 @@ public struct Enterprises {
             let city = (try? row?.decode(String?.self, at: 0)) ?? nil
             let district = (try? row?.decode(String?.self, at: 1)) ?? nil
             let kinds = ((try? row?.decode(String?.self, at: 2)) ?? nil)?.split(separator: ",").map(String.init) ?? []
-            let whose = "plan \(code) belongs to \(district.map { "\($0) (\(city ?? "?"))" } ?? city ?? "another city")"
+            let whose =
+                "plan \(code) belongs to \(district.map { "the district \($0) of the city \(city ?? "?")" } ?? city.map { "the city \($0)" } ?? "another city")"
             let rule: String
             if kinds.contains("city") {
                 rule = "a city government registers enterprises only into the plans of its own city"
@@ -162,7 +163,7 @@ public struct Enterprises {
 
     public func list(_ filter: Filter) throws -> PGResult {
         try FilterCodes.requirePlan(filter.plan, in: db)
-        try FilterCodes.requireOrganisation(filter.city, in: db)
+        try FilterCodes.requireCity(filter.city, in: db)
         return try db.query(
             """
             \(Enterprises.columns)

@@ -16,7 +16,7 @@ public struct Parks {
         """
 
     public func list(city: String? = nil) throws -> PGResult {
-        try FilterCodes.requireOrganisation(city, in: db)
+        try FilterCodes.requireCity(city, in: db)
         return try db.query(
             "\(Parks.columns) WHERE \(city?.uppercased())::text IS NULL OR city.code = \(city?.uppercased()) ORDER BY k.code"
         )

@@ -13,7 +13,7 @@ public struct Plans {
     public init(_ db: PGConnection) { self.db = db }
 
     public func list(city: String? = nil, status: String? = nil) throws -> PGResult {
-        try FilterCodes.requireOrganisation(city, in: db)
+        try FilterCodes.requireCity(city, in: db)
         return try db.query(
             """
             SELECT p.code, p.name, city.code AS city, district.code AS district, p.division_code,

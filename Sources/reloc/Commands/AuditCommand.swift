@@ -8,12 +8,12 @@ struct AuditCommand: SessionCommand {
         commandName: "audit",
         abstract: "Who changed what in the programme's tables (plans, parks, enterprises …), and when.",
         discussion: """
-            Every insert, update and delete is recorded by the database with the login, the organisation
-            acted for (--as) and the time; nobody can change the record. The province sees every change,
+            Every insert, update and delete is recorded by the database with the login, the organisation \
+            acted for (--as) and the time; nobody can change the record. The province sees every change, \
             any other organisation the changes made while acting for it.
 
-            The table shows the latest changes, oldest first: time (Asia/Shanghai), login, org, table,
-            key (the row's code or id), action and, for an update, each changed column as old→new.
+            The table shows the latest changes, oldest first: time (Asia/Shanghai), login, org, table, \
+            key (the row's code or id), action and, for an update, each changed column as old→new. \
             --format json gives every change in full: old and new rows, and the changed columns.
             """
     )

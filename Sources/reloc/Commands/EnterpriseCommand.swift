@@ -19,10 +19,14 @@ struct EnterpriseCommand: ParsableCommand {
                 """)
         @Option(help: "Plan code.") var plan: String
         @Option(help: "Enterprise name.") var name: String
-        @Option(help: "in-situ, relocate or close.") var mode: String
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).", transform: Spellings.mode)
+        var mode: String
         @Option(help: "Receiving park code (for relocate).") var park: String?
         @Option(help: "Industry.") var industry: String?
-        @Option(help: "High-risk class: metallurgy, chemicals, paper or hazardous.") var highRisk: String?
+        @Option(
+            help: "High-risk class: metallurgy, chemicals, paper or hazardous (or 冶金, 化工, 造纸, 危险品).",
+            transform: Spellings.highRisk)
+        var highRisk: String?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
         @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
         @Option(parsing: .unconditional, help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu:
@@ -56,7 +60,10 @@ struct EnterpriseCommand: ParsableCommand {
             entry.capacity = capacity
             entry.newCapacity = newCapacity
             entry.listedInPlan = listedInPlan
-            let id = try Enterprises(session.open().connection).register(entry)
+            let enterprises = Enterprises(try session.open().connection)
+            let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
+                try enterprises.register(entry)
+            }
             switch output.format {
             case .json: Console.write("{\"id\": \(id)}\n")
             default: Console.write("\(id)\n")
@@ -68,7 +75,7 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
-        @Option(help: "Only this mode.") var mode: String?
+        @Option(help: "Only this mode.", transform: Spellings.mode) var mode: String?
         @Option(help: "Only this status.") var status: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -98,10 +105,11 @@ struct EnterpriseCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
         @Option(help: "Move it to another plan of your city.") var plan: String?
-        @Option(help: "in-situ, relocate or close.") var mode: String?
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).", transform: Spellings.mode)
+        var mode: String?
         @Option(help: "Receiving park code.") var park: String?
         @Option(help: "Industry.") var industry: String?
-        @Option(help: "High-risk class.") var highRisk: String?
+        @Option(help: "High-risk class (as for register).", transform: Spellings.highRisk) var highRisk: String?
         @Option(help: "Unified social credit code.") var uscc: String?
         @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
         @Option(parsing: .unconditional, help: "Site area in mu.") var siteMu: DecimalArgument?
@@ -152,8 +160,12 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Move an enterprise forward: registered → heritage-surveyed → relocating → relocated (or closing → closed, renovating → renovated)."
+            abstract: "Move an enterprise one step forward (--to the next status).",
+            discussion: """
+                Every mode starts with the industrial-heritage survey (§四(五)): registered → heritage-surveyed, \
+                then relocate: → relocating → relocated; close: → closing → closed; in-situ: → renovating → \
+                renovated. A skipped step, or a status of another mode, is refused (exit 65).
+                """
         )
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "The next status.") var to: String
@@ -168,17 +180,22 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Import: SessionCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register many enterprises from a UTF-8 CSV file, all or nothing.",
+            abstract: "Register many enterprises from a CSV file (UTF-8, or GB18030 with --encoding), all or nothing.",
             discussion: """
                 Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name, mode required). \
                 Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. If any row is bad, \
                 nothing is written and every bad row is listed with its line number; exit 65.
                 """)
         @Argument(help: "The CSV file.") var file: String
+        @Option(help: "The file's encoding: utf-8 (default) or gb18030 (also gbk), as Excel saves CSV in Chinese.")
+        var encoding: String = "utf-8"
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            switch try EnterpriseImport(session.open().connection).run(file: file) {
+            guard let encoding = CSVEncoding(name: encoding) else {
+                throw ValidationError("--encoding must be utf-8 or gb18030 (got \"\(encoding)\")")
+            }
+            switch try EnterpriseImport(session.open().connection).run(file: file, encoding: encoding) {
             case .imported(let count):
                 Console.write("imported \(count) enterprises from \(file)\n")
             case .rejected(let rows):

@@ -8,7 +8,7 @@ struct LandCommand: ParsableCommand {
         commandName: "land",
         abstract: "Construction-land quotas (年度新增建设用地计划指标) and their allocations (§五(四)).",
         discussion: """
-            Amounts are hectares (公顷) to 0.0001 ha, or mu with --mu (亩; 1 ha = 15 mu, converted exactly and rounded
+            Amounts are hectares (公顷) to 0.0001 ha, or mu with --mu (亩; 1 ha = 15 mu, converted exactly and rounded \
             to 0.0001 ha); lists show both. Full-width digits are accepted (２．５).
             """,
         subcommands: [Quota.self, Allocate.self, Release.self, Usage.self, Allocations.self, TakeBack.self]
@@ -57,9 +57,9 @@ struct LandCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Allocate land from a holder's quota for a year; prints the allocation's id.",
             discussion: """
-                A city allocates from its own and its parks' quotas; the province from any. Refused (exit 65, naming the
-                rule) when it would exceed the remaining quota (the message says how much remains); when an enterprise's
-                land does not come from its receiving park or that park's city; and for --supply agreement (协议出让)
+                A city allocates from its own and its parks' quotas; the province from any. Refused (exit 65, naming the \
+                rule) when it would exceed the remaining quota (the message says how much remains); when an enterprise's \
+                land does not come from its receiving park or that park's city; and for --supply agreement (协议出让) \
                 unless the enterprise's original land was taken back (reloc land take-back ENTERPRISE).
                 """)
         @Option(help: "The quota's holder: a city code or a park code.") var from: String

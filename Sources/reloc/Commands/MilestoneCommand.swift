@@ -57,7 +57,9 @@ struct MilestoneCommand: ParsableCommand {
             let history = try Listing(Progress(db).history(of: .milestone(id), asOf: asOf.asOf))
             switch output.format {
             case .json: Console.write(milestone.renderJSONObject(nested: [("progress", history)]))
-            case .csv: Console.write(milestone.render(.csv))
+            case .csv:
+                Console.write(
+                    ItemWithSections(milestone, sections: [.init(key: "progress", title: "", history)]).render(.csv))
             case .table:
                 Console.write(milestone.render(.table, single: true))
                 Console.write("\nprogress history\n" + history.render(.table))

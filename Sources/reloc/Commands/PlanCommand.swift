@@ -68,7 +68,13 @@ struct PlanCommand: ParsableCommand {
 
     struct Edit: SessionCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Edit a plan's text and dates (the province, or the plan's own city).")
+            abstract: "Edit a plan's text and dates (the province, or the plan's own city).",
+            discussion: """
+                A plan's city and district are not edited here: they are given when the plan is added \
+                (reloc plan add CODE --city CITY --district CODE, or --district-code 6 digits), one plan per \
+                district (§五(三)); a city may have one plan waiting for its district to be coded \
+                (rule plan_city_one_without_district).
+                """)
         @Argument(help: "Plan code.") var code: String
         @Option(help: "Plan name.") var name: String?
         @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?

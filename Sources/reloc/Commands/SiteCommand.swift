@@ -7,8 +7,8 @@ struct SiteCommand: ParsableCommand {
         commandName: "site",
         abstract: "Vacated sites (腾退区域): survey, risk assessment, remediation, release for reuse (§四(六), §四(八)).",
         discussion: """
-            Environmental record, one step at a time: not-surveyed → surveyed → risk-assessed → clean, or contaminated →
-            remediation-planned → remediated. A site is released only once risk-assessed and clean or remediated; a
+            Environmental record, one step at a time: not-surveyed → surveyed → risk-assessed → clean, or contaminated → \
+            remediation-planned → remediated. A site is released only once risk-assessed and clean or remediated; a \
             refusal (exit 65) says which step is missing.
             """,
         subcommands: [
@@ -49,7 +49,7 @@ struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a vacated site of your city; prints its id.",
             discussion: """
-                Either an enterprise's original site (--enterprise ID: plan, name and, unless given, area come from the
+                Either an enterprise's original site (--enterprise ID: plan, name and, unless given, area come from the \
                 enterprise) or a plan-level parcel (--plan CODE --name NAME).
                 """)
         @Option(help: "The enterprise (id) the site comes from.") var enterprise: Int64?

@@ -69,7 +69,14 @@ struct TaskCommand: ParsableCommand {
                         ("assignments", assignments), ("milestones", milestones), ("progress", history),
                     ]))
             case .csv:
-                Console.write(task.render(.csv))
+                Console.write(
+                    ItemWithSections(
+                        task,
+                        sections: [
+                            .init(key: "assignments", title: "", assignments),
+                            .init(key: "milestones", title: "", milestones), .init(key: "progress", title: "", history),
+                        ]
+                    ).render(.csv))
             case .table:
                 Console.write(task.render(.table, single: true))
                 Console.write("\ndepartments (as assigned → holding the work now)\n" + assignments.render(.table))

@@ -46,3 +46,13 @@ struct YesNo: ExpressibleByArgument, Sendable {
         }
     }
 }
+
+/// Tells a value ArgumentParser could not convert (an `ExpressibleByArgument` that returned nil,
+/// a transform that threw) from other command-line mistakes. ArgumentParser's error types are
+/// internal; their shape is read by reflection: a `parserError` whose case is `unableToParseValue`.
+enum BadValue {
+    static func isBadValue(_ error: any Error) -> Bool {
+        guard let parserError = Mirror(reflecting: error).descendant("parserError") else { return false }
+        return Mirror(reflecting: parserError).children.first?.label == "unableToParseValue"
+    }
+}

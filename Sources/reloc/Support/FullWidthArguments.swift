@@ -13,16 +13,17 @@ enum FullWidthArguments {
         }
     }
 
-    /// The ASCII form of a full-width number, id or date; nil for anything else.
+    /// The ASCII form of a full-width number, id, date or code (ＳＰ－ＴＤ, as `enterprise import`
+    /// reads a code: Spellings); nil for anything else.
     static func asciiNumber(_ text: String) -> String? {
         var result = ""
         var sawFullWidth = false
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0xFF10...0xFF19, 0xFF0E, 0xFF0D:  // ０-９ ． －
+            case 0xFF10...0xFF19, 0xFF0E, 0xFF0D, 0xFF21...0xFF3A, 0xFF41...0xFF5A:  // ０-９ ． － Ａ-Ｚ ａ-ｚ
                 sawFullWidth = true
                 result.unicodeScalars.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
-            case 0x30...0x39, 0x2E, 0x2D:
+            case 0x30...0x39, 0x2E, 0x2D, 0x41...0x5A, 0x61...0x7A:
                 result.unicodeScalars.append(scalar)
             default:
                 return nil

@@ -1,0 +1,111 @@
+import Foundation
+import LibPQClient
+import RelocTestSupport
+import RelocationCore
+import Testing
+
+/// `enterprise import` says what is wrong with a file, and on which line: bytes that are not
+/// UTF-8, a NUL byte, a column given twice, a directory, an unreadable file; a GB18030 file (as
+/// Excel saves CSV in Chinese) is read with --encoding gb18030. The CSV and the command line read
+/// modes and codes alike (one parser, Spellings).
+@Suite("Import files and spellings")
+struct ImportFileTests {
+    static func write(_ data: Data) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-import-\(UUID()).csv")
+        try data.write(to: url)
+        return url.path
+    }
+
+    static func count(_ db: String, name: String) throws -> Int {
+        try TestDatabase.connect(db).query("SELECT count(*) FROM reloc.enterprise WHERE name = \(name)").scalar(
+            Int.self)
+    }
+
+    @Test func notUTF8NamesTheLineAndTheWayOut() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            var bytes = Data("plan,name,mode\nSP-TD,甲,close\n".utf8)
+            bytes += Data("SP-TD,".utf8) + Data([0xB6, 0xFF]) + Data(",close\n".utf8)
+            let path = try Self.write(bytes)
+            let outcome = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(path):3: not UTF-8 text"), "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("--encoding gb18030"), "\(outcome.stderr)")
+        }
+    }
+
+    @Test func aNULByteNamesItsLine() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let path = try Self.write(Data("plan,name,mode\nSP-TD,甲\u{0}x,close\n".utf8))
+            let outcome = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(path):2: a NUL byte"), "\(outcome.stderr)")
+            #expect(!outcome.stderr.contains("invalid byte sequence"), "\(outcome.stderr)")
+        }
+    }
+
+    @Test func aColumnGivenTwiceIsNamed() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let path = try Self.write(Data("plan,name,mode,Name\nSP-TD,甲,close,乙\n".utf8))
+            let outcome = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("the column \"name\" appears twice"), "\(outcome.stderr)")
+        }
+    }
+
+    @Test func aDirectoryOrAnUnreadableFileIsSaidSo() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let directory = FileManager.default.temporaryDirectory.path
+            let outcome = try RelocCLI.run(["enterprise", "import", directory, "--as", "SP"], database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("is a directory, not a CSV file"), "\(outcome.stderr)")
+            #expect(!outcome.stderr.contains("NSCocoaErrorDomain"), "\(outcome.stderr)")
+            let missing = try RelocCLI.run(["enterprise", "import", "/nonexistent/x.csv", "--as", "SP"], database: db)
+            #expect(missing.status == 65 && missing.stderr.contains("no file /nonexistent/x.csv"), "\(missing.stderr)")
+        }
+    }
+
+    @Test func aGB18030FileIsReadWithItsEncoding() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            // Made by Python's own GB18030 codec, as Excel would save it.
+            let made = Process()
+            made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-gb-\(UUID()).csv").path
+            made.arguments = [
+                "python3", "-c",
+                "import sys; open(sys.argv[1], 'wb').write('plan,name,mode\\r\\nSP-TD,四平冀东化工厂,依法关停\\r\\n'.encode('gb18030'))",
+                path,
+            ]
+            try made.run()
+            made.waitUntilExit()
+            #expect(made.terminationStatus == 0)
+            let asUTF8 = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(asUTF8.status == 65 && asUTF8.stderr.contains("--encoding gb18030"), "\(asUTF8.stderr)")
+            let outcome = try RelocCLI.run(
+                ["enterprise", "import", path, "--encoding", "gb18030", "--as", "SP"], database: db)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(try Self.count(db, name: "四平冀东化工厂") == 1)
+        }
+    }
+
+    /// The CSV takes 依法关停 and a full-width code; so does the command line.
+    @Test func theCommandLineTakesTheSpellingsTheCSVTakes() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let outcome = try RelocCLI.run(
+                [
+                    "enterprise", "register", "--as", "SP", "--plan", "ＳＰ－ＴＤ", "--name", "全角厂", "--mode", "依法关停",
+                    "--high-risk", "化工",
+                ], database: db)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let row = try TestDatabase.connect(db).query(
+                "SELECT e.mode, e.high_risk, p.code FROM reloc.enterprise e JOIN reloc.plan p ON p.id = e.plan_id WHERE e.name = '全角厂'"
+            ).rows[0]
+            #expect(try row.decode(String.self, at: 0) == "close")
+            #expect(try row.decode(String.self, at: 1) == "chemicals")
+            #expect(try row.decode(String.self, at: 2) == "SP-TD")
+            let path = try Self.write(Data("plan,name,mode,high_risk\nｓｐ－ｔｄ,全角厂二,依法关停,化工\n".utf8))
+            let imported = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(try RelocCLI.run(["enterprise", "list", "--mode", "依法关停"], database: db).status == 0)
+        }
+    }
+}
