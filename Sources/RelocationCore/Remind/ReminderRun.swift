@@ -83,17 +83,25 @@ public struct ReminderRun {
         return summary
     }
 
+    /// The share of the lease one message may take, all its destinations and tries included
+    /// (the rest is margin for the database round trips and a channel's own grace): a claim is
+    /// never outlived by its sending, so no other run takes a message over while it is sent.
+    static let sendingShareOfLease = 0.7
+
     /// Delivers every message that is due, each tried once by this run.
     /// - Returns: the messages this run left for a retry.
     private func deliver(_ store: ReminderStore, into summary: inout Summary) throws -> [Int64] {
         let runner = UUID()
         var tried = 0
+        summary.dead += try store.buryExhausted(maxAttempts: options.retry.maxAttempts)
         // Only these need skipping: what else this run tried is sent, dead or no-contact.
         var retried: [Int64] = []
         while options.limit.map({ tried < $0 }) ?? true,
-            let queued = try store.claim(runner: runner, lease: options.lease, skipping: retried)
+            let queued = try store.claim(
+                runner: runner, lease: options.lease, maxAttempts: options.retry.maxAttempts, skipping: retried)
         {
             let id = queued.message.messageID
+            let deadline = Date().addingTimeInterval(options.lease * ReminderRun.sendingShareOfLease)
             tried += 1
             // Where it goes is decided now: this run's --channel, else the recipient's contacts
             // as they are at this moment.
@@ -103,30 +111,29 @@ public struct ReminderRun {
                 if try store.markNoContact(id, runner: runner) { summary.noContact += 1 }
                 continue
             }
-            var delivered = queued.deliveredTo
             // The worst outcome over the destinations: one that is dead makes the message dead.
             var failure: (reason: String, dead: Bool)?
-            for destination in destinations where !delivered.contains(destination) {
-                let outcome: DeliveryOutcome
-                do {
-                    let channel = try options.channels.channel(for: destination)
-                    outcome = options.retry.deliver(queued.message, through: channel).0
-                } catch {
-                    outcome = .dead("cannot deliver: \(error)")
+            var held = true
+            for destination in destinations {
+                // The claim is renewed before each destination; lost, the run stops sending it.
+                guard let delivered = try store.renew(id, runner: runner, lease: options.lease) else {
+                    held = false
+                    break
                 }
+                if delivered.contains(destination) { continue }
+                let outcome = send(queued.message, to: destination, until: deadline)
                 switch outcome {
-                case .sent: delivered.append(destination)
+                case .sent: try store.recordDelivery(id, to: destination)
                 case .retry(let reason) where failure?.dead != true: failure = ("\(destination): \(reason)", false)
                 case .retry: break
                 case .dead(let reason): failure = ("\(destination): \(reason)", true)
                 }
             }
-            let held: Bool
-            if let failure {
+            if held, let failure {
                 let dead = failure.dead || queued.attempts >= options.retry.maxAttempts
                 held = try store.markFailed(
                     id, runner: runner, reason: failure.reason, dead: dead,
-                    delay: options.retry.delayBeforeNextRun(attempts: queued.attempts), deliveredTo: delivered)
+                    delay: options.retry.delayBeforeNextRun(attempts: queued.attempts))
                 if held && dead { summary.dead += 1 }
                 if held && !dead {
                     summary.retrying += 1
@@ -134,8 +141,8 @@ public struct ReminderRun {
                 }
                 logger.warning(
                     "remind.failed", metadata: ["message": "\(id)", "reason": "\(failure.reason)", "dead": "\(dead)"])
-            } else {
-                held = try store.markSent(id, runner: runner, deliveredTo: delivered)
+            } else if held {
+                held = try store.markSent(id, runner: runner)
                 if held { summary.sent += 1 }
             }
             if !held {
@@ -143,11 +150,32 @@ public struct ReminderRun {
                     "remind.claim_lost",
                     metadata: [
                         "message": "\(id)",
-                        "hint": "the lease ran out and another run took the message over; raise --lease",
+                        "hint": "another run took the message over; the destinations that accepted it are recorded",
                     ])
             }
         }
         return retried
+    }
+
+    /// Sends a message to one destination, trying again within the run on a temporary failure,
+    /// but never past `deadline`: each try gets at most the time left.
+    private func send(_ message: ReminderMessage, to destination: String, until deadline: Date) -> DeliveryOutcome {
+        var tries = 0
+        var last = DeliveryOutcome.retry("no time left for this message within the lease (--lease)")
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left >= 0.2 else { return last }
+            tries += 1
+            do {
+                last = try options.channels.channel(for: destination, timeLimit: left).deliver(message)
+            } catch {
+                return .dead("cannot deliver: \(error)")
+            }
+            guard case .retry = last, tries < options.retry.triesPerRun else { return last }
+            let pause = options.retry.pauseWithinRun(after: tries)
+            guard deadline.timeIntervalSinceNow > pause + 0.2 else { return last }
+            Thread.sleep(forTimeInterval: pause)
+        }
     }
 
     /// Plans and composes inside a transaction that is rolled back, printing the digests and
@@ -186,12 +214,15 @@ public struct ChannelFactory: Sendable {
         webhookTimeout = environment["RELOC_WEBHOOK_TIMEOUT"].flatMap(TimeInterval.init) ?? 15
     }
 
-    public func channel(for address: String) throws -> any ReminderChannel {
+    /// - Parameter timeLimit: the longest one try may take (what is left of the message's share
+    ///   of the lease); the channel's own timeout when shorter.
+    public func channel(for address: String, timeLimit: TimeInterval = .infinity) throws -> any ReminderChannel {
         switch try ChannelAddress(parsing: address) {
         case .stdout: StandardOutputChannel()
         case .jsonl(let path): JSONLinesChannel(path: path)
-        case .webhook(let url): WebhookChannel(url: url, timeout: webhookTimeout)
-        case .email(let to): SendmailChannel(address: to, command: sendmailCommand, sender: mailSender)
+        case .webhook(let url): WebhookChannel(url: url, timeout: min(webhookTimeout, timeLimit))
+        case .email(let to):
+            SendmailChannel(address: to, command: sendmailCommand, sender: mailSender, timeout: min(60, timeLimit))
         }
     }
 }

@@ -127,10 +127,13 @@ public struct ReminderStore {
     }
 
     /// Claims the next message that is due (new, due for a retry, or left by a run whose lease
-    /// ran out), for `lease` seconds, except those in `skipping` (this run left them for a retry:
-    /// a run tries a message once, even when its backoff is shorter than the run). One statement, committed at once: the claim is visible to
-    /// other runs before anything is sent.
-    public func claim(runner: UUID, lease: TimeInterval, skipping: [Int64] = []) throws -> QueuedMessage? {
+    /// ran out) and has had fewer than `maxAttempts` attempts, for `lease` seconds, except those
+    /// in `skipping` (this run left them for a retry: a run tries a message once, even when its
+    /// backoff is shorter than the run). One statement, committed at once: the claim is visible
+    /// to other runs before anything is sent.
+    public func claim(runner: UUID, lease: TimeInterval, maxAttempts: Int = .max, skipping: [Int64] = []) throws
+        -> QueuedMessage?
+    {
         try db.query(
             """
             UPDATE reloc.reminder_message m
@@ -140,6 +143,7 @@ public struct ReminderStore {
                 SELECT q.id FROM reloc.reminder_message q
                 WHERE ((q.state IN ('pending', 'retrying') AND q.next_attempt_at <= now())
                        OR (q.state = 'sending' AND q.lease_until < now()))
+                  AND q.attempts < \(maxAttempts)
                   AND NOT (q.id = ANY (\(skipping)))
                 ORDER BY q.next_attempt_at, q.id
                 LIMIT 1
@@ -150,30 +154,68 @@ public struct ReminderStore {
         ).rows.first.map(QueuedMessage.init)
     }
 
-    /// Records a sent message (every destination accepted it), only if `runner` still holds its
-    /// claim.
-    /// - Returns: false when the claim was lost (the lease ran out and another run took it).
-    public func markSent(_ id: Int64, runner: UUID, deliveredTo: [String]) throws -> Bool {
+    /// Messages that have had all their attempts and are waiting for another (a run killed on the
+    /// last attempt, whose lease ran out; or `--max-attempts` lowered) are dead: attempts never
+    /// exceed the maximum, and a person sees them (`reloc remind history --state dead`).
+    /// - Returns: how many.
+    public func buryExhausted(maxAttempts: Int) throws -> Int {
         try db.execute(
             """
             UPDATE reloc.reminder_message
-            SET state = 'sent', sent_at = now(), claimed_by = NULL, lease_until = NULL, last_error = NULL,
-                delivered_to = \(deliveredTo)
+            SET state = 'dead', claimed_by = NULL, lease_until = NULL,
+                last_error = coalesce(last_error || '; ', '') || 'no attempt left (' || attempts || ' of ' || \(maxAttempts) || ')'
+            WHERE attempts >= \(maxAttempts)
+              AND (state IN ('pending', 'retrying') OR (state = 'sending' AND lease_until < now()))
+            """)
+    }
+
+    /// Renews this run's claim for another `lease` seconds, before each destination.
+    /// - Returns: the destinations that have accepted the message so far (another run may have
+    ///   recorded some), or nil when the claim is lost: the run must not send it any more.
+    public func renew(_ id: Int64, runner: UUID, lease: TimeInterval) throws -> [String]? {
+        guard
+            let row = try db.query(
+                """
+                UPDATE reloc.reminder_message SET lease_until = now() + make_interval(secs => \(lease))
+                WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
+                RETURNING to_json(delivered_to)::text
+                """
+            ).rows.first
+        else { return nil }
+        return try JSONDecoder().decode([String].self, from: Data(try row.decode(String.self, at: 0).utf8))
+    }
+
+    /// Records at once that `destination` accepted the message, whoever holds the claim now: no
+    /// later claim sends it there again.
+    public func recordDelivery(_ id: Int64, to destination: String) throws {
+        try db.execute(
+            """
+            UPDATE reloc.reminder_message SET delivered_to = delivered_to || ARRAY[\(destination)::text]
+            WHERE id = \(id) AND NOT (\(destination)::text = ANY (delivered_to))
+            """)
+    }
+
+    /// Records a sent message (every destination accepted it: each recorded by `recordDelivery`),
+    /// only if `runner` still holds its claim.
+    /// - Returns: false when the claim was lost (the lease ran out and another run took it).
+    public func markSent(_ id: Int64, runner: UUID) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE reloc.reminder_message
+            SET state = 'sent', sent_at = now(), claimed_by = NULL, lease_until = NULL, last_error = NULL
             WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
             """) == 1
     }
 
     /// Records a failed delivery: retried after `delay` seconds, or dead when `dead` (a
-    /// permanent failure or the last attempt); `deliveredTo` keeps the destinations that
-    /// accepted it meanwhile. Only while `runner` holds the claim.
-    public func markFailed(
-        _ id: Int64, runner: UUID, reason: String, dead: Bool, delay: TimeInterval, deliveredTo: [String]
-    ) throws -> Bool {
+    /// permanent failure or the last attempt); the destinations that accepted it meanwhile are
+    /// already recorded. Only while `runner` holds the claim.
+    public func markFailed(_ id: Int64, runner: UUID, reason: String, dead: Bool, delay: TimeInterval) throws -> Bool {
         try db.execute(
             """
             UPDATE reloc.reminder_message
             SET state = \(dead ? "dead" : "retrying"), claimed_by = NULL, lease_until = NULL, last_error = \(reason),
-                next_attempt_at = now() + make_interval(secs => \(delay)), delivered_to = \(deliveredTo)
+                next_attempt_at = now() + make_interval(secs => \(delay))
             WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
             """) == 1
     }

@@ -44,7 +44,11 @@ struct RemindCommand: ParsableCommand {
 
         func validate() throws {
             if let limit, limit < 0 { throw ValidationError("--limit is a number of messages, 0 or more") }
-            if lease <= 0 { throw ValidationError("--lease is a number of seconds greater than 0") }
+            // A lease bounds how long one message may take (70 % of it, ReminderRun): under 2 s no
+            // webhook could answer; over a day a killed run's messages would wait too long.
+            if !(lease.isFinite && lease >= 2 && lease <= 86_400) {
+                throw ValidationError("--lease is a number of seconds from 2 to 86400 (got \(lease))")
+            }
             if maxAttempts < 1 { throw ValidationError("--max-attempts is at least 1") }
             if maxItems < 1 { throw ValidationError("--max-items is at least 1") }
             if let channel {

@@ -62,4 +62,17 @@ import Testing
             return
         }
     }
+
+    /// A redirect is never followed (before: 301/302/303 became a GET without the body, 307/308 an
+    /// empty POST, and the message passed for sent): dead, with the status.
+    @Test(arguments: [301, 302, 303, 307, 308]) func aRedirectIsNotFollowedAndIsDead(status: Int) throws {
+        let target = try LoopbackHTTPServer(replies: [.status(200)])
+        defer { target.stop() }
+        let server = try LoopbackHTTPServer(replies: [.redirect(status, location: target.url.absoluteString)])
+        defer { server.stop() }
+        let outcome = WebhookChannel(url: server.url, timeout: 5).deliver(ReminderSamples.message())
+        #expect(outcome == .dead("webhook answered HTTP \(status) (a redirect, not followed: give the final URL)"))
+        #expect(server.requests.count == 1)
+        #expect(target.requests.isEmpty, "the redirect's target heard nothing")
+    }
 }

@@ -9,6 +9,9 @@ import Foundation
 /// repeat after a crash between sending and recording.
 ///
 /// 2xx → sent; 408, 429 and 5xx, timeouts and connection failures → retry; any other status → dead.
+/// Redirects are never followed (URLSession would turn a POST into a GET without the body, or
+/// re-POST an empty one, and the message would pass for sent): a 3xx is dead with its status, since
+/// a person must fix the contact.
 public struct WebhookChannel: ReminderChannel {
     public let url: URL
     public let timeout: TimeInterval
@@ -40,6 +43,7 @@ public struct WebhookChannel: ReminderChannel {
     public static func outcome(status: Int) -> DeliveryOutcome {
         switch status {
         case 200...299: .sent
+        case 300...399: .dead("webhook answered HTTP \(status) (a redirect, not followed: give the final URL)")
         case 408, 429, 500...599: .retry("webhook answered HTTP \(status)")
         default: .dead("webhook answered HTTP \(status)")
         }
@@ -50,7 +54,7 @@ public struct WebhookChannel: ReminderChannel {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
+        let session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         let result = ResultBox()
         let done = DispatchSemaphore(value: 0)
@@ -59,11 +63,22 @@ public struct WebhookChannel: ReminderChannel {
                 status: (response as? HTTPURLResponse)?.statusCode, error: error.map { "\($0.localizedDescription)" })
             done.signal()
         }.resume()
-        // URLSession enforces the timeout; the extra margin only guards against it not firing.
-        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
+        // URLSession enforces the timeout; the extra margin only guards against it not firing
+        // (small: the time one message takes stays within its lease).
+        if done.wait(timeout: .now() + timeout + min(5, max(0.2, timeout * 0.2))) == .timedOut {
             return (nil, "no answer within \(Int(timeout)) s")
         }
         return result.get()
+    }
+}
+
+/// Answers every redirect with "do not follow": the task completes with the 3xx response itself.
+private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
 

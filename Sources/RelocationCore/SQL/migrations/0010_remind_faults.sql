@@ -1,0 +1,148 @@
+-- 0010 the reminder job under faults and hostile contacts (issue 12).
+--
+-- 1. Auditing: 0006 attached the audit trail only if to_regprocedure('reloc.audit_table(regclass)')
+--    was not null, but the function's signature is (regclass, text[], text[]): the check was always
+--    null and the rules and contacts were never audited, silently. Attached here unconditionally
+--    (a missing audit_table now fails the migration). Tests/RelocationCoreTests/Remind/
+--    AuditCoverageTests.swift checks the catalog: every programme table of schema reloc has its
+--    audit triggers.
+-- 2. reloc.reminder_message_item was readable by every organisation (USING (true)): a row is now
+--    visible only with its message, whose own policy says who reads it.
+-- 3. reloc.remind_compose: a digest not yet delivered anywhere is recomposed before it is sent
+--    when one of its milestones was done or moved since (a same-day rerun), and a message recorded
+--    no-contact is folded into a fresh digest once its recipient has a contact.
+--
+-- Runs as a superuser in one transaction, like 0006; objects stay owned by reloc_owner.
+
+SET LOCAL ROLE reloc_owner;
+
+------------------------------------------------------------------------------------------------
+-- 1. The audit trail on the rules and the contacts (never skipped silently)
+------------------------------------------------------------------------------------------------
+SELECT reloc.audit_table('reloc.reminder_rule'::regclass);
+SELECT reloc.audit_table('reloc.reminder_contact'::regclass);
+
+------------------------------------------------------------------------------------------------
+-- 2. Another organisation's message items are invisible
+------------------------------------------------------------------------------------------------
+DROP POLICY reminder_message_item_read ON reloc.reminder_message_item;
+-- The subquery is itself under reminder_message_read: the province sees every message, an
+-- organisation those addressed to it (or to a body it succeeded).
+CREATE POLICY reminder_message_item_read ON reloc.reminder_message_item FOR SELECT TO reloc_app
+    USING (EXISTS (SELECT FROM reloc.reminder_message m WHERE m.id = message_id));
+
+------------------------------------------------------------------------------------------------
+-- 3. Composing: stale same-day digests and no-contact messages are recomposed
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_compose(as_of date, max_items integer DEFAULT 200)
+RETURNS TABLE (messages bigint, superseded bigint)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+DECLARE
+    run_on constant date := as_of;
+    cap constant integer := max_items;
+    stale_ids bigint[];
+    composed bigint;
+BEGIN
+    WITH stale AS (
+        UPDATE reloc.reminder_message m SET state = 'superseded', superseded_at = now()
+        WHERE m.delivered_to = '{}'
+          AND ((m.state IN ('pending', 'retrying')
+                AND (m.as_of < run_on
+                     OR EXISTS (SELECT FROM reloc.reminder r WHERE r.state = 'planned' AND r.recipient_id = m.recipient_id)
+                     -- A same-day digest gone stale: one of its milestones is done, or its due
+                     -- date moved, since it was composed (nothing done or moved is reminded).
+                     OR EXISTS (SELECT FROM reloc.reminder_message_item i
+                                JOIN reloc.reminder r ON r.id = i.reminder_id
+                                JOIN reloc.milestone ms ON ms.id = r.milestone_id
+                                WHERE i.message_id = m.id
+                                  AND ((ms.done_on IS NOT NULL AND ms.done_on <= run_on) OR ms.due_on <> r.due_on))))
+               -- Recorded no-contact, and the recipient has a contact now: its items still open
+               -- go to that contact in this run's fresh digest.
+               OR (m.state = 'no-contact'
+                   AND EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = m.recipient_id)))
+        RETURNING m.id
+    )
+    SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
+
+    UPDATE reloc.reminder r
+    SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
+                     THEN 'planned' ELSE 'withdrawn' END
+    FROM reloc.milestone ms
+    WHERE ms.id = r.milestone_id AND r.state = 'composed'
+      AND r.id IN (SELECT i.reminder_id FROM reloc.reminder_message_item i WHERE i.message_id = ANY (stale_ids));
+
+    WITH taken AS (
+        UPDATE reloc.reminder r SET state = 'composed'
+        WHERE r.state = 'planned'
+        RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
+    ),
+    item AS (
+        -- One item per milestone in a digest: the owner's own reminder wins over an escalation.
+        SELECT DISTINCT ON (t.recipient_id, t.milestone_id)
+               t.recipient_id, t.milestone_id, t.due_on - run_on AS days_left,
+               jsonb_build_object(
+                   'milestone_id', m.id, 'kind', m.kind, 'title', m.title,
+                   'belongs_to', CASE
+                       WHEN m.plan_id IS NOT NULL THEN jsonb_build_object('type', 'plan', 'code', p.code, 'name', p.name)
+                       WHEN m.enterprise_id IS NOT NULL THEN jsonb_build_object('type', 'enterprise', 'code', NULL, 'name', e.name)
+                       WHEN m.task_id IS NOT NULL THEN jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title)
+                       WHEN m.site_id IS NOT NULL THEN jsonb_build_object('type', 'site', 'code', m.site_id::text, 'name', s.name)
+                       -- Attached to something a later migration adds.
+                       ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
+                   'due_on', t.due_on, 'days_left', t.due_on - run_on, 'escalation', t.escalation,
+                   'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
+                   'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
+                       'percent', pr.percent, 'status', pr.status, 'note', pr.note,
+                       'reported_on', reloc.local_date(pr.reported_at)) END) AS item
+        FROM taken t
+        JOIN reloc.milestone m ON m.id = t.milestone_id
+        JOIN reloc.organisation owner ON owner.id = reloc.org_on(m.owner_id, run_on)
+        LEFT JOIN reloc.plan p ON p.id = m.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+        LEFT JOIN reloc.task k ON k.id = m.task_id
+        LEFT JOIN reloc.site s ON s.id = m.site_id
+        LEFT JOIN LATERAL (
+            SELECT x.percent, x.status, x.note, x.reported_at FROM reloc.progress_report x
+            WHERE x.milestone_id = m.id OR (m.task_id IS NOT NULL AND x.task_id = m.task_id)
+            ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
+        ORDER BY t.recipient_id, t.milestone_id, t.escalation
+    ),
+    ranked AS (
+        SELECT i.*, row_number() OVER (PARTITION BY i.recipient_id ORDER BY i.days_left, i.milestone_id) AS position
+        FROM item i
+    ),
+    digest AS (
+        SELECT i.recipient_id,
+               jsonb_build_object(
+                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
+                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
+                   'omitted', count(*) FILTER (WHERE i.position > cap)) AS digest
+        FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
+        GROUP BY i.recipient_id, o.code, o.name_zh
+    ),
+    message AS (
+        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
+        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
+        RETURNING id, recipient_id
+    ),
+    linked AS (
+        INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
+        SELECT m.id, t.id FROM message m JOIN taken t ON t.recipient_id = m.recipient_id
+        RETURNING 1
+    )
+    -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
+    SELECT count(*) INTO composed FROM message;
+
+    UPDATE reloc.reminder_message s SET superseded_by = n.id
+    FROM reloc.reminder_message n
+    WHERE s.id = ANY (stale_ids) AND n.recipient_id = s.recipient_id AND n.created_at = now() AND n.id <> s.id;
+
+    RETURN QUERY SELECT composed, cardinality(stale_ids)::bigint;
+END $$;
+COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
+    'Composes the planned reminders into one digest per recipient, listing at most max_items, superseding the recipient''s undelivered digests that are older, stale (a milestone done or moved) or no-contact with a contact now; returns (messages, superseded).';
+REVOKE ALL ON FUNCTION reloc.remind_compose(date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.remind_compose(date, integer) TO reloc_reminder;
+
+RESET ROLE;
