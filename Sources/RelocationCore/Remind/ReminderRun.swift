@@ -106,7 +106,8 @@ public struct ReminderRun {
             // Where it goes is decided now: this run's --channel, else the recipient's contacts
             // as they are at this moment.
             let destinations =
-                try options.channel.map { [$0.description] } ?? store.destinations(of: queued.recipientID)
+                try options.channel.map { [(destination: $0.description, secret: String?.none)] }
+                ?? store.destinations(of: queued.recipientID)
             if destinations.isEmpty {
                 if try store.markNoContact(id, runner: runner) { summary.noContact += 1 }
                 continue
@@ -114,19 +115,21 @@ public struct ReminderRun {
             // The worst outcome over the destinations: one that is dead makes the message dead.
             var failure: (reason: String, dead: Bool)?
             var held = true
-            for destination in destinations {
+            for (destination, secret) in destinations {
                 // The claim is renewed before each destination; lost, the run stops sending it.
                 guard let delivered = try store.renew(id, runner: runner, lease: options.lease) else {
                     held = false
                     break
                 }
                 if delivered.contains(destination) { continue }
-                let outcome = send(queued.message, to: destination, until: deadline)
+                let outcome = send(queued.message, to: destination, secret: secret, until: deadline)
+                // Credentials in a URL are never recorded where organisations read.
+                let shown = ChannelAddress.redacted(destination)
                 switch outcome {
                 case .sent: try store.recordDelivery(id, to: destination)
-                case .retry(let reason) where failure?.dead != true: failure = ("\(destination): \(reason)", false)
+                case .retry(let reason) where failure?.dead != true: failure = ("\(shown): \(reason)", false)
                 case .retry: break
-                case .dead(let reason): failure = ("\(destination): \(reason)", true)
+                case .dead(let reason): failure = ("\(shown): \(reason)", true)
                 }
             }
             if held, let failure {
@@ -159,7 +162,9 @@ public struct ReminderRun {
 
     /// Sends a message to one destination, trying again within the run on a temporary failure,
     /// but never past `deadline`: each try gets at most the time left.
-    private func send(_ message: ReminderMessage, to destination: String, until deadline: Date) -> DeliveryOutcome {
+    private func send(_ message: ReminderMessage, to destination: String, secret: String?, until deadline: Date)
+        -> DeliveryOutcome
+    {
         var tries = 0
         var last = DeliveryOutcome.retry("no time left for this message within the lease (--lease)")
         while true {
@@ -167,7 +172,7 @@ public struct ReminderRun {
             guard left >= 0.2 else { return last }
             tries += 1
             do {
-                last = try options.channels.channel(for: destination, timeLimit: left).deliver(message)
+                last = try options.channels.channel(for: destination, timeLimit: left, secret: secret).deliver(message)
             } catch {
                 return .dead("cannot deliver: \(error)")
             }
@@ -187,7 +192,8 @@ public struct ReminderRun {
             asOf: options.asOf, toContacts: options.channel == nil, maxItems: options.maxItems, allowEarlier: true)
         for queued in try store.composedInThisTransaction() {
             let destinations =
-                try options.channel.map { [$0.description] } ?? store.destinations(of: queued.recipientID)
+                try options.channel.map { [$0.description] }
+                ?? store.destinations(of: queued.recipientID).map { ChannelAddress.redacted($0.destination) }
             let to = destinations.isEmpty ? "no contact" : destinations.joined(separator: ", ")
             let text = "──── (dry run) to \(to): \(queued.message.subject)\n\(queued.message.text)\n"
             try FileDescriptorIO.writeAll(Array(text.utf8), to: STDOUT_FILENO)
@@ -206,21 +212,58 @@ public struct ChannelFactory: Sendable {
     public var mailSender: String
     /// Seconds a webhook may take to answer (`RELOC_WEBHOOK_TIMEOUT`, default 15).
     public var webhookTimeout: TimeInterval
+    /// Internal addresses the province allows webhooks to reach (`RELOC_WEBHOOK_ALLOW`).
+    public var webhookAddresses: WebhookAddressPolicy
 
+    /// The settings as given, defaults for what is missing; nothing is checked (see `validated`).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let command = (environment["RELOC_SENDMAIL"] ?? "").split(separator: " ").map(String.init)
         sendmailCommand = command.isEmpty ? SendmailChannel.defaultCommand : command
         mailSender = environment["RELOC_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 } ?? SendmailChannel.defaultSender
         webhookTimeout = environment["RELOC_WEBHOOK_TIMEOUT"].flatMap(TimeInterval.init) ?? 15
+        webhookAddresses =
+            (try? WebhookAddressPolicy(setting: environment["RELOC_WEBHOOK_ALLOW"])) ?? WebhookAddressPolicy()
+    }
+
+    /// The settings, each checked before anything is planned or sent (the job's start).
+    /// - Throws: `RelocError.invalidInput` naming the setting: a From: with a line break or a
+    ///   control character (it would inject headers such as Bcc: into every mail), a timeout that
+    ///   is not a number of seconds in 0 < t ≤ 600, an allow-list entry that is not an address.
+    public static func validated(environment: [String: String]) throws -> ChannelFactory {
+        if let from = environment["RELOC_MAIL_FROM"] {
+            guard !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+                from.isEmpty || from.contains("@")
+            else {
+                throw RelocError.invalidInput(
+                    "RELOC_MAIL_FROM must be one mailbox on one line, e.g. 搬迁改造提醒 <remind@jl.gov.cn> (no line breaks or control characters)"
+                )
+            }
+        }
+        if let text = environment["RELOC_WEBHOOK_TIMEOUT"] {
+            guard let seconds = TimeInterval(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite,
+                seconds > 0, seconds <= 600
+            else {
+                throw RelocError.invalidInput(
+                    "RELOC_WEBHOOK_TIMEOUT must be a number of seconds greater than 0 and at most 600 (got \"\(text)\")"
+                )
+            }
+        }
+        _ = try WebhookAddressPolicy(setting: environment["RELOC_WEBHOOK_ALLOW"])
+        return ChannelFactory(environment: environment)
     }
 
     /// - Parameter timeLimit: the longest one try may take (what is left of the message's share
     ///   of the lease); the channel's own timeout when shorter.
-    public func channel(for address: String, timeLimit: TimeInterval = .infinity) throws -> any ReminderChannel {
+    /// - Parameter secret: a webhook contact's signing secret.
+    public func channel(for address: String, timeLimit: TimeInterval = .infinity, secret: String? = nil) throws
+        -> any ReminderChannel
+    {
         switch try ChannelAddress(parsing: address) {
         case .stdout: StandardOutputChannel()
         case .jsonl(let path): JSONLinesChannel(path: path)
-        case .webhook(let url): WebhookChannel(url: url, timeout: min(webhookTimeout, timeLimit))
+        case .webhook(let url):
+            WebhookChannel(
+                url: url, timeout: min(webhookTimeout, timeLimit), secret: secret, addresses: webhookAddresses)
         case .email(let to):
             SendmailChannel(address: to, command: sendmailCommand, sender: mailSender, timeout: min(60, timeLimit))
         }

@@ -94,13 +94,14 @@ public struct ReminderStore {
         ).rows.map(QueuedMessage.init)
     }
 
-    /// Where a recipient's messages go now: its contacts as `email:ADDRESS` and `webhook:URL`.
-    public func destinations(of recipientID: Int64) throws -> [String] {
+    /// Where a recipient's messages go now: its contacts as `email:ADDRESS` and `webhook:URL`,
+    /// with a webhook's signing secret.
+    public func destinations(of recipientID: Int64) throws -> [(destination: String, secret: String?)] {
         try db.query(
             """
-            SELECT channel || ':' || address FROM reloc.reminder_contact WHERE org_id = \(recipientID) ORDER BY id
+            SELECT channel || ':' || address, secret FROM reloc.reminder_contact WHERE org_id = \(recipientID) ORDER BY id
             """
-        ).decode(String.self)
+        ).decode((String, String?).self).map { (destination: $0.0, secret: $0.1) }
     }
 
     /// A message taken from the queue.

@@ -54,6 +54,10 @@ struct RemindCommand: ParsableCommand {
             if let channel {
                 do { _ = try ChannelAddress(parsing: channel) } catch { throw ValidationError("\(error)") }
             }
+            // Every setting is checked at start (exit 64 naming it), before anything is planned.
+            do {
+                _ = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
+            } catch { throw ValidationError("\(error)") }
         }
 
         func execute() throws {
@@ -65,6 +69,7 @@ struct RemindCommand: ParsableCommand {
             options.lease = lease
             options.maxItems = maxItems
             options.retry = RetryPolicy(baseDelay: retryAfter, maxAttempts: maxAttempts)
+            options.channels = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
             var logger = Logger(label: "reloc.remind")
             logger.logLevel = .warning
             let summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
@@ -153,8 +158,15 @@ struct RemindCommand: ParsableCommand {
                 let channel =
                     try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
                     ?? .webhook(try ChannelAddress.webhookURL(webhook ?? ""))
-                let id = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
-                Console.write("added contact \(id) for \(org.uppercased()): \(channel)\n")
+                let added = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
+                Console.write(
+                    "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))\n"
+                )
+                if let secret = added.secret {
+                    // Shown this once: the receiver checks X-Reloc-Signature with it (README).
+                    Console.write(
+                        "signing secret (shown only now; keep it with the receiver): \(secret)\n")
+                }
             }
         }
 

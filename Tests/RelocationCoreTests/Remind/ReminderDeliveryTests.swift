@@ -90,6 +90,7 @@ import Testing
             var environment = ProcessInfo.processInfo.environment
             environment["DATABASE_URL"] = try TestDatabase.url(of: f.database)
             environment["RELOC_WEBHOOK_TIMEOUT"] = "60"
+            environment["RELOC_WEBHOOK_ALLOW"] = "127.0.0.1"
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

@@ -38,7 +38,7 @@ import Testing
             let arguments = [
                 "remind", "run", "--as-of", "2014-12-01", "--lease", "3", "--max-attempts", "3", "--retry-after", "0.2",
             ]
-            let environment = ["RELOC_WEBHOOK_TIMEOUT": "2"]
+            let environment = ["RELOC_WEBHOOK_TIMEOUT": "2", "RELOC_WEBHOOK_ALLOW": "127.0.0.1"]
             let outcomes = Outcomes()
             let database = f.database
             DispatchQueue.concurrentPerform(iterations: 2) { index in
@@ -92,7 +92,7 @@ import Testing
                     Result {
                         try RelocCLI.run(
                             ["remind", "run", "--as-of", "2014-12-01", "--lease", "20"], database: database,
-                            environment: ["RELOC_WEBHOOK_TIMEOUT": "1"])
+                            environment: ["RELOC_WEBHOOK_TIMEOUT": "1", "RELOC_WEBHOOK_ALLOW": "127.0.0.1"])
                     })
                 done.signal()
             }

@@ -11,16 +11,61 @@
 -- 3. reloc.remind_compose: a digest not yet delivered anywhere is recomposed before it is sent
 --    when one of its milestones was done or moved since (a same-day rerun), and a message recorded
 --    no-contact is folded into a fresh digest once its recipient has a contact.
+-- 4. Webhook contacts get a secret (the job signs each request with HMAC-SHA256 under it): written
+--    once by `reloc remind contact add`, which shows it; nobody but the job reads it back (column
+--    privileges), and the audit trail leaves it out. E-mail contacts are ASCII addresses only
+--    (a raw non-ASCII address in To: is not a valid header).
 --
 -- Runs as a superuser in one transaction, like 0006; objects stay owned by reloc_owner.
 
 SET LOCAL ROLE reloc_owner;
 
 ------------------------------------------------------------------------------------------------
+-- 4. Contacts: a webhook's signing secret; ASCII e-mail addresses
+------------------------------------------------------------------------------------------------
+ALTER TABLE reloc.reminder_contact ADD COLUMN secret text;
+COMMENT ON COLUMN reloc.reminder_contact.secret IS
+    'A webhook''s signing key (X-Reloc-Signature), shown once at contact add; read by the job only. NULL: unsigned (contacts added before 0010).';
+-- Organisations read every column but the secret.
+REVOKE SELECT ON reloc.reminder_contact FROM reloc_app;
+GRANT SELECT (id, org_id, channel, address, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
+GRANT INSERT (secret) ON reloc.reminder_contact TO reloc_app;
+
+UPDATE reloc.rule SET
+    message = 'an e-mail contact is one ASCII address (name@domain, no spaces or angle brackets; a non-ASCII domain in its xn-- form); a webhook is an http:// or https:// URL',
+    hint = 'e.g. --email ban@sp.gov.cn or --webhook https://hooks.sp.gov.cn/reloc'
+WHERE name = 'reminder_contact_address';
+
+CREATE OR REPLACE FUNCTION reloc.reminder_contact_before_write() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.created_at := now();
+    NEW.created_by := current_user;
+    NEW.address := btrim(NEW.address);
+    NEW.name := reloc.trim_space(NEW.name);
+    IF NEW.channel IS DISTINCT FROM 'email' AND NEW.channel IS DISTINCT FROM 'webhook' THEN
+        PERFORM reloc.raise_rule('reminder_contact_channel_check', format('"%s"', NEW.channel));
+    END IF;
+    -- Printable ASCII only (a mail header takes no raw UTF-8, and no line breaks anywhere).
+    IF NOT ((NEW.channel = 'email' AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\.][^@\s<>(),;:"\[\]\\]*\.[^@\s<>(),;:"\[\]\\]+$')
+            OR (NEW.channel = 'webhook' AND NEW.address ~ '^https?://[^/\s]+(/\S*)?$'))
+       OR NEW.address !~ '^[\x21-\x7e]+$' THEN
+        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel, NEW.address));
+    END IF;
+    -- Only a webhook is signed.
+    IF NEW.channel = 'email' THEN
+        NEW.secret := NULL;
+    END IF;
+    RETURN NEW;
+END $$;
+
+------------------------------------------------------------------------------------------------
 -- 1. The audit trail on the rules and the contacts (never skipped silently)
 ------------------------------------------------------------------------------------------------
 SELECT reloc.audit_table('reloc.reminder_rule'::regclass);
-SELECT reloc.audit_table('reloc.reminder_contact'::regclass);
+-- The secret stays out of the record (every organisation reads its own audit rows).
+SELECT reloc.audit_table('reloc.reminder_contact'::regclass, ignored_columns => ARRAY['secret']);
 
 ------------------------------------------------------------------------------------------------
 -- 2. Another organisation's message items are invisible
