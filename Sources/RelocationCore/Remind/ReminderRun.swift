@@ -38,22 +38,33 @@ public struct ReminderRun {
         public var dead = 0
         /// Messages recorded without a contact in this run.
         public var noContact = 0
-        /// Messages still to be sent that this run did not try: left by `--limit`, a retry of an
-        /// earlier run not yet due, or being sent by another run (or a killed one whose lease
-        /// has not run out).
+        /// Messages due now that this run did not try: left by `--limit`, or being sent by another
+        /// run (or a killed one whose lease has not run out). A rerun soon sends them.
         public var held = 0
         /// Unsent older messages this run's digests replaced.
         public var superseded = 0
+        /// Messages waiting for a retry time in the future (this run's retries included): a later
+        /// run sends them; no rerun now can.
+        public var waiting = 0
 
         public var line: String {
-            "\(dryRun ? "dry run, nothing recorded: " : "")remind \(asOf): planned \(planned), sent \(sent), retrying \(retrying), dead \(dead), no-contact \(noContact), held \(held), superseded \(superseded)"
+            "\(dryRun ? "dry run, nothing recorded: " : "")remind \(asOf): planned \(planned), sent \(sent), retrying \(retrying), dead \(dead), no-contact \(noContact), held \(held), superseded \(superseded), waiting \(waiting)"
         }
 
-        /// 65 some died in this run (fix the contact, then `reloc remind retry ID`): a person must
-        /// act, which matters more than waiting; else 75 (EX_TEMPFAIL) some still wait (retrying
-        /// or held: a later run sends them); else 0, all delivered.
-        public var exitStatus: Int32 {
-            dead > 0 ? ExitStatus.dataError.rawValue : retrying + held > 0 ? 75 : 0
+        /// What a scheduler acts on: 75 (EX_TEMPFAIL) when a rerun soon would do more (messages
+        /// due now were held by another run or by --limit); else 0 — the run's own work is done,
+        /// even with dead messages (a person acts on them: `reloc remind status`, the province's
+        /// next digest) or messages waiting for a backoff no rerun can shorten.
+        public var exitStatus: Int32 { held > 0 ? 75 : 0 }
+
+        /// `--summary-json PATH`: the counts and the exit status, for monitoring.
+        public func json() throws -> Data {
+            let object: [String: Any] = [
+                "as_of": asOf.description, "dry_run": dryRun, "planned": planned, "sent": sent, "retrying": retrying,
+                "dead": dead, "no_contact": noContact, "held": held, "superseded": superseded, "waiting": waiting,
+                "exit_status": Int(exitStatus),
+            ]
+            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         }
     }
 
@@ -79,7 +90,8 @@ public struct ReminderRun {
             asOf: planned.asOf, dryRun: false, planned: planned.reminders, noContact: planned.noContact,
             superseded: planned.superseded)
         let retried = try deliver(store, into: &summary)
-        summary.held = try store.held(excluding: retried)
+        (summary.held, summary.waiting) = try store.unsent(excluding: retried)
+        try store.recordRun(summary)
         return summary
     }
 
@@ -183,21 +195,30 @@ public struct ReminderRun {
         }
     }
 
-    /// Plans and composes inside a transaction that is rolled back, printing the digests and
-    /// where each would go now.
+    /// Plans and composes inside a transaction that is rolled back, then prints the digests and
+    /// where each would go now. Nothing is printed before the rollback, and the planning lock is
+    /// not taken: a dry run piped to a pager never holds anything a real run waits for.
     private func dryRun(_ store: ReminderStore) throws -> Summary {
+        var text = ""
         try db.execute("BEGIN")
-        defer { _ = try? db.execute("ROLLBACK") }
-        let planned = try store.planAndCompose(
-            asOf: options.asOf, toContacts: options.channel == nil, maxItems: options.maxItems, allowEarlier: true)
-        for queued in try store.composedInThisTransaction() {
-            let destinations =
-                try options.channel.map { [$0.description] }
-                ?? store.destinations(of: queued.recipientID).map { ChannelAddress.redacted($0.destination) }
-            let to = destinations.isEmpty ? "no contact" : destinations.joined(separator: ", ")
-            let text = "──── (dry run) to \(to): \(queued.message.subject)\n\(queued.message.text)\n"
-            try FileDescriptorIO.writeAll(Array(text.utf8), to: STDOUT_FILENO)
+        let planned: ReminderStore.Planned
+        do {
+            planned = try store.planAndCompose(
+                asOf: options.asOf, toContacts: options.channel == nil, maxItems: options.maxItems,
+                allowEarlier: true, locking: false)
+            for queued in try store.composedInThisTransaction() {
+                let destinations =
+                    try options.channel.map { [$0.description] }
+                    ?? store.destinations(of: queued.recipientID).map { ChannelAddress.redacted($0.destination) }
+                let to = destinations.isEmpty ? "no contact" : destinations.joined(separator: ", ")
+                text += "──── (dry run) to \(to): \(queued.message.subject)\n\(queued.message.text)\n"
+            }
+        } catch {
+            _ = try? db.execute("ROLLBACK")
+            throw error
         }
+        try db.execute("ROLLBACK")
+        try FileDescriptorIO.writeAll(Array(text.utf8), to: STDOUT_FILENO)
         return Summary(
             asOf: planned.asOf, dryRun: true, planned: planned.reminders, noContact: planned.noContact,
             superseded: planned.superseded)

@@ -49,11 +49,12 @@ public struct ReminderStore {
     /// - Parameter allowEarlier: plan for a day earlier than one already planned (a dry run
     ///   only: recorded, it would send reminders older than those already sent).
     /// - Throws: `RelocError.invalidInput` when `asOf` is earlier than the latest day planned.
-    public func planAndCompose(asOf: CalendarDate?, toContacts: Bool, maxItems: Int = 200, allowEarlier: Bool = false)
-        throws -> Planned
-    {
+    /// - Parameter locking: take the planning lock (a dry run, rolled back, does not).
+    public func planAndCompose(
+        asOf: CalendarDate?, toContacts: Bool, maxItems: Int = 200, allowEarlier: Bool = false, locking: Bool = true
+    ) throws -> Planned {
         // One planner at a time: a second run waits here, then finds nothing new to plan.
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))")
+        if locking { try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))") }
         let date = try db.query("SELECT coalesce(\(asOf)::date, reloc.today())").scalar(CalendarDate.self)
         if !allowEarlier,
             let latest = try db.query("SELECT max(planned_on) FROM reloc.reminder").scalar(CalendarDate?.self),
@@ -233,15 +234,31 @@ public struct ReminderStore {
     }
 
     /// Messages still to be sent that this run did not finish, apart from `excluding` (those it
-    /// tried and left for a retry): left by `--limit`, a retry of an earlier run not yet due, or
-    /// being sent by another run (alive, or killed and its lease not yet run out). While there
-    /// are any, a run does not report "all delivered".
-    public func held(excluding: [Int64]) throws -> Int {
-        try db.query(
+    /// tried and left for a retry): `held`, due now but not tried (left by `--limit`, or being
+    /// sent by another run, alive or killed with its lease not yet run out); `waiting`, waiting
+    /// for a retry time still to come.
+    public func unsent(excluding: [Int64]) throws -> (held: Int, waiting: Int) {
+        let row = try db.query(
             """
-            SELECT count(*) FROM reloc.reminder_message
-            WHERE state IN ('pending', 'retrying', 'sending') AND NOT (id = ANY (\(excluding)))
+            SELECT count(*) FILTER (WHERE state = 'sending' OR next_attempt_at <= now()),
+                   count(*) FILTER (WHERE state <> 'sending' AND next_attempt_at > now())
+            FROM reloc.reminder_message
+            WHERE state IN ('pending', 'retrying', 'sending')
+              AND (NOT (id = ANY (\(excluding))) OR next_attempt_at > now())
             """
-        ).scalar(Int.self)
+        ).rows[0]
+        return (try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1))
+    }
+
+    /// Records the run's outcome (`reloc remind status`).
+    public func recordRun(_ summary: ReminderRun.Summary) throws {
+        try db.execute(
+            """
+            INSERT INTO reloc.reminder_run (as_of, planned, sent, retrying, dead, no_contact, held, superseded, waiting,
+                                            exit_status)
+            VALUES (\(summary.asOf), \(summary.planned), \(summary.sent), \(summary.retrying), \(summary.dead),
+                    \(summary.noContact), \(summary.held), \(summary.superseded), \(summary.waiting),
+                    \(Int(summary.exitStatus)))
+            """)
     }
 }

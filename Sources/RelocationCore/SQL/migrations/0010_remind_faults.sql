@@ -190,4 +190,26 @@ COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
 REVOKE ALL ON FUNCTION reloc.remind_compose(date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.remind_compose(date, integer) TO reloc_reminder;
 
+------------------------------------------------------------------------------------------------
+-- 5. The runs: what each run did, for `reloc remind status` (an operator's day)
+------------------------------------------------------------------------------------------------
+CREATE TABLE reloc.reminder_run (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    as_of date NOT NULL,
+    finished_at timestamptz NOT NULL DEFAULT now(),
+    login text NOT NULL DEFAULT session_user,
+    planned integer NOT NULL, sent integer NOT NULL, retrying integer NOT NULL, dead integer NOT NULL,
+    no_contact integer NOT NULL, held integer NOT NULL, superseded integer NOT NULL, waiting integer NOT NULL,
+    exit_status integer NOT NULL
+);
+CREATE INDEX reminder_run_as_of_idx ON reloc.reminder_run (as_of, id);
+COMMENT ON TABLE reloc.reminder_run IS
+    'One row per reminder run (not dry runs): its counts and exit status; written only by the job.';
+ALTER TABLE reloc.reminder_run ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY reminder_run_job ON reloc.reminder_run FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
+-- Counts only, no organisation's data: every organisation may see that the job ran.
+CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app USING (true);
+GRANT SELECT, INSERT ON reloc.reminder_run TO reloc_reminder;
+GRANT SELECT ON reloc.reminder_run TO reloc_app;
+
 RESET ROLE;
