@@ -88,7 +88,7 @@ import Testing
             let channel = "webhook:\(server.url.absoluteString)"
             let process = Process()
             process.executableURL = try RelocCLI.binary()
-            process.arguments = ["remind", "run", "--as-of", "2014-12-01", "--channel", channel, "--lease", "2"]
+            process.arguments = ["remind", "run", "--as-of", "2014-12-01", "--channel", channel, "--lease", "8"]
             var environment = ProcessInfo.processInfo.environment
             environment["DATABASE_URL"] = try TestDatabase.url(of: f.database)
             environment["RELOC_WEBHOOK_TIMEOUT"] = "60"
@@ -112,7 +112,9 @@ import Testing
                 early.status == 75 && early.stdout.contains("sent 5, retrying 0, dead 0, no-contact 0, held 1"),
                 "\(early.stdout) \(early.stderr)")
             #expect(try f.messages().filter { $0.state == "sending" }.count == 1)
-            Thread.sleep(forTimeInterval: 2.2)
+            // The lease (8 s, long enough for a loaded machine to start the early run within it)
+            // runs out.
+            Thread.sleep(forTimeInterval: 8.2)
             let next = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", channel])
             #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
             #expect(next.stdout.contains("planned 0, sent 1, retrying 0"), "\(next.stdout)")
@@ -195,7 +197,9 @@ import Testing
                 "remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--as", "JL",
             ])
             #expect(add.status == 0)
-            let arguments = ["remind", "run", "--as-of", "2014-12-01", "--max-attempts", "2", "--retry-after", "2"]
+            // A backoff of 3–6 s: long enough that the early run below, on a loaded machine, still
+            // starts before it has passed.
+            let arguments = ["remind", "run", "--as-of", "2014-12-01", "--max-attempts", "2", "--retry-after", "6"]
             let first = try f.cli(arguments)
             #expect(first.status == 0 && first.stdout.contains("sent 0, retrying 1, dead 0"), "\(first.stdout)")
             // Before the backoff has passed nothing is tried: waiting, not held (a rerun now could
@@ -206,7 +210,7 @@ import Testing
                     && early.stdout.contains("waiting 1"),
                 "\(early.stdout)")
             #expect(server.requests.count == 3, "three tries within the first run, none in the early one")
-            Thread.sleep(forTimeInterval: 2.1)  // the backoff after one attempt is 1–2 s (jitter)
+            Thread.sleep(forTimeInterval: 6.1)  // the backoff after one attempt is 3–6 s (jitter)
             let second = try f.cli(arguments)
             #expect(second.status == 0 && second.stdout.contains("sent 0, retrying 0, dead 1"), "\(second.stdout)")
             #expect(server.requests.count == 6)

@@ -86,11 +86,26 @@ import Testing
                 if dry.isRunning { kill(dry.processIdentifier, SIGKILL) }
                 dry.waitUntilExit()
             }
-            Thread.sleep(forTimeInterval: 3)
+            // Wait until the dry run is done with the database (its session idle, not "idle in
+            // transaction"), or 60 s: before, it held its transaction and the planning lock while
+            // blocked on the pipe.
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let busy = try f.db.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+                      AND backend_type = 'client backend'
+                    """
+                ).scalar(Int.self)
+                if busy == 0 { break }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            Thread.sleep(forTimeInterval: 0.5)
             #expect(dry.isRunning, "the dry run is blocked writing to its pipe")
             let real = try f.cli(
                 ["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(f.outbox)"],
-                environment: ["RELOC_STATEMENT_TIMEOUT_MS": "3000"])
+                environment: ["RELOC_STATEMENT_TIMEOUT_MS": "10000"])
             #expect(real.status == 0, "\(real.stdout) \(real.stderr)")
         }
     }
@@ -108,6 +123,38 @@ import Testing
             #expect(
                 run.stderr.contains("too many connections") && run.stderr.contains("connection limit"), "\(run.stderr)")
             #expect(!run.stderr.contains("local-postgres.sh start"), "\(run.stderr)")
+        }
+    }
+}
+
+/// Dead messages reach a person: the province's next digest lists them (投递失败).
+@Suite struct ReminderFailedDeliveryTests {
+    @Test func theProvincesNextDigestListsDeadMessages() throws {
+        try RemindFixture.with { f in
+            let refusing = try LoopbackHTTPServer(replies: [.status(410)])
+            defer { refusing.stop() }
+            let add = try f.cli([
+                "remind", "contact", "add", "SP-TD", "--webhook", refusing.url.absoluteString, "--as", "JL",
+            ])
+            #expect(add.status == 0, "\(add.stderr)")
+            try f.milestone("全省搬迁改造工作调度", due: "2014-12-08", plan: "SP-TD", owner: "JL")
+            let first = try f.cli(["remind", "run", "--as-of", "2014-12-01"])
+            #expect(first.stdout.contains("dead 1"), "\(first.stdout) \(first.stderr)")
+            let next = try f.cli(["remind", "run", "--as-of", "2014-12-07", "--channel", "jsonl:\(f.outbox)"])
+            #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+            let lines = try String(contentsOfFile: f.outbox, encoding: .utf8).split(separator: "\n")
+            let province = try lines.compactMap {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.first { ($0["recipient"] as? [String: Any])?["code"] as? String == "JL" }
+            let failed = try #require(province?["failed_deliveries"] as? [[String: Any]], "\(lines)")
+            #expect(failed.count == 1 && (failed[0]["recipient"] as? [String: Any])?["code"] as? String == "SP-TD")
+            #expect((failed[0]["last_error"] as? String)?.contains("HTTP 410") == true)
+            #expect((province?["text"] as? String)?.contains("投递失败（1条") == true, "\(province?["text"] ?? "")")
+            let others = try lines.compactMap {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            .filter { ($0["recipient"] as? [String: Any])?["code"] as? String != "JL" }
+            #expect(others.allSatisfy { $0["failed_deliveries"] == nil }, "only the province's digest lists them")
         }
     }
 }

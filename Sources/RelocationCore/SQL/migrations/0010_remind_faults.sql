@@ -10,7 +10,8 @@
 --    visible only with its message, whose own policy says who reads it.
 -- 3. reloc.remind_compose: a digest not yet delivered anywhere is recomposed before it is sent
 --    when one of its milestones was done or moved since (a same-day rerun), and a message recorded
---    no-contact is folded into a fresh digest once its recipient has a contact.
+--    no-contact is folded into a fresh digest once its recipient has a contact; the province's
+--    digest lists the dead messages (failed_deliveries, 投递失败).
 -- 4. Webhook contacts get a secret (the job signs each request with HMAC-SHA256 under it): written
 --    once by `reloc remind contact add`, which shows it; nobody but the job reads it back (column
 --    privileges), and the audit trail leaves it out. E-mail contacts are ASCII addresses only
@@ -162,9 +163,21 @@ BEGIN
                jsonb_build_object(
                    'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
                    'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
-                   'omitted', count(*) FILTER (WHERE i.position > cap)) AS digest
+                   'omitted', count(*) FILTER (WHERE i.position > cap))
+               -- The province's digest lists the messages that died (投递失败), the latest 50,
+               -- until they are retried: a person there sees what nobody received.
+               || CASE WHEN o.kind = 'province' THEN coalesce((
+                      SELECT jsonb_build_object('failed_deliveries', jsonb_agg(f.failed ORDER BY f.id DESC))
+                      FROM (SELECT d.id, jsonb_build_object(
+                                'message_id', d.id, 'as_of', d.as_of, 'attempts', d.attempts,
+                                'recipient', jsonb_build_object('code', r.code, 'name', r.name_zh),
+                                'last_error', regexp_replace(coalesce(d.last_error, ''), '(https?://)[^/?#\s]*@', '\1***@', 'g')
+                            ) AS failed
+                            FROM reloc.reminder_message d JOIN reloc.organisation r ON r.id = d.recipient_id
+                            WHERE d.state = 'dead' ORDER BY d.id DESC LIMIT 50) f
+                      HAVING count(*) > 0), '{}') ELSE '{}' END AS digest
         FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
-        GROUP BY i.recipient_id, o.code, o.name_zh
+        GROUP BY i.recipient_id, o.code, o.name_zh, o.kind
     ),
     message AS (
         INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
