@@ -48,6 +48,14 @@ public struct ErrorReport: Sendable, Equatable {
         switch error.kind {
         case .connectionFailed:
             let target = error.target.map { " (\($0))" } ?? ""
+            // The server runs but refuses more connections: say so, not "start one".
+            if error.message.contains("too many connections") || error.message.contains("connection slots") {
+                return ErrorReport(
+                    status: .unavailable,
+                    message:
+                        "the database\(target) refused the connection: \(oneLine(error.message)) (its connection limit is reached); try again later, or raise the limit (ALTER ROLE … CONNECTION LIMIT, max_connections)"
+                )
+            }
             return ErrorReport(
                 status: .unavailable,
                 message: "cannot connect to the database\(target): \(oneLine(error.message)); \(startLocalDatabase)")

@@ -13,7 +13,9 @@ public enum DigestText {
             let n = digest.items.filter { $0.stage == stage }.count
             return n == 0 ? nil : "\(heading(stage))\(n)项"
         }
-        let more = digest.omitted > 0 ? "，另有\(digest.omitted)项" : ""
+        let more =
+            (digest.omitted > 0 ? "，另有\(digest.omitted)项" : "")
+            + (digest.failedDeliveries.isEmpty ? "" : "，投递失败\(digest.failedDeliveries.count)条")
         return "【搬迁改造提醒】\(digest.recipient.name)：\(counts.joined(separator: "，"))\(more)（\(chineseDate(digest.asOf))）"
     }
 
@@ -33,6 +35,16 @@ public enum DigestText {
             section += 1
             for (index, item) in items.enumerated() {
                 lines.append(contentsOf: itemLines(item, number: index + 1))
+            }
+        }
+        if !digest.failedDeliveries.isEmpty {
+            lines.append("")
+            lines.append(
+                "\(sectionNumerals[section])、投递失败（\(digest.failedDeliveries.count)条，请核实联系方式后用 reloc remind retry 重发）")
+            for (index, failed) in digest.failedDeliveries.enumerated() {
+                lines.append(
+                    "\(index + 1). 致\(failed.recipient.name)（\(failed.recipient.code)）\(chineseDate(failed.asOf))的提醒，消息\(failed.messageID)，已尝试\(failed.attempts)次：\(failed.lastError)"
+                )
             }
         }
         if digest.omitted > 0 {
@@ -90,5 +102,5 @@ public enum DigestText {
     }
 
     static let statusWords = ["on-track": "正常推进", "at-risk": "存在风险", "blocked": "受阻", "done": "已完成"]
-    static let sectionNumerals = ["一", "二", "三"]
+    static let sectionNumerals = ["一", "二", "三", "四"]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LibPQClient
 
 /// Where each organisation's reminders go (`reloc remind contact add | list | remove`). An
@@ -7,8 +8,21 @@ public struct ReminderContacts {
 
     public init(_ db: PGConnection) { self.db = db }
 
-    /// Adds an e-mail address or a webhook for `org`; returns the contact's id.
-    public func add(org: String, channel: ChannelAddress, name: String?) throws -> Int64 {
+    /// What `add` made: the contact's id and, for a webhook, the secret its requests are signed
+    /// with (shown this once: it cannot be read back).
+    public struct Added: Sendable {
+        public var id: Int64
+        public var secret: String?
+    }
+
+    /// A new signing secret: 32 bytes from the system's cryptographic generator, in hex.
+    public static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return HMACSHA256.hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Adds an e-mail address or a webhook for `org`.
+    public func add(org: String, channel: ChannelAddress, name: String?) throws -> Added {
         let (kind, address): (String, String)
         switch channel {
         case .email(let to): (kind, address) = ("email", to)
@@ -16,20 +30,22 @@ public struct ReminderContacts {
         default: throw RelocError.invalidInput("a contact is --email ADDRESS or --webhook URL")
         }
         try Organisations(db).requireExists(org)
+        let secret = kind == "webhook" ? ReminderContacts.newSecret() : nil
         let rows = try db.query(
             """
-            INSERT INTO reloc.reminder_contact (org_id, channel, address, name)
-            SELECT id, \(kind), \(address), \(name) FROM reloc.organisation WHERE code = \(org.uppercased())
+            INSERT INTO reloc.reminder_contact (org_id, channel, address, name, secret)
+            SELECT id, \(kind), \(address), \(name), \(secret) FROM reloc.organisation WHERE code = \(org.uppercased())
             RETURNING id
             """
         ).rows
-        return try rows[0].decode(Int64.self, at: 0)
+        return Added(id: try rows[0].decode(Int64.self, at: 0), secret: secret)
     }
 
     public func list(org: String?) throws -> PGResult {
         try db.query(
             """
-            SELECT c.id, o.code AS org, o.name_zh AS org_name, c.channel, c.address, c.name, c.created_at
+            SELECT c.id, o.code AS org, o.name_zh AS org_name, c.channel,
+                   regexp_replace(c.address, '^(https?://)[^/?#]*@', '\\1***@') AS address, c.name, c.created_at
             FROM reloc.reminder_contact c JOIN reloc.organisation o ON o.id = c.org_id
             WHERE \(org?.uppercased())::text IS NULL OR o.code = \(org?.uppercased())
             ORDER BY o.code, c.id

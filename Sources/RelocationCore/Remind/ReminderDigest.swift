@@ -11,17 +11,33 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
     public var items: [ReminderItem]
     /// Items beyond the digest's limit (`--max-items`): in the ledger, counted here, not listed.
     public var omitted: Int
+    /// In the province's digest: messages that died (投递失败), so a person sees what nobody got.
+    public var failedDeliveries: [FailedDelivery]
 
-    public init(recipient: Recipient, asOf: CalendarDate, items: [ReminderItem], omitted: Int = 0) {
+    public init(
+        recipient: Recipient, asOf: CalendarDate, items: [ReminderItem], omitted: Int = 0,
+        failedDeliveries: [FailedDelivery] = []
+    ) {
         self.recipient = recipient
         self.asOf = asOf
         self.items = items
         self.omitted = omitted
+        self.failedDeliveries = failedDeliveries
     }
 
     enum CodingKeys: String, CodingKey {
         case recipient, items, omitted
         case asOf = "as_of"
+        case failedDeliveries = "failed_deliveries"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(recipient, forKey: .recipient)
+        try c.encode(asOf, forKey: .asOf)
+        try c.encode(items, forKey: .items)
+        try c.encode(omitted, forKey: .omitted)
+        if !failedDeliveries.isEmpty { try c.encode(failedDeliveries, forKey: .failedDeliveries) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +46,7 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
         asOf = try c.decode(CalendarDate.self, forKey: .asOf)
         items = try c.decodeIfPresent([ReminderItem].self, forKey: .items) ?? []
         omitted = try c.decodeIfPresent(Int.self, forKey: .omitted) ?? 0
+        failedDeliveries = try c.decodeIfPresent([FailedDelivery].self, forKey: .failedDeliveries) ?? []
     }
 
     /// The items in reading order: overdue first (the longest overdue first), then due today,
@@ -40,6 +57,22 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
             if a.daysLeft != b.daysLeft { return a.daysLeft < b.daysLeft }
             return (a.title, a.milestoneID) < (b.title, b.milestoneID)
         }
+    }
+}
+
+/// A message that died, as the province's digest lists it.
+public struct FailedDelivery: Sendable, Hashable, Codable {
+    public var messageID: Int64
+    public var recipient: Recipient
+    public var asOf: CalendarDate
+    public var attempts: Int
+    public var lastError: String
+
+    enum CodingKeys: String, CodingKey {
+        case recipient, attempts
+        case messageID = "message_id"
+        case asOf = "as_of"
+        case lastError = "last_error"
     }
 }
 

@@ -13,23 +13,59 @@ public struct ReminderHistory {
     ///   - org: only those to this organisation (code).
     ///   - state: only those in this state.
     ///   - since: only those of runs on or after this date.
-    public func list(org: String?, state: String?, since: CalendarDate?) throws -> PGResult {
+    ///   - limit: at most this many (nil: all).
+    public func list(org: String?, state: String?, since: CalendarDate?, limit: Int? = nil) throws -> PGResult {
         if let state, !ReminderHistory.states.contains(state) {
             throw RelocError.invalidInput(
                 "unknown state \"\(state)\": use one of \(ReminderHistory.states.joined(separator: ", "))")
         }
         return try db.query(
             """
-            SELECT m.id, m.as_of, o.code AS org, array_to_string(m.delivered_to, ' ') AS delivered_to, m.state,
-                   m.attempts, jsonb_array_length(m.digest -> 'items') AS items, m.created_at, m.sent_at,
-                   coalesce(m.last_error, '') AS last_error, m.superseded_by,
+            SELECT m.id, m.as_of, o.code AS org,
+                   regexp_replace(array_to_string(m.delivered_to, ' '), '(https?://)[^/?#\\s]*@', '\\1***@', 'g') AS delivered_to,
+                   m.state, m.attempts, jsonb_array_length(m.digest -> 'items') AS items, m.created_at, m.sent_at,
+                   regexp_replace(coalesce(m.last_error, ''), '(https?://)[^/?#\\s]*@', '\\1***@', 'g') AS last_error,
+                   m.superseded_by,
                    m.idempotency_key::text AS idempotency_key
             FROM reloc.reminder_message m JOIN reloc.organisation o ON o.id = m.recipient_id
             WHERE (\(org?.uppercased())::text IS NULL OR o.code = \(org?.uppercased()))
               AND (\(state)::text IS NULL OR m.state = \(state))
               AND (\(since)::date IS NULL OR m.as_of >= \(since))
             ORDER BY m.id DESC
+            LIMIT \(limit)
             """)
+    }
+
+    /// `reloc remind status`: the counts of what needs a person or waits, the last run of each of
+    /// the latest days, and the dead and waiting messages (those the acting organisation sees).
+    public func status(days: Int = 14) throws -> (summary: PGResult, runs: PGResult, messages: PGResult) {
+        let summary = try db.query(
+            """
+            SELECT (SELECT max(finished_at) FROM reloc.reminder_run) AS last_run,
+                   (SELECT exit_status FROM reloc.reminder_run ORDER BY id DESC LIMIT 1) AS last_exit_status,
+                   count(*) FILTER (WHERE state = 'dead') AS dead,
+                   count(*) FILTER (WHERE state IN ('pending', 'retrying', 'sending')) AS waiting,
+                   count(*) FILTER (WHERE state = 'no-contact') AS no_contact
+            FROM reloc.reminder_message
+            """)
+        let runs = try db.query(
+            """
+            SELECT * FROM (
+                SELECT DISTINCT ON (as_of) as_of, finished_at, planned, sent, retrying, dead, no_contact, held,
+                       superseded, waiting, exit_status
+                FROM reloc.reminder_run ORDER BY as_of DESC, id DESC) r
+            ORDER BY as_of DESC LIMIT \(days)
+            """)
+        let messages = try db.query(
+            """
+            SELECT m.id, m.as_of, o.code AS org, m.state, m.attempts, m.next_attempt_at,
+                   regexp_replace(coalesce(m.last_error, ''), '(https?://)[^/?#\\s]*@', '\\1***@', 'g') AS last_error
+            FROM reloc.reminder_message m JOIN reloc.organisation o ON o.id = m.recipient_id
+            WHERE m.state IN ('dead', 'pending', 'retrying', 'sending')
+            ORDER BY m.state = 'dead' DESC, m.id DESC
+            LIMIT 200
+            """)
+        return (summary, runs, messages)
     }
 
     /// Puts a dead (or waiting) message back in the queue for the next run, attempts reset; the

@@ -24,7 +24,7 @@ public struct ReminderMessage: Sendable, Hashable {
         let envelope = Envelope(
             idempotencyKey: idempotencyKey, messageID: messageID, asOf: digest.asOf.description,
             recipient: digest.recipient, subject: subject, text: text, items: digest.orderedItems,
-            omitted: digest.omitted)
+            omitted: digest.omitted, failedDeliveries: digest.failedDeliveries.isEmpty ? nil : digest.failedDeliveries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(envelope)
@@ -39,9 +39,12 @@ public struct ReminderMessage: Sendable, Hashable {
         let text: String
         let items: [ReminderItem]
         let omitted: Int
+        /// Only in the province's digest, when messages died.
+        let failedDeliveries: [FailedDelivery]?
 
         enum CodingKeys: String, CodingKey {
             case recipient, subject, text, items, omitted
+            case failedDeliveries = "failed_deliveries"
             case idempotencyKey = "idempotency_key"
             case messageID = "message_id"
             case asOf = "as_of"

@@ -49,11 +49,12 @@ public struct ReminderStore {
     /// - Parameter allowEarlier: plan for a day earlier than one already planned (a dry run
     ///   only: recorded, it would send reminders older than those already sent).
     /// - Throws: `RelocError.invalidInput` when `asOf` is earlier than the latest day planned.
-    public func planAndCompose(asOf: CalendarDate?, toContacts: Bool, maxItems: Int = 200, allowEarlier: Bool = false)
-        throws -> Planned
-    {
+    /// - Parameter locking: take the planning lock (a dry run, rolled back, does not).
+    public func planAndCompose(
+        asOf: CalendarDate?, toContacts: Bool, maxItems: Int = 200, allowEarlier: Bool = false, locking: Bool = true
+    ) throws -> Planned {
         // One planner at a time: a second run waits here, then finds nothing new to plan.
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))")
+        if locking { try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))") }
         let date = try db.query("SELECT coalesce(\(asOf)::date, reloc.today())").scalar(CalendarDate.self)
         if !allowEarlier,
             let latest = try db.query("SELECT max(planned_on) FROM reloc.reminder").scalar(CalendarDate?.self),
@@ -94,13 +95,14 @@ public struct ReminderStore {
         ).rows.map(QueuedMessage.init)
     }
 
-    /// Where a recipient's messages go now: its contacts as `email:ADDRESS` and `webhook:URL`.
-    public func destinations(of recipientID: Int64) throws -> [String] {
+    /// Where a recipient's messages go now: its contacts as `email:ADDRESS` and `webhook:URL`,
+    /// with a webhook's signing secret.
+    public func destinations(of recipientID: Int64) throws -> [(destination: String, secret: String?)] {
         try db.query(
             """
-            SELECT channel || ':' || address FROM reloc.reminder_contact WHERE org_id = \(recipientID) ORDER BY id
+            SELECT channel || ':' || address, secret FROM reloc.reminder_contact WHERE org_id = \(recipientID) ORDER BY id
             """
-        ).decode(String.self)
+        ).decode((String, String?).self).map { (destination: $0.0, secret: $0.1) }
     }
 
     /// A message taken from the queue.
@@ -127,10 +129,13 @@ public struct ReminderStore {
     }
 
     /// Claims the next message that is due (new, due for a retry, or left by a run whose lease
-    /// ran out), for `lease` seconds, except those in `skipping` (this run left them for a retry:
-    /// a run tries a message once, even when its backoff is shorter than the run). One statement, committed at once: the claim is visible to
-    /// other runs before anything is sent.
-    public func claim(runner: UUID, lease: TimeInterval, skipping: [Int64] = []) throws -> QueuedMessage? {
+    /// ran out) and has had fewer than `maxAttempts` attempts, for `lease` seconds, except those
+    /// in `skipping` (this run left them for a retry: a run tries a message once, even when its
+    /// backoff is shorter than the run). One statement, committed at once: the claim is visible
+    /// to other runs before anything is sent.
+    public func claim(runner: UUID, lease: TimeInterval, maxAttempts: Int = .max, skipping: [Int64] = []) throws
+        -> QueuedMessage?
+    {
         try db.query(
             """
             UPDATE reloc.reminder_message m
@@ -140,6 +145,7 @@ public struct ReminderStore {
                 SELECT q.id FROM reloc.reminder_message q
                 WHERE ((q.state IN ('pending', 'retrying') AND q.next_attempt_at <= now())
                        OR (q.state = 'sending' AND q.lease_until < now()))
+                  AND q.attempts < \(maxAttempts)
                   AND NOT (q.id = ANY (\(skipping)))
                 ORDER BY q.next_attempt_at, q.id
                 LIMIT 1
@@ -150,30 +156,68 @@ public struct ReminderStore {
         ).rows.first.map(QueuedMessage.init)
     }
 
-    /// Records a sent message (every destination accepted it), only if `runner` still holds its
-    /// claim.
-    /// - Returns: false when the claim was lost (the lease ran out and another run took it).
-    public func markSent(_ id: Int64, runner: UUID, deliveredTo: [String]) throws -> Bool {
+    /// Messages that have had all their attempts and are waiting for another (a run killed on the
+    /// last attempt, whose lease ran out; or `--max-attempts` lowered) are dead: attempts never
+    /// exceed the maximum, and a person sees them (`reloc remind history --state dead`).
+    /// - Returns: how many.
+    public func buryExhausted(maxAttempts: Int) throws -> Int {
         try db.execute(
             """
             UPDATE reloc.reminder_message
-            SET state = 'sent', sent_at = now(), claimed_by = NULL, lease_until = NULL, last_error = NULL,
-                delivered_to = \(deliveredTo)
+            SET state = 'dead', claimed_by = NULL, lease_until = NULL,
+                last_error = coalesce(last_error || '; ', '') || 'no attempt left (' || attempts || ' of ' || \(maxAttempts) || ')'
+            WHERE attempts >= \(maxAttempts)
+              AND (state IN ('pending', 'retrying') OR (state = 'sending' AND lease_until < now()))
+            """)
+    }
+
+    /// Renews this run's claim for another `lease` seconds, before each destination.
+    /// - Returns: the destinations that have accepted the message so far (another run may have
+    ///   recorded some), or nil when the claim is lost: the run must not send it any more.
+    public func renew(_ id: Int64, runner: UUID, lease: TimeInterval) throws -> [String]? {
+        guard
+            let row = try db.query(
+                """
+                UPDATE reloc.reminder_message SET lease_until = now() + make_interval(secs => \(lease))
+                WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
+                RETURNING to_json(delivered_to)::text
+                """
+            ).rows.first
+        else { return nil }
+        return try JSONDecoder().decode([String].self, from: Data(try row.decode(String.self, at: 0).utf8))
+    }
+
+    /// Records at once that `destination` accepted the message, whoever holds the claim now: no
+    /// later claim sends it there again.
+    public func recordDelivery(_ id: Int64, to destination: String) throws {
+        try db.execute(
+            """
+            UPDATE reloc.reminder_message SET delivered_to = delivered_to || ARRAY[\(destination)::text]
+            WHERE id = \(id) AND NOT (\(destination)::text = ANY (delivered_to))
+            """)
+    }
+
+    /// Records a sent message (every destination accepted it: each recorded by `recordDelivery`),
+    /// only if `runner` still holds its claim.
+    /// - Returns: false when the claim was lost (the lease ran out and another run took it).
+    public func markSent(_ id: Int64, runner: UUID) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE reloc.reminder_message
+            SET state = 'sent', sent_at = now(), claimed_by = NULL, lease_until = NULL, last_error = NULL
             WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
             """) == 1
     }
 
     /// Records a failed delivery: retried after `delay` seconds, or dead when `dead` (a
-    /// permanent failure or the last attempt); `deliveredTo` keeps the destinations that
-    /// accepted it meanwhile. Only while `runner` holds the claim.
-    public func markFailed(
-        _ id: Int64, runner: UUID, reason: String, dead: Bool, delay: TimeInterval, deliveredTo: [String]
-    ) throws -> Bool {
+    /// permanent failure or the last attempt); the destinations that accepted it meanwhile are
+    /// already recorded. Only while `runner` holds the claim.
+    public func markFailed(_ id: Int64, runner: UUID, reason: String, dead: Bool, delay: TimeInterval) throws -> Bool {
         try db.execute(
             """
             UPDATE reloc.reminder_message
             SET state = \(dead ? "dead" : "retrying"), claimed_by = NULL, lease_until = NULL, last_error = \(reason),
-                next_attempt_at = now() + make_interval(secs => \(delay)), delivered_to = \(deliveredTo)
+                next_attempt_at = now() + make_interval(secs => \(delay))
             WHERE id = \(id) AND state = 'sending' AND claimed_by = \(runner)
             """) == 1
     }
@@ -190,15 +234,31 @@ public struct ReminderStore {
     }
 
     /// Messages still to be sent that this run did not finish, apart from `excluding` (those it
-    /// tried and left for a retry): left by `--limit`, a retry of an earlier run not yet due, or
-    /// being sent by another run (alive, or killed and its lease not yet run out). While there
-    /// are any, a run does not report "all delivered".
-    public func held(excluding: [Int64]) throws -> Int {
-        try db.query(
+    /// tried and left for a retry): `held`, due now but not tried (left by `--limit`, or being
+    /// sent by another run, alive or killed with its lease not yet run out); `waiting`, waiting
+    /// for a retry time still to come.
+    public func unsent(excluding: [Int64]) throws -> (held: Int, waiting: Int) {
+        let row = try db.query(
             """
-            SELECT count(*) FROM reloc.reminder_message
-            WHERE state IN ('pending', 'retrying', 'sending') AND NOT (id = ANY (\(excluding)))
+            SELECT count(*) FILTER (WHERE state = 'sending' OR next_attempt_at <= now()),
+                   count(*) FILTER (WHERE state <> 'sending' AND next_attempt_at > now())
+            FROM reloc.reminder_message
+            WHERE state IN ('pending', 'retrying', 'sending')
+              AND (NOT (id = ANY (\(excluding))) OR next_attempt_at > now())
             """
-        ).scalar(Int.self)
+        ).rows[0]
+        return (try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1))
+    }
+
+    /// Records the run's outcome (`reloc remind status`).
+    public func recordRun(_ summary: ReminderRun.Summary) throws {
+        try db.execute(
+            """
+            INSERT INTO reloc.reminder_run (as_of, planned, sent, retrying, dead, no_contact, held, superseded, waiting,
+                                            exit_status)
+            VALUES (\(summary.asOf), \(summary.planned), \(summary.sent), \(summary.retrying), \(summary.dead),
+                    \(summary.noContact), \(summary.held), \(summary.superseded), \(summary.waiting),
+                    \(Int(summary.exitStatus)))
+            """)
     }
 }

@@ -12,19 +12,20 @@ struct RemindCommand: ParsableCommand {
             Channels: stdout, jsonl:PATH, webhook:URL, email:ADDRESS. E-mail goes through RELOC_SENDMAIL
             (default "/usr/sbin/sendmail -t -i") from RELOC_MAIL_FROM; webhooks wait RELOC_WEBHOOK_TIMEOUT seconds.
             """,
-        subcommands: [Run.self, Rules.self, Contact.self, History.self, Retry.self]
+        subcommands: [Run.self, Status.self, Rules.self, Contact.self, History.self, Retry.self]
     )
 
     struct Run: ConnectionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Plan today's reminders and deliver every message that is due (what the scheduler starts).",
             discussion: """
-                Prints one line: planned, sent, retrying, dead, no-contact, held, superseded. Exit 65 some died
-                in this run (see reloc remind history --state dead); else 75 some still wait (retrying: tried and
-                left for a retry; held: not tried, because of --limit, a retry not yet due, or another run sending
-                them; a later run sends them); else 0 all delivered. 69 the database is unavailable, 77 the login
-                may not act as reloc_reminder. A run plans forward only: --as-of earlier than a day already
-                planned is refused (65) unless --dry-run.
+                Prints one line: planned, sent, retrying, dead, no-contact, held, superseded, waiting. Exit 0 when
+                the run's own work is done: everything it could send was sent, or died (a person acts: reloc remind
+                status; the province's next digest lists them), or waits for a retry time no rerun can shorten;
+                75 when a rerun soon would do more (held: messages due now that another run was sending, or left
+                by --limit); 64 a setting is wrong (named); 69 the database is unavailable, 77 the login may not
+                act as reloc_reminder. A run plans forward only: --as-of earlier than a day already planned is
+                refused (65) unless --dry-run.
                 """)
         @Option(help: "Plan as of this day (YYYY-MM-DD; default today in Asia/Shanghai).") var asOf: CalendarDate?
         @Flag(help: "Show the digests that would be composed; record and send nothing.") var dryRun = false
@@ -40,16 +41,29 @@ struct RemindCommand: ParsableCommand {
         @Option(help: "The most items one digest lists; the rest are counted (另有N项).") var maxItems: Int = 200
         @Option(help: "Seconds before the first retry in a later run (doubled each time, with jitter).")
         var retryAfter: Double = 300
+        @Option(help: "Also write the run's counts and exit status as JSON to this file (for monitoring).")
+        var summaryJson: String?
         @OptionGroup var connection: ConnectionOptions
 
         func validate() throws {
             if let limit, limit < 0 { throw ValidationError("--limit is a number of messages, 0 or more") }
-            if lease <= 0 { throw ValidationError("--lease is a number of seconds greater than 0") }
+            // A lease bounds how long one message may take (70 % of it, ReminderRun): under 2 s no
+            // webhook could answer; over a day a killed run's messages would wait too long.
+            if !(lease.isFinite && lease >= 2 && lease <= 86_400) {
+                throw ValidationError("--lease is a number of seconds from 2 to 86400 (got \(lease))")
+            }
             if maxAttempts < 1 { throw ValidationError("--max-attempts is at least 1") }
             if maxItems < 1 { throw ValidationError("--max-items is at least 1") }
+            if !(retryAfter.isFinite && retryAfter >= 0 && retryAfter <= 86_400) {
+                throw ValidationError("--retry-after is a number of seconds from 0 to 86400 (got \(retryAfter))")
+            }
             if let channel {
                 do { _ = try ChannelAddress(parsing: channel) } catch { throw ValidationError("\(error)") }
             }
+            // Every setting is checked at start (exit 64 naming it), before anything is planned.
+            do {
+                _ = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
+            } catch { throw ValidationError("\(error)") }
         }
 
         func execute() throws {
@@ -61,10 +75,14 @@ struct RemindCommand: ParsableCommand {
             options.lease = lease
             options.maxItems = maxItems
             options.retry = RetryPolicy(baseDelay: retryAfter, maxAttempts: maxAttempts)
+            options.channels = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
             var logger = Logger(label: "reloc.remind")
             logger.logLevel = .warning
             let summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
             Console.write(summary.line + "\n")
+            if let summaryJson {
+                try summary.json().write(to: URL(fileURLWithPath: summaryJson), options: .atomic)
+            }
             if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
         }
     }
@@ -149,8 +167,15 @@ struct RemindCommand: ParsableCommand {
                 let channel =
                     try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
                     ?? .webhook(try ChannelAddress.webhookURL(webhook ?? ""))
-                let id = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
-                Console.write("added contact \(id) for \(org.uppercased()): \(channel)\n")
+                let added = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
+                Console.write(
+                    "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))\n"
+                )
+                if let secret = added.secret {
+                    // Shown this once: the receiver checks X-Reloc-Signature with it (README).
+                    Console.write(
+                        "signing secret (shown only now; keep it with the receiver): \(secret)\n")
+                }
             }
         }
 
@@ -178,6 +203,29 @@ struct RemindCommand: ParsableCommand {
         }
     }
 
+    struct Status: SessionCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Did the job run, and what needs a person: the last run of each day, dead and waiting messages.")
+        @Option(help: "Days of runs to show.") var days: Int = 14
+        @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            if days < 1 { throw ValidationError("--days is at least 1") }
+        }
+
+        func execute() throws {
+            let status = try ReminderHistory(session.open().connection).status(days: days)
+            let view = ItemWithSections(
+                try Listing(status.summary),
+                sections: [
+                    .init(key: "runs", title: "runs (the last of each day)", try Listing(status.runs)),
+                    .init(key: "messages", title: "dead and waiting messages", try Listing(status.messages)),
+                ])
+            Console.write(view.render(output.format))
+        }
+    }
+
     struct History: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
@@ -185,15 +233,18 @@ struct RemindCommand: ParsableCommand {
         @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.")
         var state: String?
         @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
+        @Option(help: "The latest N messages (0: all).") var limit: Int = 100
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
             try requireOneOf(state, ReminderHistory.states, option: "--state")
+            if limit < 0 { throw ValidationError("--limit is a number of messages, 0 (all) or more") }
         }
 
         func execute() throws {
-            let result = try ReminderHistory(session.open().connection).list(org: org, state: state, since: since)
+            let result = try ReminderHistory(session.open().connection).list(
+                org: org, state: state, since: since, limit: limit == 0 ? nil : limit)
             Console.write(try Listing(result).render(output.format))
         }
     }

@@ -36,7 +36,11 @@ import Testing
             contentsOf: Self.deploy.appendingPathComponent("systemd/reloc-remind.timer"), encoding: .utf8)
         #expect(service.contains("\nType=oneshot\n") && service.contains("\nUser=reloc-remind\n"))
         #expect(service.contains("\nEnvironmentFile=/etc/reloc/remind.env\n"))
-        #expect(service.contains("\nExecStart=/usr/local/bin/reloc remind run\n"))
+        #expect(
+            service.contains(
+                "\nExecStart=/usr/local/bin/reloc remind run --summary-json /var/lib/reloc-remind/summary.json\n"))
+        #expect(service.contains("\nRestartPreventExitStatus=64 65 77\n"), "dead messages do not fail the run")
+        #expect(timer.contains("\nOnCalendar=*-*-* 09..20:30:00 Asia/Shanghai\n"), "later runs send the retries")
         #expect(timer.contains("\nOnCalendar=*-*-* 08:00:00 Asia/Shanghai\n") && timer.contains("\nPersistent=true\n"))
         // A local MTA's sendmail is setuid/setgid and writes its spool: nothing in the shipped
         // unit may set no_new_privs (NoNewPrivileges= or a setting that implies it).
@@ -135,21 +139,28 @@ import Testing
         #expect(try Self.runLoop(script, statuses: [65]) == (65, 1))
         #expect(try Self.runLoop(script, statuses: [75, 69]) == (69, 2))
         #expect(try Self.runLoop(script, statuses: Array(repeating: 75, count: 10)) == (75, 8))
+        // Exit 0 with messages waiting for a retry: run again; with none waiting: done.
+        #expect(
+            try Self.runLoop(script, statuses: [0, 0, 0], summaries: ["\"waiting\":2", "\"waiting\":0"]) == (0, 2))
     }
 
     /// Runs the CronJob's shell script with stand-ins for reloc (exiting with `statuses` in turn)
     /// and sleep (at once); returns the script's exit status and how many runs it made.
-    static func runLoop(_ script: String, statuses: [Int32]) throws -> (Int32, Int) {
+    static func runLoop(_ script: String, statuses: [Int32], summaries: [String] = []) throws -> (Int32, Int) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-loop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try statuses.map(String.init).joined(separator: "\n").appending("\n").write(
             to: folder.appendingPathComponent("statuses"), atomically: true, encoding: .utf8)
+        try summaries.joined(separator: "\n").appending("\n").write(
+            to: folder.appendingPathComponent("summaries"), atomically: true, encoding: .utf8)
         let reloc = """
             #!/bin/sh
             [ "$1 $2" = "remind run" ] || exit 64
             echo run >> '\(folder.path)/runs'
             status=$(sed -n 1p '\(folder.path)/statuses'); sed -i 1d '\(folder.path)/statuses'
+            summary=$(sed -n 1p '\(folder.path)/summaries'); sed -i 1d '\(folder.path)/summaries'
+            [ "$3" = "--summary-json" ] && [ -n "$summary" ] && echo "{$summary}" > "$4"
             exit "$status"
 
             """

@@ -14,6 +14,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         case status(Int)
         /// Read the request, then say nothing for this long (the client should time out).
         case silence(TimeInterval)
+        /// A redirect (301, 302, 307 …) to `location`.
+        case redirect(Int, location: String)
     }
 
     struct Request: Sendable {
@@ -90,6 +92,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             Thread.sleep(forTimeInterval: seconds)
         case .status(let code):
             let text = "HTTP/1.1 \(code) Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+            _ = Array(text.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, 0) }
+        case .redirect(let code, let location):
+            let text =
+                "HTTP/1.1 \(code) Moved\r\nLocation: \(location)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             _ = Array(text.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, 0) }
         }
     }

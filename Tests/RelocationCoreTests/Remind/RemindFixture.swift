@@ -88,7 +88,12 @@ struct RemindFixture {
         }
     }
 
+    /// The tests' webhooks listen on 127.0.0.1: the province's allow-list lets the job reach them.
+    static let loopbackAllowed = ["RELOC_WEBHOOK_ALLOW": "127.0.0.1"]
+
     func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> RelocCLI.Outcome {
-        try RelocCLI.run(arguments, database: database, environment: environment)
+        try RelocCLI.run(
+            arguments, database: database,
+            environment: RemindFixture.loopbackAllowed.merging(environment) { _, given in given })
     }
 }

@@ -30,12 +30,14 @@ import Testing
             #expect(first.status == 0, "\(first.stderr)")
             #expect(
                 first.stdout
-                    == "remind 2014-12-01: planned 6, sent 6, retrying 0, dead 0, no-contact 0, held 0, superseded 0\n")
+                    == "remind 2014-12-01: planned 6, sent 6, retrying 0, dead 0, no-contact 0, held 0, superseded 0, waiting 0\n"
+            )
             let second = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(f.outbox)"])
             #expect(second.status == 0, "\(second.stderr)")
             #expect(
                 second.stdout
-                    == "remind 2014-12-01: planned 0, sent 0, retrying 0, dead 0, no-contact 0, held 0, superseded 0\n")
+                    == "remind 2014-12-01: planned 0, sent 0, retrying 0, dead 0, no-contact 0, held 0, superseded 0, waiting 0\n"
+            )
             #expect(try RemindFixture.keys(inJSONLines: f.outbox).count == 6)
         }
     }
@@ -86,10 +88,11 @@ import Testing
             let channel = "webhook:\(server.url.absoluteString)"
             let process = Process()
             process.executableURL = try RelocCLI.binary()
-            process.arguments = ["remind", "run", "--as-of", "2014-12-01", "--channel", channel, "--lease", "2"]
+            process.arguments = ["remind", "run", "--as-of", "2014-12-01", "--channel", channel, "--lease", "8"]
             var environment = ProcessInfo.processInfo.environment
             environment["DATABASE_URL"] = try TestDatabase.url(of: f.database)
             environment["RELOC_WEBHOOK_TIMEOUT"] = "60"
+            environment["RELOC_WEBHOOK_ALLOW"] = "127.0.0.1"
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -109,7 +112,9 @@ import Testing
                 early.status == 75 && early.stdout.contains("sent 5, retrying 0, dead 0, no-contact 0, held 1"),
                 "\(early.stdout) \(early.stderr)")
             #expect(try f.messages().filter { $0.state == "sending" }.count == 1)
-            Thread.sleep(forTimeInterval: 2.2)
+            // The lease (8 s, long enough for a loaded machine to start the early run within it)
+            // runs out.
+            Thread.sleep(forTimeInterval: 8.2)
             let next = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", channel])
             #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
             #expect(next.stdout.contains("planned 0, sent 1, retrying 0"), "\(next.stdout)")
@@ -134,10 +139,11 @@ import Testing
             #expect(first.status == 0, "\(first.stderr)")
             #expect(
                 first.stdout
-                    == "remind 2014-12-01: planned 6, sent 1, retrying 0, dead 0, no-contact 5, held 0, superseded 0\n")
-            // 400: dead at once, reported, exit 65.
+                    == "remind 2014-12-01: planned 6, sent 1, retrying 0, dead 0, no-contact 5, held 0, superseded 0, waiting 0\n"
+            )
+            // 400: dead at once, reported; the run's own work is done: exit 0.
             let second = try f.cli(["remind", "run", "--as-of", "2014-12-29"])
-            #expect(second.status == 65, "\(second.stdout) \(second.stderr)")
+            #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
             #expect(second.stdout.contains("sent 0, retrying 0, dead 1, no-contact 5"))
             let history = try f.cli(["remind", "history", "--org", "SP-TD", "--state", "dead", "--format", "json"])
             let dead = try #require(
@@ -170,8 +176,9 @@ import Testing
             // Three tries within the run, each timing out: left for the next run.
             let first = try f.cli(
                 ["remind", "run", "--as-of", "2014-12-01", "--retry-after", "1"], environment: environment)
-            #expect(first.status == 75, "\(first.stdout) \(first.stderr)")
-            #expect(first.stdout.contains("sent 0, retrying 1, dead 0"))
+            // Waiting for a retry time no rerun can shorten: exit 0, the count in the line.
+            #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+            #expect(first.stdout.contains("sent 0, retrying 1, dead 0") && first.stdout.contains("waiting 1"))
             Thread.sleep(forTimeInterval: 1.1)
             let second = try f.cli(
                 ["remind", "run", "--as-of", "2014-12-01", "--retry-after", "1"], environment: environment)
@@ -190,19 +197,22 @@ import Testing
                 "remind", "contact", "add", "SP-TD", "--webhook", server.url.absoluteString, "--as", "JL",
             ])
             #expect(add.status == 0)
-            let arguments = ["remind", "run", "--as-of", "2014-12-01", "--max-attempts", "2", "--retry-after", "2"]
+            // A backoff of 3–6 s: long enough that the early run below, on a loaded machine, still
+            // starts before it has passed.
+            let arguments = ["remind", "run", "--as-of", "2014-12-01", "--max-attempts", "2", "--retry-after", "6"]
             let first = try f.cli(arguments)
-            #expect(first.status == 75 && first.stdout.contains("sent 0, retrying 1, dead 0"), "\(first.stdout)")
-            // Before the backoff has passed nothing is tried.
-            // Not tried by this run, still waiting: held, exit 75.
+            #expect(first.status == 0 && first.stdout.contains("sent 0, retrying 1, dead 0"), "\(first.stdout)")
+            // Before the backoff has passed nothing is tried: waiting, not held (a rerun now could
+            // not send it), exit 0.
             let early = try f.cli(arguments)
             #expect(
-                early.status == 75 && early.stdout.contains("sent 0, retrying 0, dead 0, no-contact 0, held 1"),
+                early.status == 0 && early.stdout.contains("sent 0, retrying 0, dead 0, no-contact 0, held 0")
+                    && early.stdout.contains("waiting 1"),
                 "\(early.stdout)")
             #expect(server.requests.count == 3, "three tries within the first run, none in the early one")
-            Thread.sleep(forTimeInterval: 2.1)  // the backoff after one attempt is 1–2 s (jitter)
+            Thread.sleep(forTimeInterval: 6.1)  // the backoff after one attempt is 3–6 s (jitter)
             let second = try f.cli(arguments)
-            #expect(second.status == 65 && second.stdout.contains("sent 0, retrying 0, dead 1"), "\(second.stdout)")
+            #expect(second.status == 0 && second.stdout.contains("sent 0, retrying 0, dead 1"), "\(second.stdout)")
             #expect(server.requests.count == 6)
             let dead = try f.db.query(
                 "SELECT attempts, last_error FROM reloc.reminder_message WHERE state = 'dead'"
@@ -243,7 +253,7 @@ import Testing
             #expect(run.stdout.contains("(dry run) to no contact: 【搬迁改造提醒】铁东区"))
             #expect(
                 run.stdout.hasSuffix(
-                    "dry run, nothing recorded: remind 2014-12-01: planned 6, sent 0, retrying 0, dead 0, no-contact 6, held 0, superseded 0\n"
+                    "dry run, nothing recorded: remind 2014-12-01: planned 6, sent 0, retrying 0, dead 0, no-contact 6, held 0, superseded 0, waiting 0\n"
                 ))
             #expect(try f.db.query("SELECT count(*) FROM reloc.reminder").scalar(Int.self) == 0)
             #expect(try f.messages().isEmpty)

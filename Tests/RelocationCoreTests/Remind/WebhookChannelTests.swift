@@ -4,11 +4,14 @@ import Testing
 
 /// The webhook channel against a real HTTP server on 127.0.0.1.
 @Suite struct WebhookChannelTests {
+    /// The province's allow-list for the tests' servers on 127.0.0.1.
+    static let loopback = WebhookAddressPolicy(allowing: [WebhookAddressPolicy.Network("127.0.0.1")!])
+
     @Test func postsTheJSONWithTheIdempotencyKey() throws {
         let server = try LoopbackHTTPServer(replies: [.status(204)])
         defer { server.stop() }
         let message = ReminderSamples.message()
-        #expect(WebhookChannel(url: server.url, timeout: 5).deliver(message) == .sent)
+        #expect(WebhookChannel(url: server.url, timeout: 5, addresses: Self.loopback).deliver(message) == .sent)
         let request = try #require(server.requests.first)
         #expect(request.method == "POST" && request.path == "/hooks/reloc")
         #expect(request.headers["idempotency-key"] == message.idempotencyKey)
@@ -24,7 +27,7 @@ import Testing
         defer { server.stop() }
         let policy = RetryPolicy(triesPerRun: 3, firstPause: 0.05)
         let (outcome, tries) = policy.deliver(
-            ReminderSamples.message(), through: WebhookChannel(url: server.url, timeout: 5))
+            ReminderSamples.message(), through: WebhookChannel(url: server.url, timeout: 5, addresses: Self.loopback))
         #expect(outcome == .sent && tries == 2)
         let keys = server.requests.map { $0.headers["idempotency-key"] }
         #expect(keys.count == 2 && keys[0] != nil && keys[0] == keys[1])
@@ -33,7 +36,7 @@ import Testing
     @Test func tooManyRequestsIsRetriedAndABadRequestIsDead() throws {
         let server = try LoopbackHTTPServer(replies: [.status(429), .status(400)])
         defer { server.stop() }
-        let channel = WebhookChannel(url: server.url, timeout: 5)
+        let channel = WebhookChannel(url: server.url, timeout: 5, addresses: Self.loopback)
         #expect(channel.deliver(ReminderSamples.message()) == .retry("webhook answered HTTP 429"))
         #expect(channel.deliver(ReminderSamples.message()) == .dead("webhook answered HTTP 400"))
         #expect(WebhookChannel.outcome(status: 404) == .dead("webhook answered HTTP 404"))
@@ -44,7 +47,8 @@ import Testing
         let server = try LoopbackHTTPServer(replies: [.silence(4)])
         defer { server.stop() }
         let started = Date()
-        let outcome = WebhookChannel(url: server.url, timeout: 1).deliver(ReminderSamples.message())
+        let outcome = WebhookChannel(url: server.url, timeout: 1, addresses: Self.loopback).deliver(
+            ReminderSamples.message())
         guard case .retry = outcome else {
             Issue.record("expected a retry, got \(outcome)")
             return
@@ -57,9 +61,26 @@ import Testing
         let server = try LoopbackHTTPServer(replies: [.status(200)])
         let url = server.url
         server.stop()
-        guard case .retry = WebhookChannel(url: url, timeout: 2).deliver(ReminderSamples.message()) else {
+        guard
+            case .retry = WebhookChannel(url: url, timeout: 2, addresses: Self.loopback).deliver(
+                ReminderSamples.message())
+        else {
             Issue.record("a refused connection should be retried")
             return
         }
+    }
+
+    /// A redirect is never followed (before: 301/302/303 became a GET without the body, 307/308 an
+    /// empty POST, and the message passed for sent): dead, with the status.
+    @Test(arguments: [301, 302, 303, 307, 308]) func aRedirectIsNotFollowedAndIsDead(status: Int) throws {
+        let target = try LoopbackHTTPServer(replies: [.status(200)])
+        defer { target.stop() }
+        let server = try LoopbackHTTPServer(replies: [.redirect(status, location: target.url.absoluteString)])
+        defer { server.stop() }
+        let outcome = WebhookChannel(url: server.url, timeout: 5, addresses: Self.loopback).deliver(
+            ReminderSamples.message())
+        #expect(outcome == .dead("webhook answered HTTP \(status) (a redirect, not followed: give the final URL)"))
+        #expect(server.requests.count == 1)
+        #expect(target.requests.isEmpty, "the redirect's target heard nothing")
     }
 }

@@ -51,15 +51,32 @@ public enum ChannelAddress: Sendable, Hashable, CustomStringConvertible {
         return url
     }
 
-    /// A plain addr-spec (local@domain) without spaces, angle brackets or line breaks, so it can
-    /// go into a To: header as it is.
+    /// A plain ASCII addr-spec (local@domain) without spaces, angle brackets or line breaks, so it
+    /// can go into a To: header as it is. Non-ASCII addresses (RFC 6531) are refused, not written
+    /// raw into the header: give the ASCII (punycode) form of the domain.
     public static func emailAddress(_ text: String) throws -> String {
+        guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }) else {
+            throw RelocError.invalidInput(
+                "\"\(text)\" is not an ASCII e-mail address: non-ASCII addresses are refused (write the domain in its xn-- form)"
+            )
+        }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         let forbidden = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "<>(),;:\"[]\\"))
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
             text.unicodeScalars.allSatisfy({ !forbidden.contains($0) })
         else { throw RelocError.invalidInput("\"\(text)\" is not an e-mail address (name@example.gov.cn)") }
         return text
+    }
+}
+
+extension ChannelAddress {
+    /// A destination or URL as it may be shown: credentials in a URL (`user:secret@`) become `***@`.
+    public static func redacted(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return text }
+        return String(text[..<scheme.upperBound]) + "***" + String(text[at...])
     }
 }
 

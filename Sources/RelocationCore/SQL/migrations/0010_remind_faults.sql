@@ -1,0 +1,228 @@
+-- 0010 the reminder job under faults and hostile contacts (issue 12).
+--
+-- 1. Auditing: 0006 attached the audit trail only if to_regprocedure('reloc.audit_table(regclass)')
+--    was not null, but the function's signature is (regclass, text[], text[]): the check was always
+--    null and the rules and contacts were never audited, silently. Attached here unconditionally
+--    (a missing audit_table now fails the migration). Tests/RelocationCoreTests/Remind/
+--    AuditCoverageTests.swift checks the catalog: every programme table of schema reloc has its
+--    audit triggers.
+-- 2. reloc.reminder_message_item was readable by every organisation (USING (true)): a row is now
+--    visible only with its message, whose own policy says who reads it.
+-- 3. reloc.remind_compose: a digest not yet delivered anywhere is recomposed before it is sent
+--    when one of its milestones was done or moved since (a same-day rerun), and a message recorded
+--    no-contact is folded into a fresh digest once its recipient has a contact; the province's
+--    digest lists the dead messages (failed_deliveries, 投递失败).
+-- 4. Webhook contacts get a secret (the job signs each request with HMAC-SHA256 under it): written
+--    once by `reloc remind contact add`, which shows it; nobody but the job reads it back (column
+--    privileges), and the audit trail leaves it out. E-mail contacts are ASCII addresses only
+--    (a raw non-ASCII address in To: is not a valid header).
+--
+-- Runs as a superuser in one transaction, like 0006; objects stay owned by reloc_owner.
+
+SET LOCAL ROLE reloc_owner;
+
+------------------------------------------------------------------------------------------------
+-- 4. Contacts: a webhook's signing secret; ASCII e-mail addresses
+------------------------------------------------------------------------------------------------
+ALTER TABLE reloc.reminder_contact ADD COLUMN secret text;
+COMMENT ON COLUMN reloc.reminder_contact.secret IS
+    'A webhook''s signing key (X-Reloc-Signature), shown once at contact add; read by the job only. NULL: unsigned (contacts added before 0010).';
+-- Organisations read every column but the secret.
+REVOKE SELECT ON reloc.reminder_contact FROM reloc_app;
+GRANT SELECT (id, org_id, channel, address, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
+GRANT INSERT (secret) ON reloc.reminder_contact TO reloc_app;
+
+UPDATE reloc.rule SET
+    message = 'an e-mail contact is one ASCII address (name@domain, no spaces or angle brackets; a non-ASCII domain in its xn-- form); a webhook is an http:// or https:// URL',
+    hint = 'e.g. --email ban@sp.gov.cn or --webhook https://hooks.sp.gov.cn/reloc'
+WHERE name = 'reminder_contact_address';
+
+CREATE OR REPLACE FUNCTION reloc.reminder_contact_before_write() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.created_at := now();
+    NEW.created_by := current_user;
+    NEW.address := btrim(NEW.address);
+    NEW.name := reloc.trim_space(NEW.name);
+    IF NEW.channel IS DISTINCT FROM 'email' AND NEW.channel IS DISTINCT FROM 'webhook' THEN
+        PERFORM reloc.raise_rule('reminder_contact_channel_check', format('"%s"', NEW.channel));
+    END IF;
+    -- Printable ASCII only (a mail header takes no raw UTF-8, and no line breaks anywhere).
+    IF NOT ((NEW.channel = 'email' AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\.][^@\s<>(),;:"\[\]\\]*\.[^@\s<>(),;:"\[\]\\]+$')
+            OR (NEW.channel = 'webhook' AND NEW.address ~ '^https?://[^/\s]+(/\S*)?$'))
+       OR NEW.address !~ '^[\x21-\x7e]+$' THEN
+        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel, NEW.address));
+    END IF;
+    -- Only a webhook is signed.
+    IF NEW.channel = 'email' THEN
+        NEW.secret := NULL;
+    END IF;
+    RETURN NEW;
+END $$;
+
+------------------------------------------------------------------------------------------------
+-- 1. The audit trail on the rules and the contacts (never skipped silently)
+------------------------------------------------------------------------------------------------
+SELECT reloc.audit_table('reloc.reminder_rule'::regclass);
+-- The secret stays out of the record (every organisation reads its own audit rows).
+SELECT reloc.audit_table('reloc.reminder_contact'::regclass, ignored_columns => ARRAY['secret']);
+
+------------------------------------------------------------------------------------------------
+-- 2. Another organisation's message items are invisible
+------------------------------------------------------------------------------------------------
+DROP POLICY reminder_message_item_read ON reloc.reminder_message_item;
+-- The subquery is itself under reminder_message_read: the province sees every message, an
+-- organisation those addressed to it (or to a body it succeeded).
+CREATE POLICY reminder_message_item_read ON reloc.reminder_message_item FOR SELECT TO reloc_app
+    USING (EXISTS (SELECT FROM reloc.reminder_message m WHERE m.id = message_id));
+
+------------------------------------------------------------------------------------------------
+-- 3. Composing: stale same-day digests and no-contact messages are recomposed
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_compose(as_of date, max_items integer DEFAULT 200)
+RETURNS TABLE (messages bigint, superseded bigint)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+DECLARE
+    run_on constant date := as_of;
+    cap constant integer := max_items;
+    stale_ids bigint[];
+    composed bigint;
+BEGIN
+    WITH stale AS (
+        UPDATE reloc.reminder_message m SET state = 'superseded', superseded_at = now()
+        WHERE m.delivered_to = '{}'
+          AND ((m.state IN ('pending', 'retrying')
+                AND (m.as_of < run_on
+                     OR EXISTS (SELECT FROM reloc.reminder r WHERE r.state = 'planned' AND r.recipient_id = m.recipient_id)
+                     -- A same-day digest gone stale: one of its milestones is done, or its due
+                     -- date moved, since it was composed (nothing done or moved is reminded).
+                     OR EXISTS (SELECT FROM reloc.reminder_message_item i
+                                JOIN reloc.reminder r ON r.id = i.reminder_id
+                                JOIN reloc.milestone ms ON ms.id = r.milestone_id
+                                WHERE i.message_id = m.id
+                                  AND ((ms.done_on IS NOT NULL AND ms.done_on <= run_on) OR ms.due_on <> r.due_on))))
+               -- Recorded no-contact, and the recipient has a contact now: its items still open
+               -- go to that contact in this run's fresh digest.
+               OR (m.state = 'no-contact'
+                   AND EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = m.recipient_id)))
+        RETURNING m.id
+    )
+    SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
+
+    UPDATE reloc.reminder r
+    SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
+                     THEN 'planned' ELSE 'withdrawn' END
+    FROM reloc.milestone ms
+    WHERE ms.id = r.milestone_id AND r.state = 'composed'
+      AND r.id IN (SELECT i.reminder_id FROM reloc.reminder_message_item i WHERE i.message_id = ANY (stale_ids));
+
+    WITH taken AS (
+        UPDATE reloc.reminder r SET state = 'composed'
+        WHERE r.state = 'planned'
+        RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
+    ),
+    item AS (
+        -- One item per milestone in a digest: the owner's own reminder wins over an escalation.
+        SELECT DISTINCT ON (t.recipient_id, t.milestone_id)
+               t.recipient_id, t.milestone_id, t.due_on - run_on AS days_left,
+               jsonb_build_object(
+                   'milestone_id', m.id, 'kind', m.kind, 'title', m.title,
+                   'belongs_to', CASE
+                       WHEN m.plan_id IS NOT NULL THEN jsonb_build_object('type', 'plan', 'code', p.code, 'name', p.name)
+                       WHEN m.enterprise_id IS NOT NULL THEN jsonb_build_object('type', 'enterprise', 'code', NULL, 'name', e.name)
+                       WHEN m.task_id IS NOT NULL THEN jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title)
+                       WHEN m.site_id IS NOT NULL THEN jsonb_build_object('type', 'site', 'code', m.site_id::text, 'name', s.name)
+                       -- Attached to something a later migration adds.
+                       ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
+                   'due_on', t.due_on, 'days_left', t.due_on - run_on, 'escalation', t.escalation,
+                   'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
+                   'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
+                       'percent', pr.percent, 'status', pr.status, 'note', pr.note,
+                       'reported_on', reloc.local_date(pr.reported_at)) END) AS item
+        FROM taken t
+        JOIN reloc.milestone m ON m.id = t.milestone_id
+        JOIN reloc.organisation owner ON owner.id = reloc.org_on(m.owner_id, run_on)
+        LEFT JOIN reloc.plan p ON p.id = m.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+        LEFT JOIN reloc.task k ON k.id = m.task_id
+        LEFT JOIN reloc.site s ON s.id = m.site_id
+        LEFT JOIN LATERAL (
+            SELECT x.percent, x.status, x.note, x.reported_at FROM reloc.progress_report x
+            WHERE x.milestone_id = m.id OR (m.task_id IS NOT NULL AND x.task_id = m.task_id)
+            ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
+        ORDER BY t.recipient_id, t.milestone_id, t.escalation
+    ),
+    ranked AS (
+        SELECT i.*, row_number() OVER (PARTITION BY i.recipient_id ORDER BY i.days_left, i.milestone_id) AS position
+        FROM item i
+    ),
+    digest AS (
+        SELECT i.recipient_id,
+               jsonb_build_object(
+                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
+                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
+                   'omitted', count(*) FILTER (WHERE i.position > cap))
+               -- The province's digest lists the messages that died (投递失败), the latest 50,
+               -- until they are retried: a person there sees what nobody received.
+               || CASE WHEN o.kind = 'province' THEN coalesce((
+                      SELECT jsonb_build_object('failed_deliveries', jsonb_agg(f.failed ORDER BY f.id DESC))
+                      FROM (SELECT d.id, jsonb_build_object(
+                                'message_id', d.id, 'as_of', d.as_of, 'attempts', d.attempts,
+                                'recipient', jsonb_build_object('code', r.code, 'name', r.name_zh),
+                                'last_error', regexp_replace(coalesce(d.last_error, ''), '(https?://)[^/?#\s]*@', '\1***@', 'g')
+                            ) AS failed
+                            FROM reloc.reminder_message d JOIN reloc.organisation r ON r.id = d.recipient_id
+                            WHERE d.state = 'dead' ORDER BY d.id DESC LIMIT 50) f
+                      HAVING count(*) > 0), '{}') ELSE '{}' END AS digest
+        FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
+        GROUP BY i.recipient_id, o.code, o.name_zh, o.kind
+    ),
+    message AS (
+        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
+        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
+        RETURNING id, recipient_id
+    ),
+    linked AS (
+        INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
+        SELECT m.id, t.id FROM message m JOIN taken t ON t.recipient_id = m.recipient_id
+        RETURNING 1
+    )
+    -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
+    SELECT count(*) INTO composed FROM message;
+
+    UPDATE reloc.reminder_message s SET superseded_by = n.id
+    FROM reloc.reminder_message n
+    WHERE s.id = ANY (stale_ids) AND n.recipient_id = s.recipient_id AND n.created_at = now() AND n.id <> s.id;
+
+    RETURN QUERY SELECT composed, cardinality(stale_ids)::bigint;
+END $$;
+COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
+    'Composes the planned reminders into one digest per recipient, listing at most max_items, superseding the recipient''s undelivered digests that are older, stale (a milestone done or moved) or no-contact with a contact now; returns (messages, superseded).';
+REVOKE ALL ON FUNCTION reloc.remind_compose(date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.remind_compose(date, integer) TO reloc_reminder;
+
+------------------------------------------------------------------------------------------------
+-- 5. The runs: what each run did, for `reloc remind status` (an operator's day)
+------------------------------------------------------------------------------------------------
+CREATE TABLE reloc.reminder_run (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    as_of date NOT NULL,
+    finished_at timestamptz NOT NULL DEFAULT now(),
+    login text NOT NULL DEFAULT session_user,
+    planned integer NOT NULL, sent integer NOT NULL, retrying integer NOT NULL, dead integer NOT NULL,
+    no_contact integer NOT NULL, held integer NOT NULL, superseded integer NOT NULL, waiting integer NOT NULL,
+    exit_status integer NOT NULL
+);
+CREATE INDEX reminder_run_as_of_idx ON reloc.reminder_run (as_of, id);
+COMMENT ON TABLE reloc.reminder_run IS
+    'One row per reminder run (not dry runs): its counts and exit status; written only by the job.';
+ALTER TABLE reloc.reminder_run ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY reminder_run_job ON reloc.reminder_run FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
+-- Counts only, no organisation's data: every organisation may see that the job ran.
+CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app USING (true);
+GRANT SELECT, INSERT ON reloc.reminder_run TO reloc_reminder;
+GRANT SELECT ON reloc.reminder_run TO reloc_app;
+
+RESET ROLE;
