@@ -23,7 +23,7 @@ struct EnterpriseImportTests {
         try RegisterFixture.with { fixture in
             let csv =
                 ([Self.header] + [
-                    "SP-TD,  四平昊华化工 ,relocate,\(RegisterFixture.compliantPark),化工,chemicals,91220300MA0Y123454,,１５０,１２００,３００,３０ 万吨/年,２５ 万吨/年,是",
+                    "SP-TD,  四平昊华化工新厂 ,relocate,\(RegisterFixture.compliantPark),化工,chemicals,91220300MA0Y123454,,１５０,１２００,３００,３０ 万吨/年,２５ 万吨/年,是",
                     "\"SP-TD\",\"名称,带逗号\",in-situ,,,,,,,,,,,",
                     "SP-TD,\"'); DROP TABLE reloc.enterprise; --\",close,,,,,,,,,,,",
                 ]).joined(separator: "\n") + "\n"
@@ -35,7 +35,7 @@ struct EnterpriseImportTests {
             ).rows[0]
             let (name, hectares, employees, surplus, old, new, unit, listed) = try row.decode(
                 (String, Decimal, Int, Int, Decimal, Decimal, String, Bool).self)
-            #expect(name == "四平昊华化工")
+            #expect(name == "四平昊华化工新厂")
             #expect(hectares == 10)
             #expect(employees == 1200 && surplus == 300)
             #expect(old == 30 && new == 25 && unit == "万吨/年")

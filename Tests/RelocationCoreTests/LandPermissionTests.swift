@@ -80,10 +80,11 @@ struct LandPermissionTests {
             try fixture.quota(hectares: "1")
             for code in ["JL", "CC"] {
                 let db = try fixture.acting(code)
-                expectLandDenied { try db.execute("UPDATE reloc.land_quota_balance SET quota_ha = 1000") }
+                expectLandDenied { try db.execute("UPDATE reloc.land_quota_balance SET quota_units = 1000") }
                 expectLandDenied {
                     try db.execute(
-                        "INSERT INTO reloc.land_quota_balance (year, holder_key, quota_ha) VALUES (2016, 'city:1', 99)")
+                        "INSERT INTO reloc.land_quota_balance (year, holder_key, quota_units) VALUES (2016, 'city:1', 99)"
+                    )
                 }
                 expectLandDenied { try db.execute("SELECT reloc.land_balance_adjust(2015, 1, NULL, 1000, 0)") }
                 #expect(try db.count("SELECT count(*) FROM reloc.land_quota_balance") == 1)

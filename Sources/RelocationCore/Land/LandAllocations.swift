@@ -44,6 +44,8 @@ public struct LandAllocations {
 
     /// Allocates and returns the allocation's id.
     public func allocate(_ allocation: NewAllocation) throws -> Int64 {
+        try allocation.area.checkFits(rule: "land_allocation_hectares_positive")
+        try allocation.area.checkPlaces(rule: "land_amount_places")
         let holder = try LandHolder.resolve(allocation.holder, in: db)
         var enterprise: Int64?
         var project: String?
@@ -54,9 +56,9 @@ public struct LandAllocations {
         return try db.query(
             """
             INSERT INTO reloc.land_allocation
-                (year, holder_city_id, holder_park_id, enterprise_id, project, hectares, supply, allocated_on, doc, note)
+                (year, holder_city_id, holder_park_id, enterprise_id, project, amount, unit, supply, allocated_on, doc, note)
             VALUES (\(allocation.year), \(holder.cityID), \(holder.parkID), \(enterprise), \(project),
-                    \(allocation.area.hectaresSQL(rule: "land_allocation_hectares_positive")), \(allocation.supply),
+                    \(allocation.area.amount), \(allocation.area.unit), \(allocation.supply),
                     coalesce(\(allocation.on), reloc.today()), \(allocation.doc), \(allocation.note))
             RETURNING id
             """
@@ -81,7 +83,7 @@ public struct LandAllocations {
         return try db.query(
             """
             SELECT a.id, a.year, \(LandHolder.columns), a.enterprise_id, e.name AS enterprise, a.project,
-                   a.hectares, round(a.hectares * 15, 4) AS mu, a.supply, a.allocated_on, a.doc, a.note,
+                   trim_scale(a.amount) AS amount, a.unit, \(LandQuotas.hectaresAndMu("a.area_units", "")), a.supply, a.allocated_on, a.doc, a.note,
                    CASE WHEN a.released_on IS NULL THEN 'live' ELSE 'released' END AS status, a.released_on
             FROM reloc.land_allocation a
             LEFT JOIN reloc.organisation o ON o.id = a.holder_city_id

@@ -1,9 +1,11 @@
 import Foundation
 import LibPQClient
 
-/// An area as the user gave it: hectares (公顷), or mu (亩, 1 公顷 = 15 亩). Quotas are counted in
-/// hectares to 0.0001 ha (§五(四)); mu are converted in SQL (`reloc.ha_from_mu`, numeric), so no
-/// floating point is ever involved.
+/// An area as the user gave it: hectares (公顷), or mu (亩, 1 公顷 = 15 亩). Land documents are written
+/// in either unit (§五(四)), so a land amount is kept exactly in the unit it was given, to four
+/// decimal places; more places are refused, never rounded (one rule for every area). The only
+/// conversion, mu to hectares, is SQL's (`reloc.ha_from_mu`, `reloc.land_units`): no floating
+/// point, and no second copy of the arithmetic here.
 public enum LandArea: Sendable, Equatable {
     case hectares(Decimal)
     case mu(Decimal)
@@ -19,46 +21,59 @@ public enum LandArea: Sendable, Equatable {
         }
     }
 
-    /// The register keeps areas as numeric(12, 4): below 100,000,000 ha, as the area rules say.
-    static let limitHectares: Decimal = 100_000_000
-
-    /// The area in hectares as the register would keep it (mu converted, to 0.0001 ha).
-    var roundedHectares: Decimal {
-        var exact: Decimal
+    /// The amount as given.
+    public var amount: Decimal {
         switch self {
-        case .hectares(let value): exact = value
-        case .mu(let value): exact = value / 15
+        case .hectares(let value), .mu(let value): value
         }
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &exact, 4, .plain)
-        return rounded
     }
+
+    /// "ha" or "mu", as `reloc.land_quota.unit` and `reloc.land_allocation.unit` keep it.
+    public var unit: String {
+        switch self {
+        case .hectares: "ha"
+        case .mu: "mu"
+        }
+    }
+
+    /// Areas are below 100,000,000 ha (1,500,000,000 mu), as the area rules say.
+    static let limitHectares: Decimal = 100_000_000
 
     /// Refuses an area too large for the register with the words of `rule` (the amount's rule in
     /// `reloc.rule`), before PostgreSQL could only call it a "numeric field overflow".
     public func checkFits(rule: String) throws {
-        let hectares = roundedHectares
-        guard abs(hectares) < LandArea.limitHectares else {
-            switch self {
-            case .hectares(let value): throw RuleViolation(rule: rule, detail: "\(value) ha")
-            case .mu(let value): throw RuleViolation(rule: rule, detail: "\(value) mu (\(hectares) ha)")
-            }
+        let limit = self.unit == "mu" ? LandArea.limitHectares * 15 : LandArea.limitHectares
+        guard abs(amount) < limit else { throw RuleViolation(rule: rule, detail: "\(amount) \(unit)") }
+    }
+
+    /// Refuses more than four decimal places in either unit (`rule` names the rule said).
+    public func checkPlaces(rule: String) throws {
+        guard Decimal.hasAtMostFourPlaces(amount) else {
+            throw RuleViolation(
+                rule: rule,
+                detail: "\(amount) \(unit) has more than four decimal places: areas are kept to 0.0001 ha or 0.0001 mu")
         }
     }
 
-    /// The SQL expression for the area in hectares. Hectares with more than four decimal places
-    /// are refused rather than rounded: the register keeps 0.0001 ha and says so. `rule` is the
-    /// amount's rule, said if the area is too large for the register.
-    func hectaresSQL(rule: String) throws -> SQLQuery {
+    /// The SQL expression for the area in hectares to 0.0001 ha (mu converted by `reloc.ha_from_mu`),
+    /// for the register's areas that are kept in hectares (an enterprise's, a site's). More than four
+    /// decimal places are refused in either unit; `rule` is the area's rule, said if it is too large.
+    public func hectaresSQL(rule: String, placesRule: String = "enterprise_site_area_places") throws -> SQLQuery {
         try checkFits(rule: rule)
+        try checkPlaces(rule: placesRule)
         switch self {
-        case .hectares(let value):
-            guard value.exponent >= -4 else {
-                throw RelocError.invalidInput(
-                    "\(value) ha has more than four decimal places: areas are kept to 0.0001 ha (give --mu for mu)")
-            }
-            return "\(value)::numeric"
+        case .hectares(let value): return "\(value)::numeric"
         case .mu(let value): return "reloc.ha_from_mu(\(value))"
         }
+    }
+}
+
+extension Decimal {
+    /// True if the value has no digit beyond the fourth decimal place (1.1235 yes, 1.123456789 no).
+    static func hasAtMostFourPlaces(_ value: Decimal) -> Bool {
+        var copy = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &copy, 4, .plain)
+        return rounded == value
     }
 }

@@ -6,7 +6,12 @@ import LibPQClient
 extension LandQuotas {
     public func correct(_ id: Int64, area: LandArea?, doc: String?, note: String?) throws {
         var changes = Changes()
-        if let area { changes.set("hectares", expression: try area.hectaresSQL(rule: "land_quota_hectares_positive")) }
+        if let area {
+            try area.checkFits(rule: "land_quota_hectares_positive")
+            try area.checkPlaces(rule: "land_amount_places")
+            changes.set("amount", area.amount)
+            changes.set("unit", area.unit)
+        }
         changes.set("doc", doc)
         changes.set("note", note)
         try db.updateOne(

@@ -26,4 +26,26 @@ public enum DisplayWidth {
             return false
         }
     }
+
+    /// The text with every C0/C1 control character (ESC, BEL, CR, DEL, …) written as a visible
+    /// escape (`\x1b`), so a value never drives the terminal (e.g. `ESC ] 0;title BEL`); a new line
+    /// becomes a space, or stays when `keepingNewlines` (a record's multi-line note).
+    public static func visible(_ text: String, keepingNewlines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                out.append(keepingNewlines ? "\n" : " ")
+            } else if isControl(scalar) {
+                out.append(contentsOf: String(format: "\\x%02x", scalar.value).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
 }

@@ -73,7 +73,7 @@ extension Listing {
     /// Columns padded by display width, so Chinese text lines up (two columns per character).
     func renderTable() -> String {
         var widths = columns.map { DisplayWidth.of($0.header) }
-        let cells = rows.map { $0.map { $0.plain.replacingOccurrences(of: "\n", with: " ") } }
+        let cells = rows.map { $0.map { DisplayWidth.visible($0.plain) } }
         for row in cells {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
         }
@@ -97,7 +97,7 @@ extension Listing {
         return rows.map { row in
             zip(columns, row).map { column, value in
                 column.header + String(repeating: " ", count: width - DisplayWidth.of(column.header)) + "  "
-                    + value.plain
+                    + DisplayWidth.visible(value.plain, keepingNewlines: true)
             }.joined(separator: "\n") + "\n"
         }.joined(separator: "\n")
     }

@@ -18,6 +18,11 @@ public struct Changes: Sendable {
         assignments.append("\(identifier: column) = \(expression)")
     }
 
+    /// Sets a column to NULL: an optional field cleared (`--clear FIELD`).
+    public mutating func clear(_ column: String) {
+        assignments.append("\(identifier: column) = NULL")
+    }
+
     public var isEmpty: Bool { assignments.isEmpty }
 
     /// `UPDATE table SET … WHERE condition`; throws when nothing was given to change.

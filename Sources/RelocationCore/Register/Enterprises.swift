@@ -18,14 +18,58 @@ public struct Enterprises {
         public let amount: Decimal
         public let unit: String
 
-        /// Parses "30 万吨/年", "３０万吨/年" or "1.5 million t/a"; nil if there is no leading number or unit.
-        public init?(_ text: String) {
-            let ascii = text.asciiDigits.trimmingCharacters(in: .whitespaces)
-            let number = ascii.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            let unit = ascii.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
-            guard !number.isEmpty, !unit.isEmpty, let amount = Decimal(exactText: String(number)) else { return nil }
+        public init(amount: Decimal, unit: String) {
             self.amount = amount
             self.unit = unit
+        }
+
+        /// Parses "30 万吨/年", "３０万吨/年", "30,000 吨/日" or "1.5 million t/a"; nil unless the text is a
+        /// decimal number (a thousands separator only in groups of three) and a unit that starts with
+        /// a letter or an ideograph — never ",000 吨/日" (from "30,000"), "e3 …" (from "1e3") or
+        /// "x10 …" (from "0x10"). The same rule as the database's (`reloc.parse_capacity`,
+        /// `enterprise_capacity_unit_shape`), which refuses any other unit whoever writes it.
+        public init?(_ text: String) {
+            let ascii = text.asciiDigits.replacingOccurrences(of: "，", with: ",").trimmingCharacters(
+                in: .whitespaces)
+            let number = String(ascii.prefix { $0.isASCII && ($0.isNumber || $0 == "." || $0 == ",") })
+            let rest = ascii.dropFirst(number.count)
+            let unit = rest.trimmingCharacters(in: .whitespaces)
+            guard let first = unit.unicodeScalars.first, unit.count <= 40,
+                !CharacterSet.decimalDigits.contains(first), !CharacterSet.punctuationCharacters.contains(first),
+                !CharacterSet.symbols.contains(first) || !first.isASCII,
+                !CharacterSet.whitespacesAndNewlines.contains(first),
+                rest.first?.isWhitespace == true || !Capacity.isLatinLetter(first)
+            else { return nil }
+            let plain: String
+            if number.contains(",") {
+                guard number.range(of: #"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"#, options: .regularExpression) != nil
+                else { return nil }
+                plain = number.replacingOccurrences(of: ",", with: "")
+            } else {
+                plain = number
+            }
+            guard !plain.isEmpty, let amount = Decimal(exactText: plain) else { return nil }
+            self.amount = amount
+            self.unit = unit
+        }
+
+        /// A–Z, a–z, or their full-width forms: right after the digits they make "1e3", "0x10".
+        static func isLatinLetter(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x41...0x5A, 0x61...0x7A, 0xFF21...0xFF3A, 0xFF41...0xFF5A: true
+            default: false
+            }
+        }
+
+        /// Parses a capacity the user typed, refusing anything else with the value quoted (exit 65).
+        public static func parse(_ text: String?, option: String) throws -> Capacity? {
+            guard let text else { return nil }
+            guard let capacity = Capacity(text) else {
+                throw RelocError.invalidInput(
+                    "\(option) \"\(text)\" is not a capacity: give a number and a unit, e.g. \"30 万吨/年\" or \"30,000 吨/日\" (a unit starts with a letter or a character, not a digit or punctuation)"
+                )
+            }
+            return capacity
         }
     }
 
@@ -56,7 +100,7 @@ public struct Enterprises {
     /// Registers an enterprise and returns its id.
     public func register(_ entry: Registration) throws -> Int64 {
         try checkUnits(entry.capacity, entry.newCapacity)
-        try LandArea(hectares: entry.siteHectares, mu: entry.siteMu)?.checkFits(
+        let siteArea = try LandArea(hectares: entry.siteHectares, mu: entry.siteMu)?.hectaresSQL(
             rule: "enterprise_site_area_nonnegative")
         if let park = entry.park {
             // Said here, or the database would report the rule "relocation needs a park" instead.
@@ -71,7 +115,7 @@ public struct Enterprises {
                 SELECT p.id, \(entry.name.trimmingCharacters(in: .whitespaces)), \(entry.mode),
                        (SELECT id FROM reloc.park WHERE code = \(entry.park?.uppercased())),
                        \(entry.industry), \(entry.highRisk), \(Enterprises.normalisedUSCC(entry.uscc)),
-                       COALESCE(\(entry.siteHectares), round(\(entry.siteMu) / 15, 4)),
+                       \(siteArea ?? "NULL::numeric"),
                        \(entry.employees), \(entry.surplusWorkers),
                        \(entry.capacity?.amount), \(entry.capacity?.unit),
                        \(entry.newCapacity?.amount), \(entry.newCapacity?.unit), \(entry.listedInPlan)
@@ -142,11 +186,17 @@ public struct Enterprises {
         public var city: String?
         public var mode: String?
         public var status: String?
-        public init(plan: String? = nil, city: String? = nil, mode: String? = nil, status: String? = nil) {
+        /// Withdrawn enterprises (wrong entries) are listed only if asked.
+        public var includeWithdrawn: Bool
+        public init(
+            plan: String? = nil, city: String? = nil, mode: String? = nil, status: String? = nil,
+            includeWithdrawn: Bool = false
+        ) {
             self.plan = plan
             self.city = city
             self.mode = mode
             self.status = status
+            self.includeWithdrawn = includeWithdrawn
         }
     }
 
@@ -154,7 +204,7 @@ public struct Enterprises {
         SELECT e.id, e.name, city.code AS city, p.code AS plan, e.mode, e.status, k.code AS park,
                e.industry, e.high_risk, e.uscc, e.site_area_ha, e.employees, e.surplus_workers,
                e.capacity_old, e.capacity_new, e.capacity_unit, e.listed_in_plan,
-               e.original_land_taken_back
+               e.original_land_taken_back, e.withdrawn_on, e.withdrawn_reason
         FROM reloc.enterprise e
         JOIN reloc.plan p ON p.id = e.plan_id
         JOIN reloc.organisation city ON city.id = e.city_id
@@ -171,6 +221,7 @@ public struct Enterprises {
               AND (\(filter.city?.uppercased())::text IS NULL OR city.code = \(filter.city?.uppercased()))
               AND (\(filter.mode)::text IS NULL OR e.mode = \(filter.mode))
               AND (\(filter.status)::text IS NULL OR e.status = \(filter.status))
+              AND (\(filter.includeWithdrawn) OR e.withdrawn_on IS NULL)
             ORDER BY e.id
             """)
     }
@@ -186,6 +237,16 @@ public struct Enterprises {
     public func edit(_ id: Int64, _ changes: Changes) throws {
         try db.updateOne(
             try changes.update("reloc.enterprise", where: "id = \(id)"), what: "enterprise \(id)",
+            existing: "SELECT 1 FROM reloc.enterprise WHERE id = \(id)")
+    }
+
+    /// Withdraws a wrong entry (the enterprise's city or district government, or the province):
+    /// it stays on record with the reason, the date and the login, is hidden from lists and frees
+    /// its name and USCC. The database refuses it once land allocations or sites rest on the
+    /// enterprise (`enterprise_withdrawal`); the audit trail keeps the change.
+    public func withdraw(_ id: Int64, reason: String) throws {
+        try db.updateOne(
+            "UPDATE reloc.enterprise SET withdrawn_reason = \(reason) WHERE id = \(id)", what: "enterprise \(id)",
             existing: "SELECT 1 FROM reloc.enterprise WHERE id = \(id)")
     }
 

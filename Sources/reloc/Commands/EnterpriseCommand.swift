@@ -5,7 +5,7 @@ struct EnterpriseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enterprise",
         abstract: "Enterprises to relocate (异地迁建), close (依法关停) or renovate in place (就地改造).",
-        subcommands: [Register.self, List.self, Show.self, Edit.self, Advance.self, Import.self]
+        subcommands: [Register.self, List.self, Show.self, Edit.self, Advance.self, Import.self, Withdraw.self]
     )
 
     struct Register: SessionCommand {
@@ -33,10 +33,9 @@ struct EnterpriseCommand: ParsableCommand {
             DecimalArgument?
         @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
         @Option(parsing: .unconditional, help: "Surplus workers to resettle.") var surplusWorkers: Int?
-        @Option(parsing: .unconditional, help: "Old capacity with unit, e.g. \"30 万吨/年\".") var capacity:
-            Enterprises.Capacity?
-        @Option(parsing: .unconditional, help: "New capacity with the same unit.") var newCapacity:
-            Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "Old capacity with unit, e.g. \"30 万吨/年\" or \"30,000 吨/日\".")
+        var capacity: String?
+        @Option(parsing: .unconditional, help: "New capacity with the same unit.") var newCapacity: String?
         @Flag(help: "Listed in the plan (for the policy-relocation tax treatment).") var listedInPlan = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -57,8 +56,8 @@ struct EnterpriseCommand: ParsableCommand {
             entry.siteMu = siteMu?.value
             entry.employees = employees
             entry.surplusWorkers = surplusWorkers
-            entry.capacity = capacity
-            entry.newCapacity = newCapacity
+            entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity")
+            entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity")
             entry.listedInPlan = listedInPlan
             let enterprises = Enterprises(try session.open().connection)
             let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
@@ -77,6 +76,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this mode.", transform: Spellings.mode) var mode: String?
         @Option(help: "Only this status.") var status: String?
+        @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
@@ -84,7 +84,7 @@ struct EnterpriseCommand: ParsableCommand {
             try requireOneOf(mode, Enterprises.modes, option: "--mode")
             try requireOneOf(status, Enterprises.statuses, option: "--status")
             let result = try Enterprises(session.open().connection).list(
-                .init(plan: plan, city: city, mode: mode, status: status))
+                .init(plan: plan, city: city, mode: mode, status: status, includeWithdrawn: withdrawn))
             Console.write(try Listing(result).render(output.format))
         }
     }
@@ -101,7 +101,13 @@ struct EnterpriseCommand: ParsableCommand {
     }
 
     struct Edit: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Edit an enterprise of your city.")
+        static let configuration = CommandConfiguration(
+            abstract: "Edit an enterprise of your city.",
+            discussion: """
+                To clear an optional field, name it with --clear (repeatable): \(EnterpriseClearField.allCases.map(\.rawValue).joined(separator: ", ")). \
+                An empty value (--uscc "") is refused: say --clear uscc. Changing --mode to close or in-situ \
+                clears the receiving park, which only a relocation has.
+                """)
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
         @Option(help: "Move it to another plan of your city.") var plan: String?
@@ -115,21 +121,52 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Site area in mu.") var siteMu: DecimalArgument?
         @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
         @Option(parsing: .unconditional, help: "Surplus workers.") var surplusWorkers: Int?
-        @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: Enterprises.Capacity?
-        @Option(parsing: .unconditional, help: "New capacity with unit.") var newCapacity: Enterprises.Capacity?
+        @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: String?
+        @Option(parsing: .unconditional, help: "New capacity with unit.") var newCapacity: String?
         @Option(help: "Listed in plan: yes or no.") var listedInPlan: YesNo?
+        @Option(
+            help:
+                "Clear an optional field (repeatable): park, industry, high-risk, uscc, site-area, employees, surplus-workers, capacity, new-capacity."
+        )
+        var clear: [EnterpriseClearField] = []
         @OptionGroup var session: SessionOptions
 
         func validate() throws {
+            let given: [(String, String?)] = [
+                ("name", name), ("plan", plan), ("park", park), ("industry", industry), ("high-risk", highRisk),
+                ("uscc", uscc), ("capacity", capacity), ("new-capacity", newCapacity),
+            ]
+            for (option, value) in given where value?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+                throw ValidationError(
+                    "--\(option) \"\(value!)\" is empty: to clear the field say --clear \(option)")
+            }
+            for field in clear {
+                let set: Bool
+                switch field {
+                case .park: set = park != nil
+                case .industry: set = industry != nil
+                case .highRisk: set = highRisk != nil
+                case .uscc: set = uscc != nil
+                case .siteArea: set = siteHa != nil || siteMu != nil
+                case .employees: set = employees != nil
+                case .surplusWorkers: set = surplusWorkers != nil
+                case .capacity: set = capacity != nil
+                case .newCapacity: set = newCapacity != nil
+                }
+                if set { throw ValidationError("--clear \(field.rawValue) and a new value for it: give one of them") }
+            }
             try requireOneOf(mode, Enterprises.modes, option: "--mode")
             try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
             if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
-            if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
-                throw ValidationError("--capacity and --new-capacity must use the same unit")
-            }
         }
 
         func execute() throws {
+            let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity")
+            let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity")
+            if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
+                throw RelocError.invalidInput(
+                    "--capacity and --new-capacity must use the same unit (\(capacity.unit) vs \(newCapacity.unit))")
+            }
             var changes = Changes()
             changes.set("name", name)
             changes.set(
@@ -140,10 +177,10 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("industry", industry)
             changes.set("high_risk", highRisk)
             changes.set("uscc", Enterprises.normalisedUSCC(uscc))
-            try LandArea(hectares: siteHa?.value, mu: siteMu?.value)?.checkFits(
-                rule: "enterprise_site_area_nonnegative")
-            changes.set("site_area_ha", siteHa?.value)
-            changes.set("site_area_ha", expression: siteMu.map { "round(\($0.value) / 15, 4)" })
+            changes.set(
+                "site_area_ha",
+                expression: try LandArea(hectares: siteHa?.value, mu: siteMu?.value)?.hectaresSQL(
+                    rule: "enterprise_site_area_nonnegative"))
             changes.set("employees", employees)
             changes.set("surplus_workers", surplusWorkers)
             // Each capacity with its own unit: the database refuses one in another unit than the
@@ -153,6 +190,11 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("capacity_new", newCapacity?.amount)
             changes.set("capacity_new_unit", newCapacity?.unit)
             changes.set("listed_in_plan", listedInPlan?.value)
+            // Only a relocation has a receiving park (§四(三)): a new mode without one clears it.
+            if let mode, mode != "relocate", park == nil, !clear.contains(.park) { changes.clear("park_id") }
+            for field in clear {
+                for column in field.columns { changes.clear(column) }
+            }
             try Enterprises(session.open().connection).edit(id, changes)
             Console.write("updated enterprise \(id)\n")
         }
@@ -204,6 +246,52 @@ struct EnterpriseCommand: ParsableCommand {
                     "\(rows.count) bad row(s) in \(file); nothing was imported — correct them and import the whole file again"
                 )
             }
+        }
+    }
+
+    struct Withdraw: SessionCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Withdraw an enterprise registered by mistake (its city or district government, or the province).",
+            discussion: """
+                The enterprise is not deleted: it stays on record with the reason, the date and your login (and in \
+                reloc audit), is hidden from reloc enterprise list (--withdrawn shows it), and frees its name and USCC. \
+                Refused (exit 65, rule enterprise_withdrawal) once land allocations or vacated sites rest on it, and \
+                for an enterprise already withdrawn.
+                """)
+        @Argument(help: "Enterprise id.") var id: Int64
+        @Option(help: "Why the entry is withdrawn.") var reason: String
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Enterprises(session.open().connection).withdraw(id, reason: reason)
+            Console.write("withdrew enterprise \(id)\n")
+        }
+    }
+}
+
+/// The optional fields `enterprise edit --clear` empties, and their columns.
+enum EnterpriseClearField: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case park, industry
+    case highRisk = "high-risk"
+    case uscc
+    case siteArea = "site-area"
+    case employees
+    case surplusWorkers = "surplus-workers"
+    case capacity
+    case newCapacity = "new-capacity"
+
+    var columns: [String] {
+        switch self {
+        case .park: ["park_id"]
+        case .industry: ["industry"]
+        case .highRisk: ["high_risk"]
+        case .uscc: ["uscc"]
+        case .siteArea: ["site_area_ha"]
+        case .employees: ["employees"]
+        case .surplusWorkers: ["surplus_workers"]
+        case .capacity: ["capacity_old", "capacity_old_unit"]
+        case .newCapacity: ["capacity_new", "capacity_new_unit"]
         }
     }
 }

@@ -8,8 +8,9 @@ struct LandCommand: ParsableCommand {
         commandName: "land",
         abstract: "Construction-land quotas (年度新增建设用地计划指标) and their allocations (§五(四)).",
         discussion: """
-            Amounts are hectares (公顷) to 0.0001 ha, or mu with --mu (亩; 1 ha = 15 mu, converted exactly and rounded \
-            to 0.0001 ha); lists show both. Full-width digits are accepted (２．５).
+            Amounts are hectares (公顷) or mu with --mu (亩; 1 ha = 15 mu), each kept exactly as given to four decimal \
+            places (more are refused, never rounded); quotas and allocations are compared exactly, and lists show the \
+            amount as given and in both units. Full-width digits are accepted (２．５).
             """,
         subcommands: [Quota.self, Allocate.self, Release.self, Usage.self, Allocations.self, TakeBack.self]
     )
@@ -161,7 +162,8 @@ struct LandCommand: ParsableCommand {
 /// `--ha N` or `--mu N` (亩; 1 ha = 15 mu), full-width digits accepted.
 struct AreaOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Hectares (公顷), up to 4 decimal places.") var ha: DecimalArgument?
-    @Option(parsing: .unconditional, help: "Or mu (亩): 15 mu = 1 ha.") var mu: DecimalArgument?
+    @Option(parsing: .unconditional, help: "Or mu (亩): 15 mu = 1 ha, kept in mu, up to 4 decimal places.") var mu:
+        DecimalArgument?
 
     var area: LandArea? { LandArea(hectares: ha?.value, mu: mu?.value) }
 

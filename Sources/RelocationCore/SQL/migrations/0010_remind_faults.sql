@@ -225,4 +225,8 @@ CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app US
 GRANT SELECT, INSERT ON reloc.reminder_run TO reloc_reminder;
 GRANT SELECT ON reloc.reminder_run TO reloc_app;
 
+-- The new text columns (reminder_run.login, reminder_contact.secret) get their length and
+-- control-character checks like every other (0008).
+SELECT reloc.add_clean_text_checks();
+
 RESET ROLE;
