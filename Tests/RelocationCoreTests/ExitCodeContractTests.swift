@@ -12,13 +12,21 @@ struct ExitCodeContractTests {
     @Test(arguments: [
         ["milestone", "done", "1", "--on", "2014-02-30"],
         ["milestone", "edit", "1", "--due", "2014-02-30"],
-        ["enterprise", "register", "--plan", "SP-TD", "--name", "x", "--mode", "close", "--capacity", "-5 万吨/年"],
         ["task", "progress", "1", "--as", "JL-FGW", "--percent", "1e2", "--note", "x"],
     ])
     func aBadValueIsBadData(arguments: [String]) throws {
         let outcome = try RelocCLI.run(arguments, database: nil)
         #expect(outcome.status == 65, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("is invalid for"), "\(outcome.stderr)")
+    }
+
+    /// A capacity is read by the register's own parser: bad data too, with the value quoted.
+    @Test func aBadCapacityIsBadData() throws {
+        let outcome = try RelocCLI.run(
+            ["enterprise", "register", "--plan", "SP-TD", "--name", "x", "--mode", "close", "--capacity", "-5 万吨/年"],
+            database: nil)
+        #expect(outcome.status == 65, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("\"-5 万吨/年\""), "\(outcome.stderr)")
     }
 
     @Test func aMissingValueIsStillUsage() throws {

@@ -119,7 +119,7 @@ struct HistoryForgeryTests {
                     """)
             }
             expectLandDenied {
-                try Self.forgeThroughTempTrigger(siping, "UPDATE reloc.land_quota_balance SET quota_ha = 1000000")
+                try Self.forgeThroughTempTrigger(siping, "UPDATE reloc.land_quota_balance SET quota_units = 1000000")
             }
             #expect(
                 try fixture.admin().query("SELECT sum(quota_ha)::text FROM reloc.land_quota_balance").scalar(

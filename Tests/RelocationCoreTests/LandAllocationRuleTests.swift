@@ -150,7 +150,8 @@ struct LandAllocationRuleTests {
             expectLandRule("land_allocation_hectares_positive") { try allocateSQL(changchun, hectares: "0") }
             expectLandRule("land_allocation_needs_doc") { try allocateSQL(changchun, doc: " ") }
             func allocate(_ extra: [String]) throws -> RelocCLI.Outcome {
-                try fixture.cli(["land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015"] + extra)
+                try fixture.cli(
+                    ["land", "allocate", "--as", "CC", "--from", "CC", "--year", "2015", "--on", "2015-03-01"] + extra)
             }
             let base = ["--supply", "tender", "--doc", "d"]
             #expect(try allocate(["--project", "p", "--enterprise", "1", "--ha", "1"] + base).status == 64)

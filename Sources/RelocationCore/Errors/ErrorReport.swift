@@ -45,17 +45,22 @@ public struct ErrorReport: Sendable, Equatable {
     }
 
     static func fromDatabase(_ error: PGError, rules: (any RuleBook)? = nil) -> ErrorReport {
+        // The server runs but refuses more connections (libpq gives no SQLSTATE for a refused
+        // start-up, only the server's words): a rerun later fixes it, so 69 — not "start one",
+        // and not a refused login (the server answers pings, so the client calls it one).
+        if error.kind == .connectionFailed || error.kind == .loginRefused,
+            error.message.contains("too many connections") || error.message.contains("connection slots")
+        {
+            let target = error.target.map { " (\($0))" } ?? ""
+            return ErrorReport(
+                status: .unavailable,
+                message:
+                    "the database\(target) refused the connection: \(oneLine(error.message)) (its connection limit is reached); try again later, or raise the limit (ALTER ROLE … CONNECTION LIMIT, max_connections)"
+            )
+        }
         switch error.kind {
         case .connectionFailed:
             let target = error.target.map { " (\($0))" } ?? ""
-            // The server runs but refuses more connections: say so, not "start one".
-            if error.message.contains("too many connections") || error.message.contains("connection slots") {
-                return ErrorReport(
-                    status: .unavailable,
-                    message:
-                        "the database\(target) refused the connection: \(oneLine(error.message)) (its connection limit is reached); try again later, or raise the limit (ALTER ROLE … CONNECTION LIMIT, max_connections)"
-                )
-            }
             return ErrorReport(
                 status: .unavailable,
                 message: "cannot connect to the database\(target): \(oneLine(error.message)); \(startLocalDatabase)")
