@@ -130,6 +130,21 @@ struct HistoryReviewTests {
                 """
             ).decode(Int64.self)
             #expect(forged.count == 2)
+            // And a site step dated before the step it follows.
+            let site = try db.query(
+                """
+                INSERT INTO reloc.site (plan_id, city_id, name, area_ha)
+                SELECT id, city_id, '旧厂区', 3 FROM reloc.plan WHERE code = 'CC-KC' RETURNING id
+                """
+            ).scalar(Int64.self)
+            let siteSteps = try db.query(
+                """
+                INSERT INTO reloc.site_env_change (site_id, from_state, to_state, on_date, changed_by, changed_by_login, changed_at)
+                VALUES (\(site), 'not-surveyed', 'surveyed', '2015-01-01', 'reloc_org_cc', 'x', now() - interval '1 day'),
+                       (\(site), 'surveyed', 'risk-assessed', '2014-06-01', 'reloc_org_cc', 'x', now())
+                RETURNING id
+                """
+            ).decode(Int64.self)
             let error = try #require(throws: MigrationError.self) {
                 try MigrationRunner(migrations: all).migrate(db)
             }
@@ -137,9 +152,15 @@ struct HistoryReviewTests {
             #expect(message.contains("0007_history_integrity.sql"), "\(message)")
             for id in forged { #expect(message.contains("plan_status_change id \(id) (plan CC-KC"), "\(message)") }
             #expect(message.contains("2099-01-01") && message.contains("2010-01-01"), "\(message)")
+            #expect(
+                message.contains(
+                    "site_env_change id \(siteSteps[1]) (site \(site), dated 2014-06-01: before the step before it (2015-01-01))"
+                ), "\(message)")
+            #expect(!message.contains("site_env_change id \(siteSteps[0]) "), "\(message)")
             #expect(message.contains("reloc db migrate"), "\(message)")
             #expect(try db.query("SELECT to_regproc('reloc.plan_step_record') IS NULL").scalar(Bool.self))
             for id in forged { try db.execute("DELETE FROM reloc.plan_status_change WHERE id = \(id)") }
+            try db.execute("DELETE FROM reloc.site_env_change WHERE id = \(siteSteps[1])")
             #expect(try MigrationRunner(migrations: all).migrate(db).count == all.count - 6)
         }
     }
