@@ -21,7 +21,9 @@
 --   environmental record never change (§四(六), national plan §九(三)).
 -- * A repeated site step is refused (site_env_state_order), as a plan's is.
 -- * Milestones are done on a day from the programme's start to today; successions are dated in
---   order; an allocation is dated near its quota's year (§五(四)).
+--   order (the chain locked while checked); an allocation is dated near its quota's year (§五(四)).
+-- * "Today" (reloc.today()) cannot be moved forward by a session's zone, only back (see below).
+-- * It applies only over histories that keep these rules: a forged row is named, not locked in.
 --
 -- Runs in one transaction as a superuser, like the others; objects are owned by reloc_owner.
 
