@@ -41,13 +41,26 @@ public struct DatabaseSettings: Sendable {
     }
 
     /// Sets the session's `reloc.timezone` (read by `reloc.today()`), after checking that
-    /// PostgreSQL knows the zone.
+    /// PostgreSQL knows the zone and that it is a place on earth: PostgreSQL also takes POSIX
+    /// specs up to ±167 hours (`<X>-167` is a week ahead), which would move "today" (the
+    /// database refuses them too, in `reloc.today()`).
     static func setDeadlineTimeZone(_ zone: String, on connection: PGConnection) throws {
+        let onEarth: Bool
         do {
-            _ = try connection.query("SELECT now() AT TIME ZONE \(zone)")
+            onEarth = try connection.query(
+                """
+                SELECT (now() AT TIME ZONE \(zone)) - (now() AT TIME ZONE 'UTC')
+                       BETWEEN interval '-14 hours' AND interval '14 hours'
+                """
+            ).scalar(Bool.self)
         } catch let error as PGError where error.sqlState == "22023" {
             throw RelocError.invalidInput(
                 "RELOC_TIMEZONE=\(zone) is not a time zone PostgreSQL knows; use a name such as Asia/Shanghai or UTC")
+        }
+        guard onEarth else {
+            throw RelocError.invalidInput(
+                "RELOC_TIMEZONE=\(zone) is more than 14 hours from UTC (no zone on earth is); use a name such as Asia/Shanghai or UTC"
+            )
         }
         try connection.execute("SELECT set_config('reloc.timezone', \(zone), false)")
     }

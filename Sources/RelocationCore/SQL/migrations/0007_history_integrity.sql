@@ -21,7 +21,9 @@
 --   environmental record never change (§四(六), national plan §九(三)).
 -- * A repeated site step is refused (site_env_state_order), as a plan's is.
 -- * Milestones are done on a day from the programme's start to today; successions are dated in
---   order; an allocation is dated near its quota's year (§五(四)).
+--   order (the chain locked while checked); an allocation is dated near its quota's year (§五(四)).
+-- * "Today" (reloc.today()) cannot be moved forward by a session's zone, only back (see below).
+-- * It applies only over histories that keep these rules: a forged row is named, not locked in.
 --
 -- Runs in one transaction as a superuser, like the others; objects are owned by reloc_owner.
 
@@ -37,10 +39,61 @@ COMMENT ON FUNCTION reloc.programme_began() IS
     'The first day of the programme (吉政办发〔2014〕29号, 2014): no step, completion or allocation it records is dated before it.';
 
 ------------------------------------------------------------------------------------------------
+-- "Today": a session may move it back, never forward
+------------------------------------------------------------------------------------------------
+-- "Not in the future" is a rule (steps, completions, releases, allocations), so "today" is the
+-- database's. A session's reloc.timezone (RELOC_TIMEZONE; any role may SET it) names the zone it
+-- reads dates in, but today is the earlier of the date there and the date in the programme's own
+-- zone, which only the administrator sets (ALTER DATABASE … SET reloc.timezone; else
+-- Asia/Shanghai). A zone whose offset is beyond ±14 hours (PostgreSQL takes POSIX specs up to
+-- ±167 hours, e.g. '<X>-167', a week ahead) is no place on earth: refused.
+-- SQL-standard bodies: bound when created (no search_path to hijack), and inlined where called.
+CREATE FUNCTION reloc.database_zone() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce(nullif((SELECT substr(c.setting, length('reloc.timezone=') + 1)
+                        FROM pg_catalog.pg_db_role_setting s
+                        CROSS JOIN LATERAL unnest(s.setconfig) AS c (setting)
+                        WHERE s.setrole = 0 AND c.setting LIKE 'reloc.timezone=%'
+                          AND s.setdatabase = (SELECT d.oid FROM pg_catalog.pg_database d
+                                               WHERE d.datname = pg_catalog.current_database())
+                        LIMIT 1), ''),
+                'Asia/Shanghai');
+COMMENT ON FUNCTION reloc.database_zone() IS
+    'The programme calendar''s zone: the database''s own reloc.timezone (ALTER DATABASE … SET, the administrator''s), else Asia/Shanghai.';
+
+CREATE FUNCTION reloc.session_zone() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce(nullif(pg_catalog.current_setting('reloc.timezone', true), ''), 'Asia/Shanghai');
+COMMENT ON FUNCTION reloc.session_zone() IS
+    'The zone the session reads dates in: its reloc.timezone (RELOC_TIMEZONE), else Asia/Shanghai.';
+
+CREATE FUNCTION reloc.refuse_zone(zone text) RETURNS date
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+        MESSAGE = format('the setting reloc.timezone (RELOC_TIMEZONE) is %s, %s hours from UTC now: no zone on earth is more than 14 hours from UTC',
+                         zone, round(extract(epoch FROM (now() AT TIME ZONE zone) - (now() AT TIME ZONE 'UTC')) / 3600, 2)),
+        HINT = 'use a zone name such as Asia/Shanghai or UTC, or unset RELOC_TIMEZONE';
+END $$;
+
+CREATE OR REPLACE FUNCTION reloc.today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE
+    WHEN (pg_catalog.now() AT TIME ZONE reloc.session_zone()) - (pg_catalog.now() AT TIME ZONE 'UTC')
+         NOT BETWEEN interval '-14 hours' AND interval '14 hours'
+    THEN reloc.refuse_zone(reloc.session_zone())
+    ELSE least((pg_catalog.now() AT TIME ZONE reloc.session_zone())::date,
+               (pg_catalog.now() AT TIME ZONE reloc.database_zone())::date)
+END;
+COMMENT ON FUNCTION reloc.today() IS
+    'Today on the programme calendar: the date in the session''s zone (reloc.timezone) or in the database''s own (ALTER DATABASE … SET reloc.timezone, else Asia/Shanghai), whichever is earlier; a zone beyond ±14 hours is refused.';
+
+------------------------------------------------------------------------------------------------
 -- The rules' words
 ------------------------------------------------------------------------------------------------
 UPDATE reloc.rule SET message =
-    'each step of a plan''s status is dated on or after the step before it, not before the programme began (2014-01-01) and not after today (programme calendar); an approval is dated by its step'
+    'each step of a plan''s status is dated on or after the step before it, not before the programme began (2014-01-01) and not after today (programme calendar); an approval is dated by its step, and the steps after it on or after the approval (as corrected)'
 WHERE name = 'plan_status_dates';
 UPDATE reloc.rule SET message =
     'the steps of a site''s environmental record and its release are dated in the order they happen, none before the programme began (2014-01-01) and none in the future'
@@ -66,6 +119,60 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('land_allocation_in_quota_year', 'land_allocation', '五(四)',
  'an allocation from a year''s quota (年度新增建设用地计划指标, §五(四)) is dated in that year or the year before or after it, and not before the programme began (2014-01-01)',
  'give --on the day of the allocation, or the right --year');
+
+------------------------------------------------------------------------------------------------
+-- Before the histories are locked: no forged row is kept
+------------------------------------------------------------------------------------------------
+-- Until now a TEMP table's trigger could write the histories (issue 11). Once locked below, their
+-- rows can never be changed or deleted, so a row that breaks the rules this migration states is
+-- refused now: the administrator deletes or repairs it and migrates again. Runs as the superuser
+-- that applies migrations (row-level security does not hide a row from it).
+RESET ROLE;
+DO $$
+DECLARE
+    found bigint;
+    listed text;
+BEGIN
+    WITH plan_steps AS (
+        SELECT c.id, p.code, c.to_status, c.on_date, p.approved_on,
+               lag(c.on_date) OVER (PARTITION BY c.plan_id ORDER BY c.changed_at, c.id) AS before_on
+        FROM reloc.plan_status_change c JOIN reloc.plan p ON p.id = c.plan_id
+    ), site_steps AS (
+        SELECT c.id, c.site_id, c.on_date,
+               lag(c.on_date) OVER (PARTITION BY c.site_id ORDER BY c.changed_at, c.id) AS before_on
+        FROM reloc.site_env_change c
+    ), offending AS (
+        SELECT 'plan_status_change' AS history, id, 'plan ' || code AS whose, on_date,
+               CASE WHEN on_date > reloc.today() THEN format('after today (%s)', reloc.today())
+                    WHEN on_date < reloc.programme_began() THEN format('before the programme began (%s)', reloc.programme_began())
+                    WHEN on_date < before_on THEN format('before the step before it (%s)', before_on)
+                    WHEN to_status IN ('consultation', 'risk-assessed') AND on_date > approved_on
+                        THEN format('after the plan''s approval (%s)', approved_on)
+                    WHEN to_status IN ('implementing', 'basically-complete', 'complete') AND on_date < approved_on
+                        THEN format('before the plan''s approval (%s)', approved_on)
+               END AS fault
+        FROM plan_steps
+        UNION ALL
+        SELECT 'site_env_change', id, 'site ' || site_id, on_date,
+               CASE WHEN on_date > reloc.today() THEN format('after today (%s)', reloc.today())
+                    WHEN on_date < reloc.programme_began() THEN format('before the programme began (%s)', reloc.programme_began())
+                    WHEN on_date < before_on THEN format('before the step before it (%s)', before_on)
+               END
+        FROM site_steps
+    )
+    SELECT count(*), string_agg(format('%s id %s (%s, dated %s: %s)', history, id, whose, on_date, fault), '; '
+                                ORDER BY history, id) FILTER (WHERE rank <= 50)
+    INTO found, listed
+    FROM (SELECT o.*, row_number() OVER (ORDER BY history, id) AS rank FROM offending o WHERE fault IS NOT NULL) f;
+    IF found > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation',
+            MESSAGE = format('%s history row(s) break the dating rules and would be kept for ever once history is locked: %s%s. '
+                             'As the database administrator (a superuser), delete or repair them (e.g. DELETE FROM '
+                             'reloc.plan_status_change WHERE id = …), then run `reloc db migrate` again',
+                             found, listed, CASE WHEN found > 50 THEN format(' (and %s more)', found - 50) ELSE '' END);
+    END IF;
+END $$;
+SET LOCAL ROLE reloc_owner;
 
 ------------------------------------------------------------------------------------------------
 -- The histories: nobody but the database writes them
@@ -170,6 +277,13 @@ BEGIN
     step_on := coalesce(nullif(current_setting('reloc.advance_on', true), '')::date, reloc.today());
     SELECT c.on_date INTO last_on FROM reloc.plan_status_change c
     WHERE c.plan_id = OLD.id ORDER BY c.changed_at DESC, c.id DESC LIMIT 1;
+    -- A step after the approval follows the approval as it stands: a correction of the province
+    -- may have moved it after the approval step's own row (§四(一)).
+    IF NEW.status IN ('implementing', 'basically-complete', 'complete') AND step_on < NEW.approved_on THEN
+        PERFORM reloc.raise_rule('plan_status_dates',
+            format('plan %s: %s → %s dated %s, before the plan''s approval (%s)', OLD.code, OLD.status, NEW.status,
+                   step_on, NEW.approved_on));
+    END IF;
     IF step_on > reloc.today() THEN
         PERFORM reloc.raise_rule('plan_status_dates',
             format('plan %s: %s → %s dated %s, after today (%s)', OLD.code, OLD.status, NEW.status, step_on, reloc.today()));
@@ -414,6 +528,13 @@ BEGIN
     IF NEW.succeeded_on IS NULL THEN
         RETURN NEW;
     END IF;
+    -- Lock the chain around this body before reading it: two successions changed at once (this
+    -- body's predecessor and its successor, each in its own transaction) would each check against
+    -- the other's old date and both commit out of order. FOR SHARE waits for the other to commit
+    -- and reads its date (READ COMMITTED), or fails with a serialization error (REPEATABLE READ,
+    -- SERIALIZABLE); a body renamed while its successor is being renamed waits likewise.
+    PERFORM FROM reloc.organisation o WHERE o.successor_id = NEW.id OR o.id = NEW.successor_id
+    ORDER BY o.id FOR SHARE;
     -- The day this body took over from its own predecessor(s).
     SELECT max(o.succeeded_on) INTO took_over FROM reloc.organisation o WHERE o.successor_id = NEW.id;
     IF NEW.succeeded_on <= took_over THEN
