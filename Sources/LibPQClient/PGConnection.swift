@@ -73,11 +73,20 @@ public final class PGConnection {
             var error = PGError(
                 kind: .connectionFailed, message: String(cString: PQerrorMessage(connection)).trimmed,
                 target: PGConnection.target(of: connection, configured: configuration.connectionString))
-            // A server that answers a ping accepts connections: this one refused the login, which
-            // no server start fixes. Decided by the ping, not by the (translated) message text.
-            if PQpingParams(keyPointers, valuePointers, 1) == PQPING_OK {
+            // Decided by libpq's ping categories, not by the (translated) message text. A server
+            // that answers a ping accepts connections: this one refused the login, which no server
+            // start fixes. PQPING_NO_ATTEMPT: libpq did not try, the settings themselves are bad
+            // (a value PQconninfoParse accepts but connecting rejects, e.g. sslmode=bogus): the
+            // caller's mistake, reported with libpq's reason.
+            switch PQpingParams(keyPointers, valuePointers, 1) {
+            case PQPING_OK:
                 error.kind = .loginRefused
                 error.login = PQuser(connection).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            case PQPING_NO_ATTEMPT:
+                error.kind = .invalidConnectionString
+                error.target = nil
+            default:
+                break
             }
             PQfinish(connection)
             throw error

@@ -41,6 +41,32 @@ struct ExitCodeContractTests {
         #expect(!outcome.stderr.contains("local-postgres.sh start"), "\(outcome.stderr)")
     }
 
+    /// libpq's PQconninfoParse reads `sslmode=bogus`; connecting rejects it before trying: usage
+    /// (64) with libpq's reason, not "start a server".
+    @Test func aBadValueInTheConnectionStringIsUsageWithLibpqsReason() throws {
+        try TestDatabase.with(.migrated) { db in
+            var url = try #require(URLComponents(string: try TestDatabase.url(of: db)))
+            url.queryItems = (url.queryItems ?? []) + [.init(name: "sslmode", value: "bogus")]
+            let outcome = try RelocCLI.run(["org", "list", "--database", url.string!], database: nil)
+            #expect(outcome.status == 64, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("sslmode") && outcome.stderr.contains("bogus"), "\(outcome.stderr)")
+            #expect(!outcome.stderr.contains("local-postgres.sh start"), "\(outcome.stderr)")
+        }
+    }
+
+    /// A reachable database without reloc's schema: 69, saying to migrate, not an internal error.
+    @Test func aDatabaseNotMigratedSaysToMigrate() throws {
+        try TestDatabase.with(.empty) { db in
+            for command in [["enterprise", "list"], ["org", "list"], ["land", "usage"]] {
+                let outcome = try RelocCLI.run(command, database: db)
+                #expect(outcome.status == 69, "\(command): \(outcome.stderr)")
+                #expect(
+                    outcome.stderr.contains("the database has no reloc schema (or is not migrated)")
+                        && outcome.stderr.contains("reloc db migrate"), "\(command): \(outcome.stderr)")
+            }
+        }
+    }
+
     @Test func aRefusedLoginNamesTheLoginAndIsNotUnavailable() throws {
         try TestDatabase.with(.migrated) { db in
             var url = try #require(URLComponents(string: try TestDatabase.url(of: db)))

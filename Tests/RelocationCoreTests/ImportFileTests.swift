@@ -87,6 +87,72 @@ struct ImportFileTests {
         }
     }
 
+    /// UTF-8 read as GB18030 "works" and stores 鍥芥爣 for 国标: a file that is valid UTF-8 with
+    /// non-ASCII text, or starts with a UTF-8 BOM, is refused saying it is UTF-8.
+    @Test func aUTF8FileGivenAsGB18030IsRefusedSayingItIsUTF8() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            for bytes in [
+                Data("plan,name,mode\nSP-TD,国标企业,close\n".utf8),
+                Data([0xEF, 0xBB, 0xBF]) + Data("plan,name,mode\nSP-TD,BOM企业,close\n".utf8),
+                Data([0xEF, 0xBB, 0xBF]) + Data("plan,name,mode\nSP-TD,ascii,close\n".utf8),
+            ] {
+                let path = try Self.write(bytes)
+                let outcome = try RelocCLI.run(
+                    ["enterprise", "import", path, "--encoding", "gb18030", "--as", "SP"], database: db)
+                #expect(outcome.status == 65, "\(outcome.stderr)")
+                #expect(outcome.stderr.contains("\(path):1: the file is UTF-8"), "\(outcome.stderr)")
+                #expect(outcome.stderr.contains("without --encoding"), "\(outcome.stderr)")
+            }
+            let count = try TestDatabase.connect(db).query(
+                "SELECT count(*) FROM reloc.enterprise WHERE name LIKE '%企业' OR name LIKE '鍥%' OR name = 'ascii'"
+            ).scalar(Int.self)
+            #expect(count == 0)
+            // Plain ASCII is the same text in both: still read.
+            let ascii = try Self.write(Data("plan,name,mode\nSP-TD,plain,close\n".utf8))
+            let plain = try RelocCLI.run(
+                ["enterprise", "import", ascii, "--encoding", "gb18030", "--as", "SP"], database: db)
+            #expect(plain.status == 0, "\(plain.stderr)")
+        }
+    }
+
+    /// The header's errors read `FILE:1: …` like every other import error.
+    @Test(arguments: [
+        ("plan,name,mode,Name\n", "the column \"name\" appears twice"),
+        ("plan,name,mode,colour\n", "unknown column \"colour\""),
+        ("plan,name\n", "the header lacks the required column \"mode\""),
+        ("", "the file is empty"),
+    ])
+    func headerErrorsNameTheFileAndLine(text: String, words: String) throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let path = try Self.write(Data(text.utf8))
+            let outcome = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(path):1: \(words)"), "\(outcome.stderr)")
+        }
+    }
+
+    /// A USCC already registered: the import names the enterprise holding it, as `register` does.
+    @Test func aDuplicateUSCCNamesItsHolder() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let uscc = "91220300MA0Y123454"
+            let first = try RelocCLI.run(
+                [
+                    "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "甲厂", "--mode", "close",
+                    "--uscc", uscc,
+                ],
+                database: db)
+            #expect(first.status == 0, "\(first.stderr)")
+            let id = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let path = try Self.write(Data("plan,name,mode,uscc\nSP-TD,乙厂,close,\(uscc)\n".utf8))
+            let outcome = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(
+                outcome.stderr.contains("\(path):2:")
+                    && outcome.stderr.contains("held by enterprise \(id) 甲厂 (plan SP-TD)"), "\(outcome.stderr)")
+            #expect(try Self.count(db, name: "乙厂") == 0)
+        }
+    }
+
     /// The CSV takes 依法关停 and a full-width code; so does the command line.
     @Test func theCommandLineTakesTheSpellingsTheCSVTakes() throws {
         try TestDatabase.with(.jilin2014) { db in

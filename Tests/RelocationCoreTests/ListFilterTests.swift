@@ -26,6 +26,24 @@ struct ListFilterTests {
         }
     }
 
+    /// A holder is a city or a park: a district, the province or a department named as `--holder`
+    /// is a wrong kind of code (65), not an empty table.
+    @Test(arguments: [
+        (["land", "usage", "--holder", "SP-TD"], "SP-TD"),
+        (["land", "usage", "--holder", "JL"], "JL"),
+        (["land", "allocations", "--holder", "JL-GXT"], "JL-GXT"),
+        (["land", "quota", "list", "--holder", "SP-TD"], "SP-TD"),
+    ])
+    func aHolderOfTheWrongKindIsAnError(arguments: [String], code: String) throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let outcome = try RelocCLI.run(arguments, database: db)
+            #expect(outcome.status == 65, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(code) ("), "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("a land holder is a city or park code"), "\(outcome.stderr)")
+            #expect(outcome.stdout.isEmpty)
+        }
+    }
+
     @Test func aKnownCodeWithNothingToShowIsAnEmptyList() throws {
         try TestDatabase.with(.jilin2014) { db in
             for arguments in [["land", "usage", "--holder", "CC"], ["site", "list", "--plan", "CC-KC"]] {

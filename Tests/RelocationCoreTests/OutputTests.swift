@@ -47,6 +47,21 @@ struct OutputTests {
         #expect(json.hasPrefix("[\n"))
     }
 
+    /// A line break, CR LF, CR or LF, shows as one space in a list and in `show`: no raw CR reaches
+    /// the terminal (it would print the rest of the line over the start).
+    @Test func lineBreaksShowAsSpacesInListsAndRecords() {
+        var listing = Listing(columns: [.init("name"), .init("note")])
+        listing.append([.text("a\r\nb"), .text("c\rd\ne")])
+        let table = listing.render(.table)
+        let record = listing.render(.table, single: true)
+        for text in [table, record] {
+            #expect(!text.unicodeScalars.contains("\r"), "\(text.debugDescription)")
+            #expect(text.contains("a b") && text.contains("c d e"), "\(text.debugDescription)")
+        }
+        #expect(table.split(separator: "\n").count == 3, "\(table.debugDescription)")
+        #expect(record.split(separator: "\n").count == 2, "\(record.debugDescription)")
+    }
+
     @Test func csvQuotesWhatNeedsIt() {
         var listing = Listing(columns: [.init("name")])
         listing.append([.text("a,\"b\"")])

@@ -45,20 +45,17 @@ public struct ErrorReport: Sendable, Equatable {
     }
 
     static func fromDatabase(_ error: PGError, rules: (any RuleBook)? = nil) -> ErrorReport {
-        // The server runs but refuses more connections (libpq gives no SQLSTATE for a refused
-        // start-up, only the server's words): a rerun later fixes it, so 69 — not "start one",
-        // and not a refused login (the server answers pings, so the client calls it one).
-        if error.kind == .connectionFailed || error.kind == .loginRefused,
-            error.message.contains("too many connections") || error.message.contains("connection slots")
-        {
+        let atLimit = error.message.contains("too many connections") || error.message.contains("connection slots")
+        switch error.kind {
+        case .connectionFailed where atLimit, .loginRefused where atLimit:
+            // The server runs but refuses more connections: say so, not "start one" nor "check the
+            // login" (a server at its limit answers a ping, so the client files it as a refused login).
             let target = error.target.map { " (\($0))" } ?? ""
             return ErrorReport(
                 status: .unavailable,
                 message:
                     "the database\(target) refused the connection: \(oneLine(error.message)) (its connection limit is reached); try again later, or raise the limit (ALTER ROLE … CONNECTION LIMIT, max_connections)"
             )
-        }
-        switch error.kind {
         case .connectionFailed:
             let target = error.target.map { " (\($0))" } ?? ""
             return ErrorReport(
@@ -68,7 +65,7 @@ public struct ErrorReport: Sendable, Equatable {
             return ErrorReport(
                 status: .usage,
                 message:
-                    "the database URL (--database or DATABASE_URL) cannot be read: \(oneLine(error.message)); write it as postgresql://[user@]host[:port]/database or as key=value pairs"
+                    "the database URL (--database or DATABASE_URL, or libpq's PG* settings) cannot be read: \(oneLine(error.message)); write it as postgresql://[user@]host[:port]/database or as key=value pairs, with values libpq knows"
             )
         case .loginRefused:
             let login = error.login.map { "the login \($0)" } ?? "the login"
@@ -114,6 +111,15 @@ public struct ErrorReport: Sendable, Equatable {
             let rule = error.constraint.map { " [rule \($0)]" } ?? ""
             let detail = error.detail.map { ": \(oneLine($0))" } ?? ""
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(detail)\(rule)\(hint)")
+        case "42P01", "3F000":
+            // undefined_table, invalid_schema_name: reloc's SQL names only its own schema's
+            // relations, so one missing means a database without reloc's schema, or one not yet
+            // migrated to this version: nothing the user's data did, and `db migrate` fixes it.
+            return ErrorReport(
+                status: .unavailable,
+                message:
+                    "the database has no reloc schema (or is not migrated): run `reloc db migrate` as the administrator (\(oneLine(error.message)))"
+            )
         case "P0002":  // no_data_found: something named does not exist
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(hint)")
         case "57014":

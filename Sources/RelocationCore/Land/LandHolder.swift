@@ -8,15 +8,27 @@ struct LandHolder: Sendable {
     let cityID: Int64?
     let parkID: Int64?
 
-    static func resolve(_ code: String, in db: PGConnection) throws -> LandHolder {
+    /// `filter`: for a list's `--holder`, an organisation that is not a city (a district, a
+    /// department, the province) is refused here, saying what is wanted, rather than listing
+    /// nothing. Writes leave that to the database's rule (`land_quota_holder`), named in its refusal.
+    static func resolve(_ code: String, in db: PGConnection, filter: Bool = false) throws -> LandHolder {
         let normalised = code.asciiDigits.trimmingCharacters(in: .whitespaces).uppercased()
         let row = try db.query(
             """
             SELECT (SELECT id FROM reloc.organisation WHERE code = \(normalised)),
-                   (SELECT id FROM reloc.park WHERE code = \(normalised))
+                   (SELECT id FROM reloc.park WHERE code = \(normalised)),
+                   (SELECT kind::text FROM reloc.organisation WHERE code = \(normalised)),
+                   (SELECT name_zh FROM reloc.organisation WHERE code = \(normalised))
             """
         ).rows[0]
-        let (city, park) = try row.decode((Int64?, Int64?).self)
+        let (city, park, kind, name) = try row.decode((Int64?, Int64?, String?, String?).self)
+        // Only a city (市/州) government or a park holds a quota (§五(四)): a district, department or
+        // the province named here is a mistake to report, not an empty list that reads as "none".
+        if filter, let kind, kind != "city", park == nil {
+            throw RelocError.invalidInput(
+                "\(normalised) (\(name ?? "")) is a \(kind); a land holder is a city or park code "
+                    + "(e.g. CC or CC-ZBZZ; see `reloc org list` and `reloc park list`)")
+        }
         switch (city, park) {
         case (nil, nil):
             throw RelocError.notFound(

@@ -73,7 +73,7 @@ extension Listing {
     /// Columns padded by display width, so Chinese text lines up (two columns per character).
     func renderTable() -> String {
         var widths = columns.map { DisplayWidth.of($0.header) }
-        let cells = rows.map { $0.map { DisplayWidth.visible($0.plain) } }
+        let cells = rows.map { $0.map { DisplayWidth.visible(Self.oneLine($0.plain)) } }
         for row in cells {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
         }
@@ -97,9 +97,27 @@ extension Listing {
         return rows.map { row in
             zip(columns, row).map { column, value in
                 column.header + String(repeating: " ", count: width - DisplayWidth.of(column.header)) + "  "
-                    + DisplayWidth.visible(value.plain, keepingNewlines: true)
+                    + DisplayWidth.visible(Self.oneLine(value.plain))
             }.joined(separator: "\n") + "\n"
         }.joined(separator: "\n")
+    }
+
+    /// A line break (CR LF, CR or LF) as one space: a table's or a record's line is one line, and a
+    /// raw CR would send the terminal's cursor back over what was printed (README, Output).
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) else { return text }
+        var result = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\r": result.append(" ")
+            case "\n" where previousWasCR: break  // CR LF is one break, already one space
+            case "\n": result.append(" ")
+            default: result.append(scalar)
+            }
+            previousWasCR = scalar == "\r"
+        }
+        return String(result)
     }
 
     func renderJSONArray() -> String {

@@ -60,6 +60,17 @@ public enum CSVFile {
                 "\(path):\(line): not UTF-8 text (byte 0x\(String(byte, radix: 16, uppercase: true))); a CSV saved by Excel in Chinese is usually GB18030/GBK: import it with --encoding gb18030, or save it as \"CSV UTF-8\""
             )
         case .gb18030:
+            // GB18030 maps almost any byte pair to some character, so UTF-8 read as GB18030 "works"
+            // and stores 鍥芥爣 for 国标. Bytes that start with a UTF-8 BOM, or are valid UTF-8 with
+            // non-ASCII text, are the UTF-8 file they look like (a real GBK text is almost never valid
+            // UTF-8): refuse rather than store garbled names.
+            if data.starts(with: [0xEF, 0xBB, 0xBF])
+                || (data.contains { $0 >= 0x80 } && String(validating: data, as: UTF8.self) != nil)
+            {
+                throw RelocError.invalidInput(
+                    "\(path):1: the file is UTF-8 text, not GB18030: import it without --encoding (or with --encoding utf-8)"
+                )
+            }
             return try iconvDecode(data, from: "GB18030", path: path)
         }
     }

@@ -31,7 +31,9 @@ public struct EnterpriseImport {
 
     public init(_ db: PGConnection) { self.db = db }
 
-    public func run(csv text: String) throws -> Outcome {
+    /// `source`: the file's name, so the header's errors read `FILE:1: …` like the rows'.
+    public func run(csv text: String, source: String? = nil) throws -> Outcome {
+        func at(_ line: Int) -> String { source.map { "\($0):\(line):" } ?? "line \(line):" }
         // Every bad row is reported, not the first: malformed lines and rows of the wrong width
         // are collected here, the rest are still staged and checked by the database, and nothing
         // is written if any row of the file is bad.
@@ -45,24 +47,24 @@ public struct EnterpriseImport {
         }
         guard let header = reading.records.first else {
             if let failure = bad.first {
-                throw RelocError.invalidInput("line \(failure.line): \(failure.reason); nothing was imported")
+                throw RelocError.invalidInput("\(at(failure.line)) \(failure.reason); nothing was imported")
             }
-            throw RelocError.invalidInput("the file is empty; nothing was imported")
+            throw RelocError.invalidInput("\(at(1)) the file is empty (no header row); nothing was imported")
         }
         if header.line != 1, let failure = bad.first(where: { $0.line < header.line }) {
-            throw RelocError.invalidInput("line \(failure.line): the header: \(failure.reason); nothing was imported")
+            throw RelocError.invalidInput("\(at(failure.line)) the header: \(failure.reason); nothing was imported")
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         if let unknown = names.first(where: { !EnterpriseImport.columns.contains($0) }) {
             throw RelocError.invalidInput(
-                "line 1: unknown column \"\(unknown)\"; the columns are \(EnterpriseImport.columns.joined(separator: ", "))"
+                "\(at(1)) unknown column \"\(unknown)\"; the columns are \(EnterpriseImport.columns.joined(separator: ", "))"
             )
         }
         if let missing = EnterpriseImport.requiredColumns.first(where: { !names.contains($0) }) {
-            throw RelocError.invalidInput("line 1: the header lacks the required column \"\(missing)\"")
+            throw RelocError.invalidInput("\(at(1)) the header lacks the required column \"\(missing)\"")
         }
         if let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
-            throw RelocError.invalidInput("line 1: the column \"\(twice)\" appears twice in the header")
+            throw RelocError.invalidInput("\(at(1)) the column \"\(twice)\" appears twice in the header")
         }
         var wellShaped: [CSVReader.Record] = []
         for record in reading.records.dropFirst() {
@@ -99,14 +101,36 @@ public struct EnterpriseImport {
             if bad.rows.isEmpty && alreadyBad.isEmpty {
                 return .imported(count: records.count)
             }
-            let badRows = try bad.decode((Int, String).self).map { BadRow(line: $0.0, reason: $0.1) }
+            let holders = try usccHolders(tx)
+            let badRows = try bad.decode((Int, String).self).map { line, reason in
+                BadRow(line: line, reason: holders[line].map { "\(reason) — \($0)" } ?? reason)
+            }
             throw Rejected(rows: alreadyBad + badRows)  // rolls the transaction back: nothing is written
         }
     }
 
+    /// Which enterprise holds each staged line's USCC, as the command line says it
+    /// (`namingTheUSCCHolder`): read in the import's own transaction as the acting organisation,
+    /// so row-level security decides whether the holder may be named; a holder it hides is not.
+    private func usccHolders(_ tx: PGConnection) throws -> [Int: String] {
+        let rows = try tx.query(
+            """
+            SELECT s.line_no, e.uscc, e.id, e.name, p.code
+            FROM pg_temp.enterprise_import s
+            JOIN reloc.enterprise e
+              ON e.uscc = reloc.trim_space(upper(regexp_replace(reloc.halfwidth(s.uscc), '\\s', '', 'g')))
+            JOIN reloc.plan p ON p.id = e.plan_id
+            """
+        ).decode((Int, String, Int64, String, String).self)
+        return Dictionary(
+            rows.map { line, uscc, id, name, plan in
+                (line, "uscc \(uscc) is held by enterprise \(id) \(name) (plan \(plan))")
+            }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// `encoding`: UTF-8 (default) or GB18030/GBK, as Excel saves CSV in Chinese (CSVFile).
     public func run(file path: String, encoding: CSVEncoding = .utf8) throws -> Outcome {
-        try run(csv: try CSVFile.text(of: path, encoding: encoding))
+        try run(csv: try CSVFile.text(of: path, encoding: encoding), source: path)
     }
 
     struct Rejected: Error {

@@ -41,6 +41,6 @@ enum FilterCodes {
     /// A land holder: a city or a receiving park (`LandHolder.resolve` says which is missing).
     static func requireHolder(_ code: String?, in db: PGConnection) throws {
         guard let code else { return }
-        _ = try LandHolder.resolve(code, in: db)
+        _ = try LandHolder.resolve(code, in: db, filter: true)
     }
 }

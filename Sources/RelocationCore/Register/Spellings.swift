@@ -7,6 +7,29 @@ import Foundation
 public enum Spellings {
     public static let modeWords = ["就地改造": "in-situ", "异地迁建": "relocate", "依法关停": "close"]
     public static let highRiskWords = ["冶金": "metallurgy", "化工": "chemicals", "造纸": "paper", "危险品": "hazardous"]
+    /// How land is supplied (§五(四)): 协议出让, 划拨, 招拍挂.
+    public static let supplyWords = ["协议出让": "agreement", "划拨": "allocation", "招拍挂": "tender"]
+    /// A progress report's status, in the digest's words (DigestText) and the short 正常.
+    public static let progressWords = [
+        "正常推进": "on-track", "正常": "on-track", "存在风险": "at-risk", "受阻": "blocked", "已完成": "done",
+    ]
+
+    /// Every enumerated option's word (one parser): trimmed, half-width, case-insensitive, or one of
+    /// `words`, the Chinese terms its help shows, as its English key. Anything else comes back as
+    /// typed (trimmed, lower case) for the caller's "must be one of".
+    public static func choice(_ text: String, words: [String: String] = [:]) -> String {
+        let word = trimmed(text)
+        return words[word] ?? word.lowercased()
+    }
+
+    /// An enumerated option without Chinese terms (a status, a kind, a state).
+    public static func word(_ text: String) -> String { choice(text) }
+
+    /// --supply: agreement, allocation, tender, or 协议出让, 划拨, 招拍挂.
+    public static func supply(_ text: String) -> String { choice(text, words: supplyWords) }
+
+    /// A progress status: on-track, at-risk, blocked, done, or 正常推进 (正常), 存在风险, 受阻, 已完成.
+    public static func progressStatus(_ text: String) -> String { choice(text, words: progressWords) }
 
     /// Full-width ASCII forms (U+FF01…U+FF5E) to ASCII; ideographic and no-break spaces to spaces.
     public static func halfwidth(_ text: String) -> String {
@@ -27,18 +50,12 @@ public enum Spellings {
 
     /// A mode: in-situ, relocate, close, or 就地改造, 异地迁建, 依法关停; any other text as typed
     /// (trimmed, lower case) for the caller's "must be one of".
-    public static func mode(_ text: String) -> String {
-        let word = trimmed(text)
-        return modeWords[word] ?? word.lowercased()
-    }
+    public static func mode(_ text: String) -> String { choice(text, words: modeWords) }
 
     public static func mode(_ text: String?) -> String? { text.map(mode) }
 
     /// A high-risk class: metallurgy, chemicals, paper, hazardous, or 冶金, 化工, 造纸, 危险品.
-    public static func highRisk(_ text: String) -> String {
-        let word = trimmed(text)
-        return highRiskWords[word] ?? word.lowercased()
-    }
+    public static func highRisk(_ text: String) -> String { choice(text, words: highRiskWords) }
 
     public static func highRisk(_ text: String?) -> String? { text.map(highRisk) }
 

@@ -23,13 +23,12 @@ struct AuditCommand: SessionCommand {
     @Option(help: ArgumentHelp("Only changes made acting for this organisation.", valueName: "CODE")) var org: String?
     @Option(help: ArgumentHelp("Only changes on or after this day (YYYY-MM-DD).", valueName: "DATE"))
     var since: CalendarDate?
-    @Option(help: "Show at most the latest N changes (0: all).") var limit: Int = 100
+    @Option(
+        parsing: .unconditional, help: "Show at most the latest N changes (0: all).",
+        transform: WholeNumber.parse("a number of changes, 0 (all) or more"))
+    var limit: Int = 100
     @OptionGroup var session: SessionOptions
     @OptionGroup var output: FormatOptions
-
-    func validate() throws {
-        guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more (got \(limit))") }
-    }
 
     func execute() throws {
         let trail = AuditTrail(try session.open().connection)

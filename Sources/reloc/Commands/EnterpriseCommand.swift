@@ -63,10 +63,7 @@ struct EnterpriseCommand: ParsableCommand {
             let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
                 try enterprises.register(entry)
             }
-            switch output.format {
-            case .json: Console.write("{\"id\": \(id)}\n")
-            default: Console.write("\(id)\n")
-            }
+            printID(id, output.format)
         }
     }
 
@@ -75,7 +72,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this mode.", transform: Spellings.mode) var mode: String?
-        @Option(help: "Only this status.") var status: String?
+        @Option(help: "Only this status.", transform: Spellings.word) var status: String?
         @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -210,7 +207,7 @@ struct EnterpriseCommand: ParsableCommand {
                 """
         )
         @Argument(help: "Enterprise id.") var id: Int64
-        @Option(help: "The next status.") var to: String
+        @Option(help: "The next status.", transform: Spellings.word) var to: String
         @OptionGroup var session: SessionOptions
 
         func execute() throws {

@@ -68,7 +68,10 @@ struct LandCommand: ParsableCommand {
         @Option(help: "The relocating enterprise (id) the land is for.") var enterprise: Int64?
         @Option(help: "Or: the named project the land is for.") var project: String?
         @OptionGroup var amount: AreaOptions
-        @Option(help: "How the land is supplied: agreement (协议出让), allocation (划拨) or tender (招拍挂).") var supply: String
+        @Option(
+            help: "How the land is supplied: agreement (协议出让), allocation (划拨) or tender (招拍挂).",
+            transform: Spellings.supply)
+        var supply: String
         @Option(help: "The date of the allocation, YYYY-MM-DD (default: today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "The document number (文号).") var doc: String
         @Option(help: "A note.") var note: String?
@@ -180,13 +183,5 @@ struct YearArgument: ExpressibleByArgument, Sendable {
         let ascii = argument.asciiDigits.trimmingCharacters(in: .whitespaces)
         guard ascii.count == 4, ascii.allSatisfy(\.isASCII), let value = Int(ascii) else { return nil }
         self.value = value
-    }
-}
-
-/// A new row's id: the bare number (for scripts), or {"id": N} with --format json.
-func printID(_ id: Int64, _ format: OutputFormat) {
-    switch format {
-    case .json: Console.write("{\"id\": \(id)}\n")
-    default: Console.write("\(id)\n")
     }
 }

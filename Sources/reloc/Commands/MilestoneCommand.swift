@@ -72,7 +72,7 @@ struct MilestoneCommand: ParsableCommand {
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion:
                 "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
-        @Option(help: "Kind (default custom).") var kind: String = "custom"
+        @Option(help: "Kind (default custom).", transform: Spellings.word) var kind: String = "custom"
         @Option(help: "What is to be done.") var title: String
         @Option(help: "Due date.") var due: CalendarDate
         @Option(help: "Attach to this plan (code).") var plan: String?
@@ -82,6 +82,7 @@ struct MilestoneCommand: ParsableCommand {
         @Option(help: "Owner organisation (code).") var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func validate() throws {
             try requireOneOf(kind, Milestones.kinds, option: "--kind")
@@ -96,7 +97,7 @@ struct MilestoneCommand: ParsableCommand {
                 .init(
                     kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
                     owner: owner, note: note))
-            Console.write("\(id)\n")
+            printID(id, output.format)
         }
     }
 
@@ -106,7 +107,7 @@ struct MilestoneCommand: ParsableCommand {
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "What is to be done.") var title: String?
         @Option(help: "Due date (the province alone moves it).") var due: CalendarDate?
-        @Option(help: "Kind.") var kind: String?
+        @Option(help: "Kind.", transform: Spellings.word) var kind: String?
         @Option(help: "Owner organisation (code): one the milestone concerns.") var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
@@ -153,10 +154,11 @@ struct MilestoneCommand: ParsableCommand {
         @Argument(help: "Milestone id.") var id: Int64
         @OptionGroup var report: ReportOptions
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func execute() throws {
             let reportID = try Progress(session.open().connection).report(on: .milestone(id), report.report)
-            Console.write("\(reportID)\n")
+            printID(reportID, output.format)
         }
     }
 }

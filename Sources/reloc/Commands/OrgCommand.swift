@@ -13,7 +13,8 @@ struct OrgCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List organisations.")
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
-        @Option(help: "Only this kind: province, department, city or district.") var kind: String?
+        @Option(help: "Only this kind: province, department, city or district.", transform: Spellings.word)
+        var kind: String?
 
         func execute() throws {
             let result = try Organisations(session.open().connection).list(kind: kind)
@@ -27,15 +28,16 @@ struct OrgCommand: ParsableCommand {
         @Argument(help: "Short code, e.g. SP or SP-TD.") var code: String
         @Option(help: "Chinese name, e.g. 四平市人民政府.") var name: String
         @Option(help: "English name.") var nameEn: String?
-        @Option(help: "province, department, city or district.") var kind: String
+        @Option(help: "province, department, city or district.", transform: Spellings.word) var kind: String
         @Option(help: "Parent organisation (a district's city).") var parent: String?
         @Option(help: "Administrative division code (6 digits).") var divisionCode: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func execute() throws {
             let role = try Organisations(session.open().connection).add(
                 .init(code: code, nameZh: name, nameEn: nameEn, kind: kind, parent: parent, divisionCode: divisionCode))
-            Console.write("added \(code.uppercased()) (database role \(role))\n")
+            printCode(code.uppercased(), output.format, table: "added \(code.uppercased()) (database role \(role))")
         }
     }
 

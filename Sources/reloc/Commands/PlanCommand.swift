@@ -12,7 +12,7 @@ struct PlanCommand: ParsableCommand {
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List plans.")
         @Option(help: "Only plans of this city.") var city: String?
-        @Option(help: "Only plans in this status.") var status: String?
+        @Option(help: "Only plans in this status.", transform: Spellings.word) var status: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
@@ -56,13 +56,14 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "Compile-by date (default 2014-12-31).") var compileBy: CalendarDate?
         @Option(help: "Basic-completion target (default 2022-12-31).") var basicCompletionBy: CalendarDate?
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func execute() throws {
             try Plans(session.open().connection).add(
                 .init(
                     code: code, name: name, city: city, district: district, divisionCode: districtCode,
                     areaKm2: areaKm2?.value, compileBy: compileBy, basicCompletionBy: basicCompletionBy))
-            Console.write("added plan \(code.uppercased())\n")
+            printCode(code.uppercased(), output.format, table: "added plan \(code.uppercased())")
         }
     }
 
@@ -107,7 +108,7 @@ struct PlanCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a plan one step forward: \(Plans.statuses.joined(separator: " → ")).")
         @Argument(help: "Plan code.") var code: String
-        @Option(help: "The next status.") var to: String
+        @Option(help: "The next status.", transform: Spellings.word) var to: String
         @Option(help: "Document number (文号), e.g. 四政发〔2015〕3号.") var doc: String?
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?

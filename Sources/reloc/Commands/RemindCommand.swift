@@ -230,16 +230,20 @@ struct RemindCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.") var org: String?
-        @Option(help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.")
+        @Option(
+            help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.",
+            transform: Spellings.word)
         var state: String?
         @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
-        @Option(help: "The latest N messages (0: all).") var limit: Int = 100
+        @Option(
+            parsing: .unconditional, help: "The latest N messages (0: all).",
+            transform: WholeNumber.parse("a number of messages, 0 (all) or more"))
+        var limit: Int = 100
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
             try requireOneOf(state, ReminderHistory.states, option: "--state")
-            if limit < 0 { throw ValidationError("--limit is a number of messages, 0 (all) or more") }
         }
 
         func execute() throws {

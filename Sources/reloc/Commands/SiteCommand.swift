@@ -20,7 +20,7 @@ struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List sites.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
-        @Option(help: "Only this environmental state.") var state: String?
+        @Option(help: "Only this environmental state.", transform: Spellings.word) var state: String?
         @Option(help: "Only the sites of this enterprise (id).") var enterprise: Int64?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -57,7 +57,8 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "The site's name (required with --plan).") var name: String?
         @OptionGroup var amount: AreaOptions
         @OptionGroup var heritage: HeritageOptions
-        @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).") var reuse: String?
+        @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).", transform: Spellings.word)
+        var reuse: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -90,7 +91,8 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "Name.") var name: String?
         @OptionGroup var amount: AreaOptions
         @OptionGroup var heritage: HeritageOptions
-        @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).") var reuse: String?
+        @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).", transform: Spellings.word)
+        var reuse: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
 
@@ -113,7 +115,8 @@ struct SiteCommand: ParsableCommand {
                 "Record the environmental survey (环境调查); with --result, also the risk assessment (风险评估) and its result."
         )
         @Argument(help: "Site id.") var id: Int64
-        @Option(help: "The risk assessment's result: clean or contaminated.") var result: String?
+        @Option(help: "The risk assessment's result: clean or contaminated.", transform: Spellings.word)
+        var result: String?
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
 

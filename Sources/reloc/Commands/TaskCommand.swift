@@ -16,8 +16,11 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "Only tasks of this department (or of the body it succeeded / that succeeded it).") var org:
             String?
         @OptionGroup var due: DueOptions
-        @Option(help: "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")).") var status:
-            String?
+        @Option(
+            help:
+                "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")) (or 正常推进, 存在风险, 受阻, 已完成).",
+            transform: Spellings.progressStatus)
+        var status: String?
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -94,11 +97,12 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "Due date.") var due: CalendarDate?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func execute() throws {
             let added = try Tasks(session.open().connection).add(
                 .init(number: number, title: title, plan: plan, dueOn: due, note: note))
-            Console.write("\(added)\n")
+            printCreated(key: "number", .integer(added), table: "\(added)", output.format)
         }
     }
 
@@ -139,10 +143,11 @@ struct TaskCommand: ParsableCommand {
         @Argument(help: "Task number.") var number: Int
         @OptionGroup var report: ReportOptions
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func execute() throws {
             let id = try Progress(session.open().connection).report(on: .task(number), report.report)
-            Console.write("\(id)\n")
+            printID(id, output.format)
         }
     }
 }

@@ -22,10 +22,49 @@ extension Enterprises.Capacity: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
+/// A whole number, 0 or more (`--due-within 0`, `--limit 10`). Read unconditionally, so `-1` is
+/// this option's value, not taken for an option ("Missing value"): a bad value, exit 65, saying
+/// what is wanted.
+enum WholeNumber {
+    struct Wanted: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func parse(_ wanted: String) -> @Sendable (String) throws -> Int {
+        { text in
+            guard let value = Int(FullWidthArguments.asciiNumber(text) ?? text), value >= 0 else {
+                throw Wanted(description: "want \(wanted)")
+            }
+            return value
+        }
+    }
+}
+
 /// Checks a word against the allowed ones, so a typo is a usage error (64) naming the choices.
 func requireOneOf(_ value: String?, _ allowed: [String], option: String) throws {
     guard let value, !allowed.contains(value) else { return }
     throw ValidationError("\(option) must be one of: \(allowed.joined(separator: ", ")) (got \"\(value)\")")
+}
+
+/// What a create command prints, one rule for all (README, Output): the new row's id, the bare
+/// number in a table (for scripts), `{"id": N}` in JSON, a header `id` and the row, CR LF ended,
+/// in CSV. Rows known by a code (plans, parks, organisations) print their `code` the same way,
+/// with the table's sentence (`added plan X`).
+func printID(_ id: Int64, _ format: OutputFormat) {
+    printCreated(key: "id", .integer(Int(id)), table: "\(id)", format)
+}
+
+func printCode(_ code: String, _ format: OutputFormat, table sentence: String) {
+    printCreated(key: "code", .text(code), table: sentence, format)
+}
+
+func printCreated(key: String, _ value: OutputValue, table sentence: String, _ format: OutputFormat) {
+    var listing = Listing(columns: [.init(key)])
+    listing.append([value])
+    switch format {
+    case .table: Console.write(sentence + "\n")
+    case .json, .csv: Console.write(listing.render(format, single: true))
+    }
 }
 
 extension Listing {

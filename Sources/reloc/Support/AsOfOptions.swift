@@ -19,18 +19,20 @@ struct AsOfOptions: ParsableArguments {
 /// `--overdue` and `--due-within DAYS`, shared by task and milestone lists.
 struct DueOptions: ParsableArguments {
     @Flag(help: "Only what is overdue on the as-of day (with --due-within: either).") var overdue = false
-    @Option(help: "Only what falls due within this many days of the as-of day (0 = today).") var dueWithin: Int?
-
-    func validate() throws {
-        if let days = dueWithin, days < 0 { throw ValidationError("--due-within takes a number of days, 0 or more") }
-    }
+    @Option(
+        parsing: .unconditional, help: "Only what falls due within this many days of the as-of day (0 = today).",
+        transform: WholeNumber.parse("a number of days, 0 or more"))
+    var dueWithin: Int?
 }
 
 /// `--percent P [--status S] --note TEXT [--evidence 文号 …]`, shared by task and milestone progress.
 struct ReportOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Percent complete, 0 to 100 (may be left out with --status done).")
     var percent: DecimalArgument?
-    @Option(help: "on-track, at-risk, blocked or done (default on-track; done at 100).") var status: String?
+    @Option(
+        help: "on-track, at-risk, blocked or done (or 正常推进, 存在风险, 受阻, 已完成; default on-track; done at 100).",
+        transform: Spellings.progressStatus)
+    var status: String?
     @Option(help: "What happened.") var note: String
     @Option(
         parsing: .upToNextOption,
