@@ -391,6 +391,86 @@ CROSS JOIN LATERAL (VALUES
 ) AS m (kind, title, due_on, note, follows)
 WHERE NOT EXISTS (SELECT FROM reloc.milestone x WHERE x.plan_id = p.id AND x.kind = m.kind);
 
+------------------------------------------------------------------------------------------------
+-- Milestone rules per plan for relocating enterprises (the province's; default none)
+------------------------------------------------------------------------------------------------
+-- An enterprise registered with mode relocate gets a heritage-surveyed, relocation-started or
+-- relocation-completed milestone only if the province set a rule for its plan: so many days after
+-- registration, or a fixed date. Without a rule nothing is invented.
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('milestone_rule_kind', 'milestone_rule', '四(二)',
+ 'a milestone rule for relocating enterprises is for heritage-surveyed, relocation-started or relocation-completed',
+ 'reloc milestone rules set PLAN KIND (--days-after N | --due DATE | --none) --as JL'),
+('milestone_rule_when', 'milestone_rule', NULL,
+ 'a milestone rule gives either a number of days after registration (1 to 3650) or a fixed due date from 2014-01-01, not both',
+ 'reloc milestone rules set PLAN KIND (--days-after N | --due DATE | --none) --as JL')
+ON CONFLICT (name) DO NOTHING;
+
+CREATE TABLE reloc.milestone_rule (
+    plan_id bigint NOT NULL CONSTRAINT milestone_rule_plan_id_fkey REFERENCES reloc.plan (id),
+    kind text NOT NULL CONSTRAINT milestone_rule_kind
+        CHECK (kind IN ('heritage-surveyed', 'relocation-started', 'relocation-completed')),
+    days_after integer,
+    due_on date,
+    CONSTRAINT milestone_rule_pkey PRIMARY KEY (plan_id, kind),
+    CONSTRAINT milestone_rule_when CHECK (num_nonnulls(days_after, due_on) = 1
+                                          AND (days_after BETWEEN 1 AND 3650 OR due_on >= DATE '2014-01-01'))
+);
+COMMENT ON TABLE reloc.milestone_rule IS
+    'The province''s milestone rules per plan for enterprises registered to relocate: days after registration or a fixed date (none: no milestone).';
+ALTER TABLE reloc.milestone_rule ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY milestone_rule_read ON reloc.milestone_rule FOR SELECT TO reloc_app, reloc_owner, reloc_reminder USING (true);
+CREATE POLICY milestone_rule_province_write ON reloc.milestone_rule FOR ALL TO reloc_app
+    USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
+REVOKE ALL ON reloc.milestone_rule FROM PUBLIC;
+GRANT SELECT ON reloc.milestone_rule TO reloc_app, reloc_reminder;
+GRANT INSERT, UPDATE, DELETE ON reloc.milestone_rule TO reloc_province;
+
+-- Words before the constraints: an unknown kind or both/neither of the two ways is the rule's.
+CREATE FUNCTION reloc.milestone_rule_before_write() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.kind := lower(btrim(NEW.kind));
+    IF NEW.kind NOT IN ('heritage-surveyed', 'relocation-started', 'relocation-completed') THEN
+        PERFORM reloc.raise_rule('milestone_rule_kind', format('"%s"', NEW.kind));
+    END IF;
+    IF num_nonnulls(NEW.days_after, NEW.due_on) <> 1 OR NEW.days_after NOT BETWEEN 1 AND 3650
+       OR NEW.due_on < DATE '2014-01-01' THEN
+        PERFORM reloc.raise_rule('milestone_rule_when',
+            format('%s: %s days after, due %s', NEW.kind, coalesce(NEW.days_after::text, '-'), coalesce(NEW.due_on::text, '-')));
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.milestone_rule_before_write() FROM PUBLIC;
+CREATE TRIGGER milestone_rule_before_write BEFORE INSERT OR UPDATE ON reloc.milestone_rule
+    FOR EACH ROW EXECUTE FUNCTION reloc.milestone_rule_before_write();
+
+-- The milestones the rules give an enterprise registered to relocate (as the database: the city
+-- registering it may add milestones to it anyway; the rule is the province's).
+CREATE FUNCTION reloc.enterprise_rule_milestones() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'enterprise' OR TG_OP <> 'INSERT' OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'reloc.enterprise_rule_milestones follows new enterprises only';
+    END IF;
+    INSERT INTO reloc.milestone (kind, title, due_on, enterprise_id, note)
+    SELECT r.kind,
+           CASE r.kind WHEN 'heritage-surveyed' THEN '工业遗产普查' WHEN 'relocation-started' THEN '开始搬迁'
+                       ELSE '完成搬迁' END || '（' || NEW.name || '）',
+           coalesce(r.due_on, reloc.today() + r.days_after), NEW.id,
+           'rule of plan ' || (SELECT p.code FROM reloc.plan p WHERE p.id = NEW.plan_id)
+    FROM reloc.milestone_rule r
+    WHERE r.plan_id = NEW.plan_id
+    ORDER BY r.kind;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.enterprise_rule_milestones() FROM PUBLIC;
+CREATE TRIGGER enterprise_rule_milestones AFTER INSERT ON reloc.enterprise
+    FOR EACH ROW WHEN (NEW.mode = 'relocate') EXECUTE FUNCTION reloc.enterprise_rule_milestones();
+SELECT reloc.audit_table('reloc.milestone_rule'::regclass);
+
 SELECT reloc.audit_table('reloc.enterprise_status_change'::regclass);
 
 RESET ROLE;
