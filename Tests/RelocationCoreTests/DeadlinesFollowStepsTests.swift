@@ -45,6 +45,12 @@ struct DeadlinesFollowStepsTests {
             #expect(
                 try admin.query("SELECT to_status FROM reloc.plan_status_change WHERE id = \(closed.step ?? 0)").scalar(
                     String.self) == "approved")
+            // As of a day: the status of that day and the steps recorded by then.
+            let before = try fixture.cli(["plan", "show", "SP-TD", "--as-of", "2014-11-01", "--format", "json"])
+            #expect(before.stdout.contains("\"status_on_the_day\": \"consultation\""), "\(before.stdout)")
+            #expect(before.stdout.contains("\"approval_doc\": null") && !before.stdout.contains("risk-assessed"))
+            let after = try fixture.cli(["plan", "show", "SP-TD", "--as-of", "2014-12-20", "--format", "json"])
+            #expect(after.stdout.contains("\"status_on_the_day\": \"approved\""), "\(after.stdout)")
             // Nothing of SP-TD's is overdue any more, though the deadline (2014-12-31) is long past.
             let overdue = try fixture.cli(["milestone", "list", "--plan", "SP-TD", "--overdue", "--format", "csv"])
             #expect(
@@ -183,6 +189,10 @@ struct DeadlinesFollowStepsTests {
             let shown = try fixture.cli(["enterprise", "show", "\(id)", "--format", "json"])
             #expect(shown.stdout.contains("\"history\": [{"), "\(shown.stdout)")
             #expect(shown.stdout.contains("四文物〔2015〕7号") && shown.stdout.contains("2015-05-04"), "\(shown.stdout)")
+            for (day, status) in [("2015-05-03", "registered"), ("2015-05-04", "heritage-surveyed")] {
+                let asOf = try fixture.cli(["enterprise", "show", "\(id)", "--as-of", day, "--format", "json"])
+                #expect(asOf.stdout.contains("\"status_on_the_day\": \"\(status)\""), "\(asOf.stdout)\(asOf.stderr)")
+            }
             let audit = try fixture.cli(["audit", "--table", "enterprise_status_change"])
             #expect(audit.status == 0 && audit.stdout.contains("insert"), "\(audit.stdout)\(audit.stderr)")
         }

@@ -93,10 +93,15 @@ struct EnterpriseCommand: ParsableCommand {
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show an enterprise.")
         @Argument(help: "Enterprise id.") var id: Int64
+        @Option(
+            name: .customLong("as-of"),
+            help: ArgumentHelp("Its status on this day and the steps recorded by then.", valueName: "DATE"))
+        var asOf: AsOf?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
+            if let asOf { return try EnterpriseCommand.show(id, asOf: asOf, session: session, output: output) }
             let enterprises = Enterprises(try session.open().connection)
             let steps = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(enterprises.steps(id)))

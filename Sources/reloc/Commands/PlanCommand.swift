@@ -26,10 +26,22 @@ struct PlanCommand: ParsableCommand {
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
         @Argument(help: "Plan code, e.g. SP-TD.") var code: String
+        @Option(
+            name: .customLong("as-of"),
+            help: ArgumentHelp("The plan's status on this day and the steps recorded by then.", valueName: "DATE"))
+        var asOf: AsOf?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
+            if let asOf {
+                let steps = StepsAsOf(try session.open().connection, day: asOf)
+                let history = ItemWithSections.Section(
+                    key: "history", title: "status history", try Listing(steps.planHistory(code)))
+                Console.write(
+                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(output.format))
+                return
+            }
             let plans = Plans(try session.open().connection)
             let history = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(plans.history(code)))
