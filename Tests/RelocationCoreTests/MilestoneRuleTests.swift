@@ -86,6 +86,16 @@ struct MilestoneRuleTests {
             let shown = try fixture.cli(["plan", "show", "SP-TD", "--format", "json"])
             #expect(shown.stdout.contains("\"main_tasks\": \"企业搬迁改造；棚户区改造\""), "\(shown.stdout)")
             #expect(shown.stdout.contains("\"schedule\": \"2015年启动，2022年基本完成\""), "\(shown.stdout)")
+            // The key projects the opinion names, now all in the reference data (§四(六), §四(八)).
+            #expect(shown.stdout.contains("§四(六) 四平南北河综合治理工程"), "\(shown.stdout)")
+            let liaoyuan = try fixture.cli(["plan", "show", "LY", "--format", "json"])
+            #expect(liaoyuan.stdout.contains("§四(八) 辽河北岸香港弘裕城市大型综合体项目"), "\(liaoyuan.stdout)")
+            // Loading the data again adds nothing.
+            #expect(try fixture.cli(["db", "seed", "jilin-2014"]).status == 0)
+            #expect(
+                try fixture.admin().query(
+                    "SELECT count(*) FROM reloc.plan WHERE key_projects LIKE '%南北河综合治理工程%南北河综合治理工程%'"
+                ).scalar(Int.self) == 0)
         }
     }
 }
