@@ -75,3 +75,18 @@ step "四平's contact for reminders (reloc remind contact add SP --email …)"
 
 step "the daily reminder job as of 2014-12-01, every digest to stdout (each reminder is sent once: run it again and it sends nothing)"
 "$reloc" remind run --as-of 2014-12-01 --channel stdout
+
+step "deadlines follow the work: 四平 compiles its plan (consultation 2014-12-10, risk assessment 2014-12-15), the province approves it on 2014-12-20"
+"$reloc" plan advance SP-TD --to consultation --on 2014-12-10 --as SP || echo "(exit $?)"
+"$reloc" plan advance SP-TD --to risk-assessed --on 2014-12-15 --as SP || echo "(exit $?)"
+"$reloc" plan advance SP-TD --to approved --on 2014-12-20 --doc "吉政函〔2014〕138号" --as JL || echo "(exit $?)"
+
+step "SP-TD's milestones: plan-compiled closed by the step to consultation, on its date (reloc milestone list --plan SP-TD --as-of 2015-01-05)"
+"$reloc" milestone list --plan SP-TD --as-of 2015-01-05
+
+step "an 'approved' milestone added after the approval is created done, never overdue"
+"$reloc" milestone add --plan SP-TD --kind approved --title "实施方案经省政府批准" --due 2014-12-31 --as SP || echo "(exit $?)"
+"$reloc" milestone list --plan SP-TD --as-of 2015-01-05
+
+step "the reminder digest as of 2015-01-05 (dry run): 四平's compilation is no longer chased, the other plans' still are"
+"$reloc" remind run --as-of 2015-01-05 --dry-run

@@ -33,8 +33,8 @@ public struct Plans {
             """
             SELECT p.code, p.name, city.code AS city, city.name_zh AS city_name, district.code AS district,
                    p.division_code, p.area_km2, p.status, p.compile_by, p.basic_completion_by,
-                   p.approval_doc, p.approved_on, p.scope_targets, p.functional_layout, p.key_projects,
-                   p.organisation_mode, p.safeguards,
+                   p.approval_doc, p.approved_on, p.scope_targets, p.functional_layout, p.main_tasks, p.key_projects,
+                   p.organisation_mode, p.schedule, p.safeguards,
                    (SELECT count(*) FROM reloc.enterprise e WHERE e.plan_id = p.id) AS enterprises
             FROM reloc.plan p
             JOIN reloc.organisation city ON city.id = p.city_id

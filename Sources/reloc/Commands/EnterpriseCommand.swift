@@ -1,4 +1,5 @@
 import ArgumentParser
+import LibPQClient
 import RelocationCore
 
 struct EnterpriseCommand: ParsableCommand {
@@ -89,11 +90,20 @@ struct EnterpriseCommand: ParsableCommand {
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show an enterprise.")
         @Argument(help: "Enterprise id.") var id: Int64
+        @Option(
+            name: .customLong("as-of"),
+            help: ArgumentHelp("Its status on this day and the steps recorded by then.", valueName: "DATE"))
+        var asOf: AsOf?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Enterprises(session.open().connection).show(id)).printItem(output.format)
+            if let asOf { return try EnterpriseCommand.show(id, asOf: asOf, session: session, output: output) }
+            let enterprises = Enterprises(try session.open().connection)
+            let steps = ItemWithSections.Section(
+                key: "history", title: "status history", try Listing(enterprises.steps(id)))
+            Console.write(
+                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]).render(output.format))
         }
     }
 
@@ -203,16 +213,21 @@ struct EnterpriseCommand: ParsableCommand {
             discussion: """
                 Every mode starts with the industrial-heritage survey (§四(五)): registered → heritage-surveyed, \
                 then relocate: → relocating → relocated; close: → closing → closed; in-situ: → renovating → \
-                renovated. A skipped step, or a status of another mode, is refused (exit 65).
+                renovated. A skipped step, a repeated one, a status of another mode, or a date in the future, \
+                before the step before it or before 2014 is refused (exit 65). The step is kept in the status \
+                history (enterprise show) and closes the enterprise's milestones it satisfies.
                 """
         )
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "The next status.", transform: Spellings.word) var to: String
+        @Option(help: "Document number (文号).") var doc: String?
+        @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
+        @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
             try requireOneOf(to, Enterprises.statuses, option: "--to")
-            try Enterprises(session.open().connection).advance(id, to: to)
+            try Enterprises(session.open().connection).advance(id, to: to, doc: doc, on: on, note: note)
             Console.write("enterprise \(id) is now \(to)\n")
         }
     }

@@ -6,7 +6,10 @@ struct MilestoneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "milestone",
         abstract: "Milestones (节点): dated deadlines on plans, enterprises, tasks and vacated sites.",
-        subcommands: [List.self, Show.self, Add.self, Edit.self, Done.self, Reopen.self, ProgressCommand.self]
+        subcommands: [
+            List.self, Show.self, Add.self, Edit.self, Done.self, Reopen.self, ProgressCommand.self,
+            MilestoneRulesCommand.self,
+        ]
     )
 
     struct List: SessionCommand {

@@ -26,10 +26,22 @@ struct PlanCommand: ParsableCommand {
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
         @Argument(help: "Plan code, e.g. SP-TD.") var code: String
+        @Option(
+            name: .customLong("as-of"),
+            help: ArgumentHelp("The plan's status on this day and the steps recorded by then.", valueName: "DATE"))
+        var asOf: AsOf?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
+            if let asOf {
+                let steps = StepsAsOf(try session.open().connection, day: asOf)
+                let history = ItemWithSections.Section(
+                    key: "history", title: "status history", try Listing(steps.planHistory(code)))
+                Console.write(
+                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(output.format))
+                return
+            }
             let plans = Plans(try session.open().connection)
             let history = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(plans.history(code)))
@@ -81,8 +93,10 @@ struct PlanCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?
         @Option(help: "Scope and targets (范围和目标).") var scope: String?
         @Option(help: "Functional layout (功能布局).") var layout: String?
+        @Option(help: "Main tasks (主要任务).") var mainTasks: String?
         @Option(help: "Key projects (重点项目).") var keyProjects: String?
         @Option(help: "Organisation mode (组织方式).") var organisationMode: String?
+        @Option(help: "Implementation schedule (实施进度).") var schedule: String?
         @Option(help: "Safeguards (保障措施).") var safeguards: String?
         @Option(help: "Compile-by date.") var compileBy: CalendarDate?
         @Option(help: "Basic-completion target.") var basicCompletionBy: CalendarDate?
@@ -94,8 +108,10 @@ struct PlanCommand: ParsableCommand {
             changes.set("area_km2", areaKm2?.value)
             changes.set("scope_targets", scope)
             changes.set("functional_layout", layout)
+            changes.set("main_tasks", mainTasks)
             changes.set("key_projects", keyProjects)
             changes.set("organisation_mode", organisationMode)
+            changes.set("schedule", schedule)
             changes.set("safeguards", safeguards)
             changes.set("compile_by", compileBy)
             changes.set("basic_completion_by", basicCompletionBy)

@@ -88,9 +88,9 @@ FROM (VALUES
     ('JLS-HDW', '吉林哈达湾', 'JLS', NULL,
      E'§四(五) 工业遗产主题公园\n§四(六) 中钢吉炭、中钢吉铁污染土壤修复工程；高铁噪声污染治理项目\n§四(八) 万达城市综合体项目'),
     ('SP-TD', '四平铁东', 'SP', 'SP-TD',
-     '§四(五) 铁路遗产保护园区'),
+     E'§四(五) 铁路遗产保护园区\n§四(六) 四平南北河综合治理工程'),
     ('LY', '辽源', 'LY', NULL,
-     '§四(六) 辽源国家矿山湿地公园项目'),
+     E'§四(六) 辽源国家矿山湿地公园项目\n§四(八) 辽河北岸香港弘裕城市大型综合体项目'),
     ('TH-DC', '通化东昌', 'TH', 'TH-DC',
      '§四(五) 通化葡萄酒酒窖'),
     ('BC-TB', '白城洮北', 'BC', 'BC-TB',
@@ -99,6 +99,13 @@ FROM (VALUES
 JOIN reloc.organisation city ON city.code = p.city_code
 LEFT JOIN reloc.organisation district ON district.code = p.district_code
 ON CONFLICT (code) DO NOTHING;
+
+-- Projects the opinion names that an earlier load of this data left out (四平南北河综合治理工程,
+-- §四(六); 辽河北岸香港弘裕城市大型综合体项目, §四(八)): added to a plan that lacks them, once.
+UPDATE reloc.plan p SET key_projects = p.key_projects || E'\n' || a.line
+FROM (VALUES ('SP-TD', '§四(六) 四平南北河综合治理工程'),
+             ('LY', '§四(八) 辽河北岸香港弘裕城市大型综合体项目')) AS a (code, line)
+WHERE p.code = a.code AND strpos(p.key_projects, a.line) = 0;
 
 -- The main receiving parks (§四(三)), named as the opinion names them. It gives no park's kind,
 -- so kind is left unknown (NULL) rather than guessed from the name; the province records it with

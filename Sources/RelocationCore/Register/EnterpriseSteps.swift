@@ -1,0 +1,25 @@
+import Foundation
+import LibPQClient
+
+/// An enterprise's steps (registered → heritage-surveyed → relocating/closing/renovating → done),
+/// each dated and documented and kept by the database in `reloc.enterprise_status_change` (0011),
+/// like a plan's. A step closes the enterprise's milestones it satisfies (reloc.milestone_step).
+extension Enterprises {
+    /// Moves the enterprise one step forward on a date (default today, programme calendar), with its
+    /// document number (文号) and a note. The database checks the order and the date and refuses a
+    /// repeated step (enterprise_status_order, enterprise_status_dates: exit 65).
+    public func advance(_ id: Int64, to status: String, doc: String?, on date: CalendarDate?, note: String?) throws {
+        try db.execute("SELECT reloc.advance_enterprise(\(id), \(status), \(doc), \(date)::date, \(note))")
+    }
+
+    /// The enterprise's recorded steps, oldest first.
+    public func steps(_ id: Int64) throws -> PGResult {
+        try db.query(
+            """
+            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at
+            FROM reloc.enterprise_status_change c
+            WHERE c.enterprise_id = \(id)
+            ORDER BY c.id
+            """)
+    }
+}

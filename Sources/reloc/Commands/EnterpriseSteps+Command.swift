@@ -1,0 +1,13 @@
+import ArgumentParser
+import LibPQClient
+import RelocationCore
+
+extension EnterpriseCommand {
+    /// `enterprise show ID --as-of DATE`: the status on that day and the steps recorded by then.
+    static func show(_ id: Int64, asOf: AsOf, session: SessionOptions, output: FormatOptions) throws {
+        let steps = StepsAsOf(try session.open().connection, day: asOf)
+        let history = ItemWithSections.Section(
+            key: "history", title: "status history", try Listing(steps.enterpriseHistory(id)))
+        Console.write(ItemWithSections(try Listing(steps.enterprise(id)), sections: [history]).render(output.format))
+    }
+}
