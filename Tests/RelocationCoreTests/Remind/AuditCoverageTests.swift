@@ -12,6 +12,7 @@ import Testing
     static let notAudited: [String: String] = [
         "audit": "the audit trail itself",
         "rule": "the rules' words, written by migrations only",
+        "enterprise_land_guard": "a lock row per enterprise, written only by reloc.lock_enterprise_land",
         "land_quota_balance": "a derived per-holder-year lock row, recomputed from the audited quotas and allocations",
         "site_env_change":
             "an append-only history written only by the site's trigger; the site's audit records each step",
