@@ -228,4 +228,39 @@ struct ValuesReviewTests {
             #expect(!hint.contains("release and keep") && hint.contains("even released"), "\(hint)")
         }
     }
+
+    /// A site's or an enterprise's area in mu was rounded to 0.0001 ha, even to zero: 0.0007 mu
+    /// became 0.0000 ha, 0.0008 mu 0.0001 ha (+87%), 1 mu 0.0667 ha (listed as 1.0005 mu). Kept in
+    /// ha, a mu amount 0.0001 ha cannot hold is refused, with what it would be; the help says so.
+    @Test func muAreasThatHectaresCannotHoldAreRefused() throws {
+        try RegisterFixture.with { fixture in
+            for mu in ["0.0007", "0.0008", "1"] {
+                let register = try fixture.cli([
+                    "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "亩\(mu)", "--mode", "close",
+                    "--site-mu", mu,
+                ])
+                #expect(register.status == 65, "\(register.stderr)")
+                #expect(register.stderr.contains("enterprise_site_area_places"), "\(register.stderr)")
+                #expect(register.stderr.contains("\(mu) mu is"), "\(register.stderr)")
+            }
+            let exact = try fixture.register { $0.siteMu = Decimal(string: "1.5") }
+            let stored = try fixture.admin().query(
+                "SELECT site_area_ha::text FROM reloc.enterprise WHERE id = \(exact)"
+            )
+            .scalar(String.self)
+            #expect(stored == "0.1000")
+            let site = try fixture.cli(["site", "add", "--as", "SP", "--enterprise", "\(exact)", "--mu", "0.0008"])
+            #expect(site.status == 65, "\(site.stderr)")
+            #expect(site.stderr.contains("site_area_places"), "\(site.stderr)")
+            let help = try fixture.cli(["site", "add", "--help"])
+            #expect(!help.stdout.contains("kept in mu") && help.stdout.contains("0.0015 mu"), "\(help.stdout)")
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-mu-\(UUID()).csv").path
+            try (EnterpriseImportTests.header + "\nSP-TD,亩企业,close,,,,,,0.0007,,,,,\n")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let imported = try fixture.cli(["enterprise", "import", path, "--as", "SP"])
+            #expect(imported.status == 65, "\(imported.stderr)")
+            #expect(imported.stderr.contains("site_mu 0.0007 is"), "\(imported.stderr)")
+        }
+    }
 }

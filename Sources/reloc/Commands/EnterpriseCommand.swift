@@ -29,7 +29,9 @@ struct EnterpriseCommand: ParsableCommand {
         var highRisk: String?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
         @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
-        @Option(parsing: .unconditional, help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu:
+        @Option(
+            parsing: .unconditional,
+            help: "Or in mu (亩; 15 mu = 1 ha): kept in ha to 0.0001, so a multiple of 0.0015 mu.") var siteMu:
             DecimalArgument?
         @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
         @Option(parsing: .unconditional, help: "Surplus workers to resettle.") var surplusWorkers: Int?
@@ -118,7 +120,8 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "High-risk class (as for register).", transform: Spellings.highRisk) var highRisk: String?
         @Option(help: "Unified social credit code.") var uscc: String?
         @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
-        @Option(parsing: .unconditional, help: "Site area in mu.") var siteMu: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Or in mu (亩): kept in ha to 0.0001, so a multiple of 0.0015 mu.")
+        var siteMu: DecimalArgument?
         @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
         @Option(parsing: .unconditional, help: "Surplus workers.") var surplusWorkers: Int?
         @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: String?

@@ -641,7 +641,11 @@ BEGIN
                    CASE WHEN r.site_ha <> round(r.site_ha, 4)
                         THEN format('site_ha %s has more than four decimal places: areas are kept to 0.0001 ha (enterprise_site_area_places)', r.site_ha_text) END,
                    CASE WHEN r.site_mu <> round(r.site_mu, 4)
-                        THEN format('site_mu %s has more than four decimal places (enterprise_site_area_places)', r.site_mu_text) END,
+                        THEN format('site_mu %s has more than four decimal places (enterprise_site_area_places)', r.site_mu_text)
+                        -- Kept in ha to 0.0001: only a multiple of 0.0015 mu converts exactly (as the CLI).
+                        WHEN r.site_mu * 10000 % 15 <> 0
+                        THEN format('site_mu %s is %s… ha, more than four decimal places of ha: give site_ha, or mu in steps of 0.0015 (enterprise_site_area_places)',
+                                    r.site_mu_text, round(r.site_mu / 15, 8)) END,
                    CASE WHEN r.site_ha < 0 OR r.site_mu < 0 THEN 'a site area is not negative (enterprise_site_area_nonnegative)'
                         WHEN r.site_ha >= 100000000 OR r.site_mu >= 1500000000 THEN 'the site area is too large (enterprise_site_area_nonnegative)' END,
                    CASE WHEN r.employees_text IS NOT NULL AND r.employees IS NULL THEN format('employees is not a whole number: "%s"', r.employees_text) END,
