@@ -263,4 +263,32 @@ struct ValuesReviewTests {
             #expect(imported.stderr.contains("site_mu 0.0007 is"), "\(imported.stderr)")
         }
     }
+
+    /// The command line took "5. t", ".5 t", 23 digits and 12 decimals that the CSV import refused,
+    /// and "5 °C" only for the database's check to refuse it without quoting it: one parser now
+    /// (reloc.parse_capacity), one verdict, the value quoted.
+    @Test func theCommandLineAndTheFileReadCapacitiesAlike() throws {
+        try RegisterFixture.with { fixture in
+            let spellings = ["5. t", ".5 t", "99999999999999999999999 t", "1,000.123456789012 t", "5 °C"]
+            for (index, spelling) in spellings.enumerated() {
+                let outcome = try fixture.cli([
+                    "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "产能\(index)", "--mode",
+                    "close", "--capacity", spelling,
+                ])
+                #expect(outcome.status == 65, "\(spelling): \(outcome.stderr)")
+                #expect(outcome.stderr.contains("\"\(spelling)\""), "\(outcome.stderr)")
+                let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-cap-\(UUID()).csv").path
+                try (EnterpriseImportTests.header + "\nSP-TD,产能文件\(index),close,,,,,,,,,\"\(spelling)\",,\n")
+                    .write(toFile: path, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let imported = try fixture.cli(["enterprise", "import", path, "--as", "SP"])
+                #expect(imported.status == 65, "\(spelling): \(imported.stderr)")
+            }
+            let good = try fixture.cli([
+                "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "产能好", "--mode", "close",
+                "--capacity", "30,000 吨/日",
+            ])
+            #expect(good.status == 0, "\(good.stderr)")
+        }
+    }
 }

@@ -58,10 +58,11 @@ struct EnterpriseCommand: ParsableCommand {
             entry.siteMu = siteMu?.value
             entry.employees = employees
             entry.surplusWorkers = surplusWorkers
-            entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity")
-            entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity")
+            let connection = try session.open().connection
+            entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity", in: connection)
+            entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity", in: connection)
             entry.listedInPlan = listedInPlan
-            let enterprises = Enterprises(try session.open().connection)
+            let enterprises = Enterprises(connection)
             let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
                 try enterprises.register(entry)
             }
@@ -164,8 +165,9 @@ struct EnterpriseCommand: ParsableCommand {
         }
 
         func execute() throws {
-            let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity")
-            let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity")
+            let connection = try session.open().connection
+            let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity", in: connection)
+            let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity", in: connection)
             if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
                 throw RelocError.invalidInput(
                     "--capacity and --new-capacity must use the same unit (\(capacity.unit) vs \(newCapacity.unit))")
@@ -198,7 +200,7 @@ struct EnterpriseCommand: ParsableCommand {
             for field in clear {
                 for column in field.columns { changes.clear(column) }
             }
-            try Enterprises(session.open().connection).edit(id, changes)
+            try Enterprises(connection).edit(id, changes)
             Console.write("updated enterprise \(id)\n")
         }
     }
