@@ -72,6 +72,14 @@ struct ValuesReviewTests {
                 let clean = try db.query("SELECT reloc.is_clean_text(\(text), 200, \(multiline))").scalar(Bool.self)
                 #expect(clean == expected, "\(text.debugDescription)")
             }
+            // The same in a CSV file.
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-zw-\(UUID()).csv").path
+            try (EnterpriseImportTests.header + "\nSP-TD,长春轨道\u{200B}客车装备,close,,,,,,,,,,,\n")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let imported = try fixture.cli(["enterprise", "import", path, "--as", "SP"])
+            #expect(imported.status == 65 && imported.stderr.contains("enterprise_name_text"), "\(imported.stderr)")
+            #expect(imported.stderr.contains("\\u200b"), "\(imported.stderr)")
             #expect(DisplayWidth.visible("a\u{202E}b\u{200B}c") == "a\\u202eb\\u200bc")
             #expect(DisplayWidth.visible("长春") == "长春")
         }
@@ -124,6 +132,10 @@ struct ValuesReviewTests {
             try cc.execute("UPDATE reloc.enterprise SET withdrawn_reason = 'x' WHERE id = \(other)")
             expectSQLState("40001") { _ = try LandAllocations(allocating).allocate(second) }
             try allocating.execute("ROLLBACK")
+            // Hostile: the organisation cannot write the guard rows itself (only the lock function).
+            expectSQLState("42501") {
+                try cc.execute("DELETE FROM reloc.enterprise_land_guard")
+            }
             // READ COMMITTED: the rule refuses it.
             expectSQLState("23514", constraint: "enterprise_withdrawal") {
                 _ = try LandAllocations(try fixture.acting("CC")).allocate(second)

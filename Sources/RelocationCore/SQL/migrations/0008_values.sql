@@ -3,6 +3,10 @@
 -- area, no duplicate enterprises, and a way out of a wrong entry (withdrawal). Issue 11, "Values
 -- nobody meant are stored". Same contract as 0002: a broken rule raises 23514 with CONSTRAINT = the
 -- rule's name and the words of reloc.rule.
+-- After review (before release): finite numbers in every numeric column, no invisible format
+-- characters in one-line text, a site's and a plan's area bounded in places, land hectares for mu
+-- not floored, mu areas refused unless 0.0001 ha holds them, and withdrawal serialised with what rests on
+-- the enterprise (a guard row, so REPEATABLE READ fails with 40001) including open milestones.
 
 SET LOCAL ROLE reloc_owner;
 
@@ -608,8 +612,12 @@ BEGIN
                         WHEN NOT province AND NOT (r.plan_city = ANY (acting) OR coalesce(r.plan_district = ANY (acting), false))
                         THEN format('permission: plan %s is not in your city', r.plan_code) END,
                    CASE WHEN r.name IS NULL THEN 'name is empty'
-                        WHEN NOT reloc.is_clean_text(r.name, 200) THEN 'name is longer than 200 characters or holds control characters (enterprise_name_text)' END,
-                   CASE WHEN NOT reloc.is_clean_text(r.industry, 200) THEN 'industry is longer than 200 characters or holds control characters (enterprise_industry_text)' END,
+                        WHEN NOT reloc.is_clean_text(r.name, 200)
+                        THEN format('name "%s" is longer than 200 characters or holds control or invisible format characters (enterprise_name_text)',
+                                    CASE WHEN char_length(r.name) > 60 THEN left(r.name, 60) || '…' ELSE r.name END) END,
+                   CASE WHEN NOT reloc.is_clean_text(r.industry, 200)
+                        THEN format('industry "%s" is longer than 200 characters or holds control or invisible format characters (enterprise_industry_text)',
+                                    CASE WHEN char_length(r.industry) > 60 THEN left(r.industry, 60) || '…' ELSE r.industry END) END,
                    CASE WHEN n.lines IS NOT NULL
                         THEN format('%s appears on lines %s of the file for plan %s (enterprise_plan_name_key)', r.name, array_to_string(n.lines, ', '), r.plan_code) END,
                    CASE WHEN r.plan_id IS NOT NULL AND r.name_key IS NOT NULL
