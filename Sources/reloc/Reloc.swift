@@ -37,6 +37,13 @@ struct Reloc: ParsableCommand {
             Console.error("reloc: \(message(for: error)) (see --help)")
             exit(withError: ExitCode(ExitStatus.dataError.rawValue))
         } catch {
+            // ArgumentParser's own words quote the value given (`--as $'\e]0;x\a'`): escaped
+            // like every other error (Console.error); help and version still go to stdout.
+            let code = exitCode(for: error)
+            if code != .success, !(error is ExitCode) {
+                Console.error(fullMessage(for: error))
+                exit(withError: ExitCode(code.rawValue))
+            }
             exit(withError: error)
         }
     }

@@ -58,17 +58,41 @@ public enum LandArea: Sendable, Equatable {
     /// The SQL expression for the area in hectares to 0.0001 ha (mu converted by `reloc.ha_from_mu`),
     /// for the register's areas that are kept in hectares (an enterprise's, a site's). More than four
     /// decimal places are refused in either unit; `rule` is the area's rule, said if it is too large.
+    ///
+    /// Those areas are kept in ha to 0.0001, so a mu amount is taken only when 0.0001 ha holds it
+    /// exactly (a multiple of 0.0015 mu: 15 mu = 1 ha): `--mu 0.0007` once stored 0.0000 ha,
+    /// `--mu 0.0008` 0.0001 ha (+87%), `--mu 1` 0.0667 ha (listed as 1.0005 mu). Any other mu amount is
+    /// refused by `placesRule` with the hectares it would be, never rounded.
     public func hectaresSQL(rule: String, placesRule: String = "enterprise_site_area_places") throws -> SQLQuery {
         try checkFits(rule: rule)
         try checkPlaces(rule: placesRule)
         switch self {
         case .hectares(let value): return "\(value)::numeric"
-        case .mu(let value): return "reloc.ha_from_mu(\(value))"
+        case .mu(let value):
+            guard Decimal.isMultipleOf15Units(value) else {
+                var hectares = value / 15
+                var shown = Decimal()
+                NSDecimalRound(&shown, &hectares, 8, .plain)
+                throw RuleViolation(
+                    rule: placesRule,
+                    detail:
+                        "\(value) mu is \(shown)… ha, more than four decimal places of ha: give the area in ha (--ha), or in mu in steps of 0.0015 mu (= 0.0001 ha)"
+                )
+            }
+            return "reloc.ha_from_mu(\(value))"
         }
     }
 }
 
 extension Decimal {
+    /// True if `mu` is a whole number of 0.0015 mu (= 0.0001 ha): mu × 10000 divisible by 15.
+    static func isMultipleOf15Units(_ mu: Decimal) -> Bool {
+        var quotient = mu * 10000 / 15
+        var whole = Decimal()
+        NSDecimalRound(&whole, &quotient, 0, .plain)
+        return whole == quotient
+    }
+
     /// True if the value has no digit beyond the fourth decimal place (1.1235 yes, 1.123456789 no).
     static func hasAtMostFourPlaces(_ value: Decimal) -> Bool {
         var copy = value

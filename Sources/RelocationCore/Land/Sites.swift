@@ -66,7 +66,8 @@ public struct Sites {
                 throw RelocError.notFound("no plan \(code.uppercased()); see `reloc plan list`")
             }
         }
-        let area: SQLQuery = try site.area?.hectaresSQL(rule: "site_area_positive") ?? "NULL::numeric"
+        let area: SQLQuery =
+            try site.area?.hectaresSQL(rule: "site_area_positive", placesRule: "site_area_places") ?? "NULL::numeric"
         return try db.query(
             """
             INSERT INTO reloc.site (plan_id, enterprise_id, name, area_ha, planned_reuse, heritage_found, heritage_item, note)
@@ -84,7 +85,8 @@ public struct Sites {
     ) throws {
         var changes = Changes()
         changes.set("name", name)
-        changes.set("area_ha", expression: try area?.hectaresSQL(rule: "site_area_positive"))
+        changes.set(
+            "area_ha", expression: try area?.hectaresSQL(rule: "site_area_positive", placesRule: "site_area_places"))
         changes.set("planned_reuse", plannedReuse)
         if let heritage {
             changes.set("heritage_found", heritage.found)

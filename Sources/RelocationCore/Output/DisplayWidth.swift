@@ -28,16 +28,23 @@ public enum DisplayWidth {
     }
 
     /// The text with every C0/C1 control character (ESC, BEL, CR, DEL, …) written as a visible
-    /// escape (`\x1b`), so a value never drives the terminal (e.g. `ESC ] 0;title BEL`); a new line
-    /// becomes a space, or stays when `keepingNewlines` (a record's multi-line note).
+    /// escape (`\x1b`), so a value never drives the terminal (e.g. `ESC ] 0;title BEL`), and every
+    /// invisible format character the database refuses in one-line text (U+202E turning the line
+    /// around, U+200B hiding in a name) as `\u202e`; a new line becomes a space, or stays when
+    /// `keepingNewlines` (a record's multi-line note, an error report), as does a tab then.
+    /// CJK and every other visible character stay as they are.
     public static func visible(_ text: String, keepingNewlines: Bool = false) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        guard text.unicodeScalars.contains(where: { isControl($0) || isInvisibleFormat($0) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if scalar == "\n" {
                 out.append(keepingNewlines ? "\n" : " ")
+            } else if scalar == "\t" && keepingNewlines {
+                out.append(scalar)
             } else if isControl(scalar) {
                 out.append(contentsOf: String(format: "\\x%02x", scalar.value).unicodeScalars)
+            } else if isInvisibleFormat(scalar) {
+                out.append(contentsOf: String(format: "\\u%04x", scalar.value).unicodeScalars)
             } else {
                 out.append(scalar)
             }
@@ -47,5 +54,13 @@ public enum DisplayWidth {
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// The format characters (Unicode Cf) reloc.is_clean_text refuses in one-line text.
+    static func isInvisibleFormat(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0xAD, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF: return true
+        default: return false
+        }
     }
 }

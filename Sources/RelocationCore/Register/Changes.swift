@@ -4,6 +4,7 @@ import LibPQClient
 /// our code, never from input; values are always bind parameters.
 public struct Changes: Sendable {
     private(set) var assignments: [SQLQuery] = []
+    private var cleared: Set<String> = []
 
     public init() {}
 
@@ -18,8 +19,10 @@ public struct Changes: Sendable {
         assignments.append("\(identifier: column) = \(expression)")
     }
 
-    /// Sets a column to NULL: an optional field cleared (`--clear FIELD`).
+    /// Sets a column to NULL: an optional field cleared (`--clear FIELD`). Once, however often it
+    /// is asked (`--clear uscc --clear uscc`): PostgreSQL refuses two assignments to one column.
     public mutating func clear(_ column: String) {
+        guard cleared.insert(column).inserted else { return }
         assignments.append("\(identifier: column) = NULL")
     }
 

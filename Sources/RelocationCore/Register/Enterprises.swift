@@ -64,12 +64,25 @@ public struct Enterprises {
         /// Parses a capacity the user typed, refusing anything else with the value quoted (exit 65).
         public static func parse(_ text: String?, option: String) throws -> Capacity? {
             guard let text else { return nil }
-            guard let capacity = Capacity(text) else {
-                throw RelocError.invalidInput(
-                    "\(option) \"\(text)\" is not a capacity: give a number and a unit, e.g. \"30 万吨/年\" or \"30,000 吨/日\" (a unit starts with a letter or a character, not a digit or punctuation)"
-                )
-            }
+            guard let capacity = Capacity(text) else { throw notACapacity(text, option: option) }
             return capacity
+        }
+
+        /// The same, by the database's parser (`reloc.parse_capacity`), the one the CSV import uses:
+        /// the command line and a file give one verdict on a spelling ("5. t", ".5 t", 23 digits,
+        /// 12 decimals, "5 °C" were taken here and refused there, or by a check that did not quote it).
+        public static func parse(_ text: String?, option: String, in db: PGConnection) throws -> Capacity? {
+            guard let text else { return nil }
+            let row = try db.query("SELECT amount, unit FROM reloc.parse_capacity(\(text))").rows[0]
+            guard let amount = try row.decode(Decimal?.self, at: 0), let unit = try row.decode(String?.self, at: 1)
+            else { throw notACapacity(text, option: option) }
+            return Capacity(amount: amount, unit: unit)
+        }
+
+        static func notACapacity(_ text: String, option: String) -> RelocError {
+            RelocError.invalidInput(
+                "\(option) \"\(text)\" is not a capacity: give a number (at most 20 digits and 10 decimal places) and a unit, e.g. \"30 万吨/年\" or \"30,000 吨/日\" (a unit starts with a letter or a character, not a digit or punctuation)"
+            )
         }
     }
 

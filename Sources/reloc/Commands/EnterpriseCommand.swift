@@ -30,7 +30,9 @@ struct EnterpriseCommand: ParsableCommand {
         var highRisk: String?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
         @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
-        @Option(parsing: .unconditional, help: "Original site area in mu (亩; 15 mu = 1 ha).") var siteMu:
+        @Option(
+            parsing: .unconditional,
+            help: "Or in mu (亩; 15 mu = 1 ha): kept in ha to 0.0001, so a multiple of 0.0015 mu.") var siteMu:
             DecimalArgument?
         @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
         @Option(parsing: .unconditional, help: "Surplus workers to resettle.") var surplusWorkers: Int?
@@ -57,10 +59,11 @@ struct EnterpriseCommand: ParsableCommand {
             entry.siteMu = siteMu?.value
             entry.employees = employees
             entry.surplusWorkers = surplusWorkers
-            entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity")
-            entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity")
+            let connection = try session.open().connection
+            entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity", in: connection)
+            entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity", in: connection)
             entry.listedInPlan = listedInPlan
-            let enterprises = Enterprises(try session.open().connection)
+            let enterprises = Enterprises(connection)
             let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
                 try enterprises.register(entry)
             }
@@ -125,7 +128,8 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "High-risk class (as for register).", transform: Spellings.highRisk) var highRisk: String?
         @Option(help: "Unified social credit code.") var uscc: String?
         @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
-        @Option(parsing: .unconditional, help: "Site area in mu.") var siteMu: DecimalArgument?
+        @Option(parsing: .unconditional, help: "Or in mu (亩): kept in ha to 0.0001, so a multiple of 0.0015 mu.")
+        var siteMu: DecimalArgument?
         @Option(parsing: .unconditional, help: "Employees.") var employees: Int?
         @Option(parsing: .unconditional, help: "Surplus workers.") var surplusWorkers: Int?
         @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: String?
@@ -168,8 +172,9 @@ struct EnterpriseCommand: ParsableCommand {
         }
 
         func execute() throws {
-            let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity")
-            let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity")
+            let connection = try session.open().connection
+            let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity", in: connection)
+            let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity", in: connection)
             if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
                 throw RelocError.invalidInput(
                     "--capacity and --new-capacity must use the same unit (\(capacity.unit) vs \(newCapacity.unit))")
@@ -202,7 +207,7 @@ struct EnterpriseCommand: ParsableCommand {
             for field in clear {
                 for column in field.columns { changes.clear(column) }
             }
-            try Enterprises(session.open().connection).edit(id, changes)
+            try Enterprises(connection).edit(id, changes)
             Console.write("updated enterprise \(id)\n")
         }
     }

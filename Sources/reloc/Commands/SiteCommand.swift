@@ -55,7 +55,7 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "The enterprise (id) the site comes from.") var enterprise: Int64?
         @Option(help: "Or: the plan of a plan-level parcel.") var plan: String?
         @Option(help: "The site's name (required with --plan).") var name: String?
-        @OptionGroup var amount: AreaOptions
+        @OptionGroup var amount: SiteAreaOptions
         @OptionGroup var heritage: HeritageOptions
         @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).", transform: Spellings.word)
         var reuse: String?
@@ -89,7 +89,7 @@ struct SiteCommand: ParsableCommand {
             abstract: "Edit a site's name, area, planned reuse, heritage or note.")
         @Argument(help: "Site id.") var id: Int64
         @Option(help: "Name.") var name: String?
-        @OptionGroup var amount: AreaOptions
+        @OptionGroup var amount: SiteAreaOptions
         @OptionGroup var heritage: HeritageOptions
         @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).", transform: Spellings.word)
         var reuse: String?
@@ -195,4 +195,22 @@ struct StepOptions: ParsableArguments {
     @Option(help: "A note.") var note: String?
 
     var value: Sites.Step { Sites.Step(on: on, doc: doc, note: note) }
+}
+
+/// A site's `--ha N` or `--mu N`: unlike a land amount, a site's area is kept in ha to 0.0001, so
+/// its help says so (it once said "kept in mu") and a mu amount 0.0001 ha cannot hold is refused.
+struct SiteAreaOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Area in hectares (公顷), up to 4 decimal places.") var ha: DecimalArgument?
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Or in mu (亩; 15 mu = 1 ha): kept in ha to 0.0001, so a multiple of 0.0015 mu (1.5 mu, 15 mu); any other is refused."
+    ) var mu: DecimalArgument?
+
+    var area: LandArea? { LandArea(hectares: ha?.value, mu: mu?.value) }
+
+    func validate(required: Bool) throws {
+        if ha != nil && mu != nil { throw ValidationError("give --ha or --mu, not both") }
+        if required && ha == nil && mu == nil { throw ValidationError("give the area: --ha N or --mu N") }
+    }
 }

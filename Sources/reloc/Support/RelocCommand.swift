@@ -70,8 +70,11 @@ extension RelocCommand {
 }
 
 enum Console {
+    /// The one place reloc writes an error: a value quoted in it (an import cell, --plan, a
+    /// capacity) never drives the terminal: control and invisible format characters are escaped
+    /// as in listings (`\x1b`, `\u202e`); new lines, tabs and CJK stay.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((DisplayWidth.visible(line, keepingNewlines: true) + "\n").utf8))
     }
 
     static func write(_ text: String) {

@@ -3,6 +3,10 @@
 -- area, no duplicate enterprises, and a way out of a wrong entry (withdrawal). Issue 11, "Values
 -- nobody meant are stored". Same contract as 0002: a broken rule raises 23514 with CONSTRAINT = the
 -- rule's name and the words of reloc.rule.
+-- After review (before release): finite numbers in every numeric column, no invisible format
+-- characters in one-line text, a site's and a plan's area bounded in places, land hectares for mu
+-- not floored, mu areas refused unless 0.0001 ha holds them, and withdrawal serialised with what rests on
+-- the enterprise (a guard row, so REPEATABLE READ fails with 40001) including open milestones.
 
 SET LOCAL ROLE reloc_owner;
 
@@ -20,8 +24,8 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'an enterprise is registered once in a plan: two enterprises of one plan do not have the same name (spaces and full-width forms aside)',
  'see reloc enterprise list --plan CODE; withdraw a wrong entry with reloc enterprise withdraw ID --reason TEXT'),
 ('enterprise_withdrawal', 'enterprise', NULL,
- 'an enterprise registered by mistake is withdrawn with a reason, by its city or district government or the province, only while no land allocation or vacated site rests on it; a withdrawn enterprise no longer changes',
- 'release and keep allocations on record: an enterprise with land or sites stays registered');
+ 'an enterprise registered by mistake is withdrawn with a reason, by its city or district government or the province, only while no land allocation (live or released: it stays on record), vacated site or open milestone rests on it; a withdrawn enterprise no longer changes and takes no allocation, site, open milestone or progress',
+ 'an enterprise with land allocations (even released ones) or sites stays registered: correct it with reloc enterprise edit; close its open milestones (reloc milestone done ID) or ask the province to remove them');
 
 ------------------------------------------------------------------------------------------------
 -- 1. Capacities (§四(二) 等量或减量置换): the unit is a unit, not the rest of a number
@@ -63,12 +67,25 @@ ALTER TABLE reloc.enterprise
 --    something (notes, narratives, the plan's sections)
 ------------------------------------------------------------------------------------------------
 -- C0 (U+0000–U+001F) and DEL/C1 (U+007F–U+009F) are refused; a multi-line text keeps LF and TAB.
+-- Invisible format characters (Unicode category Cf: soft hyphen U+00AD, zero-width U+200B–U+200F,
+-- bidi embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069, word joiner and invisible
+-- operators U+2060–U+2064, BOM U+FEFF) made "长春轨道<U+200B>客车装备" a second enterprise that
+-- looks like the first, and U+202E turns a listing's text around: refused in one-line text (names,
+-- codes); in multi-line narratives the bidi controls and the BOM are refused (ZWJ/ZWNJ join script).
 CREATE FUNCTION reloc.is_clean_text(value text, max_len integer, multiline boolean DEFAULT false) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN value IS NULL OR (char_length(value) <= max_len
-    AND CASE WHEN multiline THEN value !~ '[\x01-\x08\x0b-\x1f\x7f-\x9f]' ELSE value !~ '[\x01-\x1f\x7f-\x9f]' END);
+    AND CASE WHEN multiline THEN value !~ '[\x01-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]'
+             ELSE value !~ '[\x01-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]' END);
 COMMENT ON FUNCTION reloc.is_clean_text(text, integer, boolean) IS
-    'At most max_len characters and no C0/C1 control character (LF and TAB allowed when multiline); true for NULL.';
+    'At most max_len characters, no C0/C1 control character (LF and TAB allowed when multiline) and no invisible format character (U+00AD, U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069, U+FEFF; multiline: the bidi controls and U+FEFF); true for NULL.';
+
+-- A number that is a number: NaN beat every comparison (NaN <= 5 is false, but a CHECK (x <= y)
+-- with NaN on both sides passed: NaN = NaN) and Infinity passed "less than the old capacity" checks
+-- for nothing. Every numeric column of reloc carries this (reloc.add_clean_text_checks adds it).
+CREATE FUNCTION reloc.is_finite(value numeric) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN value IS NULL OR (value <> 'NaN'::numeric AND value <> 'Infinity'::numeric AND value <> '-Infinity'::numeric);
 
 CREATE FUNCTION reloc.is_clean_text(value text[], max_len integer, multiline boolean DEFAULT false) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -126,6 +143,28 @@ BEGIN
         ON CONFLICT (name) DO NOTHING;
         added := added + 1;
     END LOOP;
+    -- Numbers: finite (no NaN, no ±Infinity) in every numeric column, the audit trail's copies aside.
+    FOR c IN
+        SELECT t.relname AS table_name, a.attname AS column_name
+        FROM pg_attribute a
+        JOIN pg_class t ON t.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = 'reloc' AND t.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.atttypid IN ('numeric'::regtype, 'float4'::regtype, 'float8'::regtype)
+          AND t.relname <> 'audit'
+          AND NOT EXISTS (SELECT FROM pg_constraint k
+                          WHERE k.conrelid = t.oid AND k.conname = left(t.relname || '_' || a.attname || '_finite', 63))
+        ORDER BY t.relname, a.attnum
+    LOOP
+        EXECUTE format('ALTER TABLE reloc.%I ADD CONSTRAINT %I CHECK (reloc.is_finite(%I::numeric))',
+                       c.table_name, left(c.table_name || '_' || c.column_name || '_finite', 63), c.column_name);
+        INSERT INTO reloc.rule (name, table_name, section, message, hint)
+        VALUES (left(c.table_name || '_' || c.column_name || '_finite', 63), c.table_name, NULL,
+                format('%s.%s is a finite number: NaN and Infinity are not amounts', c.table_name, c.column_name),
+                'give a number, e.g. 30 or 0.5')
+        ON CONFLICT (name) DO NOTHING;
+        added := added + 1;
+    END LOOP;
     RETURN added;
 END $$;
 REVOKE ALL ON FUNCTION reloc.add_clean_text_checks() FROM PUBLIC;
@@ -137,6 +176,20 @@ REVOKE ALL ON FUNCTION reloc.add_clean_text_checks() FROM PUBLIC;
 -- numeric(12, 4) rounded 1.123456789 to 1.1235 before any rule saw it: plain numeric, and a check.
 ALTER TABLE reloc.enterprise ALTER COLUMN site_area_ha TYPE numeric,
     ADD CONSTRAINT enterprise_site_area_places CHECK (site_area_ha = round(site_area_ha, 4));
+
+-- A site's area (0005's numeric(12, 4) rounded 1.123456789 to 1.1235 before any rule saw it, in
+-- raw SQL): plain numeric, four decimal places at most, the one rule for every area.
+ALTER TABLE reloc.site ALTER COLUMN area_ha TYPE numeric,
+    ADD CONSTRAINT site_area_places CHECK (area_ha = round(area_ha, 4));
+-- A plan's area (§四(一)): km² to 0.0001 (100 m²), below 200,000 km² (Jilin is 187,400 km²).
+ALTER TABLE reloc.plan ADD CONSTRAINT plan_area_km2_bounds
+    CHECK (area_km2 = round(area_km2, 4) AND area_km2 < 200000);
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('site_area_places', 'site', NULL,
+ 'a site''s area is kept to 0.0001 ha: more than four decimal places are refused, never rounded', 'give at most four decimal places'),
+('plan_area_km2_bounds', 'plan', '四(一)',
+ 'a plan''s area is in km² to four decimal places (0.0001 km² = 100 m²) and below 200,000 km² (Jilin is 187,400 km²)',
+ 'give the area in km², e.g. --area-km2 12.5');
 
 -- Mu to hectares, for display and for an enterprise's site area in mu (the register keeps that in
 -- ha to 0.0001): the one place mu become hectares. Land amounts are not converted: they stay exact.
@@ -179,10 +232,10 @@ ALTER TABLE reloc.land_allocation ALTER COLUMN amount SET NOT NULL,
     ADD CONSTRAINT land_amount_places CHECK (amount = round(amount, 4)),
     ADD COLUMN area_units bigint GENERATED ALWAYS AS (reloc.land_units(amount, unit)) STORED;
 COMMENT ON COLUMN reloc.land_quota.amount IS 'The amount as issued, exactly, in unit (ha or mu).';
-COMMENT ON COLUMN reloc.land_quota.hectares IS 'The amount in ha to 0.0001 (derived from amount and unit; exact when unit is ha).';
+COMMENT ON COLUMN reloc.land_quota.hectares IS 'The amount in ha (derived from amount and unit): exact when unit is ha, to 10 decimal places for mu; never summed.';
 COMMENT ON COLUMN reloc.land_quota.area_units IS 'The amount in 0.0001 mu (= 1/150000 ha): exact for both units; what the balance counts.';
 COMMENT ON COLUMN reloc.land_allocation.amount IS 'The amount as allocated, exactly, in unit (ha or mu).';
-COMMENT ON COLUMN reloc.land_allocation.hectares IS 'The amount in ha to 0.0001 (derived from amount and unit; exact when unit is ha).';
+COMMENT ON COLUMN reloc.land_allocation.hectares IS 'The amount in ha (derived from amount and unit): exact when unit is ha, to 10 decimal places for mu; never summed.';
 COMMENT ON COLUMN reloc.land_allocation.area_units IS 'The amount in 0.0001 mu (= 1/150000 ha): exact for both units; what the balance counts.';
 
 -- Before every other row trigger (triggers fire in name order): the amount as given decides. A
@@ -207,12 +260,11 @@ BEGIN
     IF NEW.amount IS DISTINCT FROM round(NEW.amount, 4) THEN
         PERFORM reloc.raise_rule('land_amount_places', format('%s %s', NEW.amount, NEW.unit));
     END IF;
-    -- Four places, as numeric(12, 4) always showed it (10.0000): exact for ha, to 0.0001 ha for mu.
-    NEW.hectares := round(CASE NEW.unit WHEN 'ha' THEN NEW.amount ELSE reloc.ha_from_mu(NEW.amount) END, 4);
-    -- A positive amount that rounds to 0.0000 ha is still land: the hectares rule sees the amount.
-    IF NEW.hectares = 0 AND NEW.amount > 0 THEN
-        NEW.hectares := 0.0001;
-    END IF;
+    -- Exact for ha; for mu to 10 decimal places (mu / 15 has no exact decimal): 0.0005 mu is
+    -- 0.0000333333 ha, not 0.0001 ha (three times its size, as a floor of 0.0001 made it), and
+    -- 1499999999.9999 mu stays below 100,000,000 ha as it is. Derived, for readers only: never
+    -- summed (the balance counts area_units) and never shown (lists show area_units as ha and mu).
+    NEW.hectares := CASE NEW.unit WHEN 'ha' THEN round(NEW.amount, 4) ELSE round(NEW.amount / 15, 10) END;
     RETURN NEW;
 END $$;
 
@@ -346,6 +398,28 @@ CREATE UNIQUE INDEX enterprise_uscc_key ON reloc.enterprise (uscc) WHERE withdra
 CREATE UNIQUE INDEX enterprise_plan_name_key ON reloc.enterprise (plan_id, reloc.enterprise_name_key(name))
     WHERE withdrawn_on IS NULL;
 
+-- One transaction at a time changes what rests on an enterprise (allocations, sites, milestones)
+-- or withdraws it. 0005's advisory lock did not do it under REPEATABLE READ: the second transaction
+-- waited, then read its old snapshot and missed the first's allocation or withdrawal, and both
+-- committed. Both now write the enterprise's guard row (an upsert): under READ COMMITTED the second
+-- waits and then reads fresh rows (so it is refused by the rule); under REPEATABLE READ or
+-- SERIALIZABLE the row changed after its snapshot, so PostgreSQL refuses it (40001, try again).
+-- Redefines 0005's reloc.lock_enterprise_land, so park, mode and taken-back changes gain it too.
+CREATE TABLE reloc.enterprise_land_guard (
+    enterprise_id bigint PRIMARY KEY,
+    turns bigint NOT NULL DEFAULT 1
+);
+REVOKE ALL ON reloc.enterprise_land_guard FROM PUBLIC;
+COMMENT ON TABLE reloc.enterprise_land_guard IS
+    'One row per enterprise, written by reloc.lock_enterprise_land only: what serialises a withdrawal with what rests on the enterprise.';
+
+CREATE OR REPLACE FUNCTION reloc.lock_enterprise_land(enterprise_ref bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO reloc.enterprise_land_guard AS g (enterprise_id) VALUES (enterprise_ref)
+    ON CONFLICT (enterprise_id) DO UPDATE SET turns = g.turns + 1
+$$;
+
 -- Runs after enterprise_before_write (name order) has normalised: spaces inside a name collapse to
 -- one; a withdrawn enterprise changes no more; a withdrawal records who
 -- and when itself and waits for, then respects, land allocations and sites resting on it.
@@ -382,7 +456,11 @@ BEGIN
                    (SELECT 'land allocations ' || string_agg(a.id::text, ', ' ORDER BY a.id)
                     FROM reloc.land_allocation a WHERE a.enterprise_id = NEW.id),
                    (SELECT 'sites ' || string_agg(s.id::text, ', ' ORDER BY s.id)
-                    FROM reloc.site s WHERE s.enterprise_id = NEW.id))
+                    FROM reloc.site s WHERE s.enterprise_id = NEW.id),
+                   -- Open milestones would stay live and be reminded for an enterprise that is not
+                   -- one: closed (done) or removed by the province first, like land and sites.
+                   (SELECT 'open milestones ' || string_agg(m.id::text, ', ' ORDER BY m.id)
+                    FROM reloc.milestone m WHERE m.enterprise_id = NEW.id AND m.done_on IS NULL))
           INTO resting;
         IF resting <> '' THEN
             PERFORM reloc.raise_rule('enterprise_withdrawal',
@@ -426,6 +504,38 @@ CREATE TRIGGER a_not_on_withdrawn_enterprise BEFORE INSERT ON reloc.land_allocat
     FOR EACH ROW EXECUTE FUNCTION reloc.not_on_withdrawn_enterprise();
 CREATE TRIGGER a_not_on_withdrawn_enterprise BEFORE INSERT OR UPDATE OF enterprise_id ON reloc.site
     FOR EACH ROW EXECUTE FUNCTION reloc.not_on_withdrawn_enterprise();
+
+-- Nor a milestone, open or reopened, nor a progress report on one of its milestones (issue 11: a
+-- withdrawn enterprise's milestones were reminded and took progress). Done milestones stay on record.
+CREATE FUNCTION reloc.milestone_not_on_withdrawn_enterprise() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e reloc.enterprise;
+    target bigint;
+BEGIN
+    IF TG_TABLE_NAME = 'progress_report' THEN
+        SELECT m.enterprise_id INTO target FROM reloc.milestone m WHERE m.id = NEW.milestone_id;
+    ELSIF TG_OP = 'INSERT' OR NEW.done_on IS NULL THEN
+        target := NEW.enterprise_id;
+    END IF;
+    IF target IS NOT NULL THEN
+        PERFORM reloc.lock_enterprise_land(target);
+        SELECT * INTO e FROM reloc.enterprise WHERE id = target;
+        IF FOUND AND e.withdrawn_on IS NOT NULL THEN
+            PERFORM reloc.raise_rule('enterprise_withdrawal',
+                format('enterprise %s (%s) was withdrawn on %s: it takes no open milestone and no progress',
+                       e.id, e.name, e.withdrawn_on));
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.milestone_not_on_withdrawn_enterprise() FROM PUBLIC;
+
+CREATE TRIGGER a_not_on_withdrawn_enterprise BEFORE INSERT OR UPDATE OF enterprise_id, done_on ON reloc.milestone
+    FOR EACH ROW EXECUTE FUNCTION reloc.milestone_not_on_withdrawn_enterprise();
+CREATE TRIGGER a_not_on_withdrawn_enterprise BEFORE INSERT ON reloc.progress_report
+    FOR EACH ROW EXECUTE FUNCTION reloc.milestone_not_on_withdrawn_enterprise();
 
 
 ------------------------------------------------------------------------------------------------
@@ -502,8 +612,12 @@ BEGIN
                         WHEN NOT province AND NOT (r.plan_city = ANY (acting) OR coalesce(r.plan_district = ANY (acting), false))
                         THEN format('permission: plan %s is not in your city', r.plan_code) END,
                    CASE WHEN r.name IS NULL THEN 'name is empty'
-                        WHEN NOT reloc.is_clean_text(r.name, 200) THEN 'name is longer than 200 characters or holds control characters (enterprise_name_text)' END,
-                   CASE WHEN NOT reloc.is_clean_text(r.industry, 200) THEN 'industry is longer than 200 characters or holds control characters (enterprise_industry_text)' END,
+                        WHEN NOT reloc.is_clean_text(r.name, 200)
+                        THEN format('name "%s" is longer than 200 characters or holds control or invisible format characters (enterprise_name_text)',
+                                    CASE WHEN char_length(r.name) > 60 THEN left(r.name, 60) || '…' ELSE r.name END) END,
+                   CASE WHEN NOT reloc.is_clean_text(r.industry, 200)
+                        THEN format('industry "%s" is longer than 200 characters or holds control or invisible format characters (enterprise_industry_text)',
+                                    CASE WHEN char_length(r.industry) > 60 THEN left(r.industry, 60) || '…' ELSE r.industry END) END,
                    CASE WHEN n.lines IS NOT NULL
                         THEN format('%s appears on lines %s of the file for plan %s (enterprise_plan_name_key)', r.name, array_to_string(n.lines, ', '), r.plan_code) END,
                    CASE WHEN r.plan_id IS NOT NULL AND r.name_key IS NOT NULL
@@ -535,7 +649,11 @@ BEGIN
                    CASE WHEN r.site_ha <> round(r.site_ha, 4)
                         THEN format('site_ha %s has more than four decimal places: areas are kept to 0.0001 ha (enterprise_site_area_places)', r.site_ha_text) END,
                    CASE WHEN r.site_mu <> round(r.site_mu, 4)
-                        THEN format('site_mu %s has more than four decimal places (enterprise_site_area_places)', r.site_mu_text) END,
+                        THEN format('site_mu %s has more than four decimal places (enterprise_site_area_places)', r.site_mu_text)
+                        -- Kept in ha to 0.0001: only a multiple of 0.0015 mu converts exactly (as the CLI).
+                        WHEN r.site_mu * 10000 % 15 <> 0
+                        THEN format('site_mu %s is %s… ha, more than four decimal places of ha: give site_ha, or mu in steps of 0.0015 (enterprise_site_area_places)',
+                                    r.site_mu_text, round(r.site_mu / 15, 8)) END,
                    CASE WHEN r.site_ha < 0 OR r.site_mu < 0 THEN 'a site area is not negative (enterprise_site_area_nonnegative)'
                         WHEN r.site_ha >= 100000000 OR r.site_mu >= 1500000000 THEN 'the site area is too large (enterprise_site_area_nonnegative)' END,
                    CASE WHEN r.employees_text IS NOT NULL AND r.employees IS NULL THEN format('employees is not a whole number: "%s"', r.employees_text) END,
