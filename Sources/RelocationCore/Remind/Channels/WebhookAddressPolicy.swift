@@ -76,18 +76,51 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
         allowed = networks
     }
 
+    /// Why a webhook may not be reached: what an organisation reads (`shown`, never an address
+    /// the job's network resolves to, §四(五) keeps the province's network its own) and the detail
+    /// for the job's log.
+    public struct Refusal: Sendable, Hashable, CustomStringConvertible {
+        /// A host that is (or resolves to) an internal address: dead, a person must fix the contact.
+        public var isInternal: Bool
+        public var detail: String
+        public var shown: String { isInternal ? "webhook: internal address" : "webhook: host not found" }
+        public var description: String { shown }
+    }
+
     /// Why a webhook at `host` may not be reached, or nil when it may. Resolves the host.
-    public func refusal(host: String) -> String? {
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    ///
+    /// A host the check cannot resolve is refused (retried later): the HTTP client resolves names
+    /// itself and may succeed where the check failed (libcurl answers `*.localhost` with loopback
+    /// without asking the system resolver), so an unchecked host could reach inside. `localhost`
+    /// and every `*.localhost` name (RFC 6761) are loopback whatever a resolver says.
+    /// Limit: the client resolves the host again when it connects (URLSession cannot be given the
+    /// address checked), so a name whose DNS answer changes between the two (DNS rebinding) is
+    /// not stopped here; the province's firewall is the guard for that (README).
+    public func refusal(host: String) -> Refusal? {
+        var name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        name = name.lowercased()
+        while name.hasSuffix(".") { name.removeLast() }
         let addresses: [[UInt8]]
-        do {
-            addresses = try WebhookAddressPolicy.resolve(name)
-        } catch {
-            return nil  // not resolvable: the request fails by itself, and is retried
+        if name == "localhost" || name.hasSuffix(".localhost") {
+            addresses = [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]]
+        } else if name.isEmpty {
+            return Refusal(isInternal: false, detail: "the webhook has no host")
+        } else {
+            do {
+                addresses = try WebhookAddressPolicy.resolve(name)
+            } catch {
+                return Refusal(isInternal: false, detail: "the webhook's host \(host) was not found: \(error)")
+            }
+            if addresses.isEmpty {
+                return Refusal(isInternal: false, detail: "the webhook's host \(host) has no IP address")
+            }
         }
         for address in addresses where refused(address) {
-            return
-                "the webhook's host \(host) is an internal address (\(WebhookAddressPolicy.format(address))); the province may allow it in RELOC_WEBHOOK_ALLOW"
+            return Refusal(
+                isInternal: true,
+                detail:
+                    "the webhook's host \(host) is an internal address (\(WebhookAddressPolicy.format(address))); the province may allow it in RELOC_WEBHOOK_ALLOW"
+            )
         }
         return nil
     }

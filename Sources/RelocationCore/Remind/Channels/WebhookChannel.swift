@@ -49,7 +49,13 @@ public struct WebhookChannel: ReminderChannel {
         } catch {
             return .dead("cannot encode the message as JSON: \(error)")
         }
-        if let refusal = addresses.refusal(host: url.host ?? "") { return .dead(refusal) }
+        if let refusal = addresses.refusal(host: url.host ?? "") {
+            // The organisation reads the category; the address its host resolves to goes to the log.
+            Logger(label: "reloc.remind.webhook").warning(
+                "remind.webhook_refused",
+                metadata: ["url": "\(ChannelAddress.redacted(url.absoluteString))", "detail": "\(refusal.detail)"])
+            return refusal.isInternal ? .dead(refusal.shown) : .retry(refusal.shown)
+        }
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.httpBody = body
