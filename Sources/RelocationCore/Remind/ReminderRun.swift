@@ -78,7 +78,25 @@ public struct ReminderRun {
         self.logger = logger
     }
 
+    /// The run cannot go on now (another session holds a lock it needs): exit 75, a rerun later
+    /// will do the work.
+    public struct TryLater: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
     public func run() throws -> Summary {
+        do {
+            return try runLocked()
+        } catch let error as PGError where error.sqlState == "55P03" {
+            logger.warning("remind.lock_timeout", metadata: ["error": "\(error)"])
+            throw TryLater(
+                "a table the job needs is locked by another session (waited \(ReminderStore.lockTimeoutSeconds) s); try later"
+            )
+        }
+    }
+
+    private func runLocked() throws -> Summary {
         let store = ReminderStore(db)
         try store.actAsJob()
         if options.dryRun { return try dryRun(store) }

@@ -78,7 +78,13 @@ struct RemindCommand: ParsableCommand {
             options.channels = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
             var logger = Logger(label: "reloc.remind")
             logger.logLevel = .warning
-            let summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
+            let summary: ReminderRun.Summary
+            do {
+                summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
+            } catch let later as ReminderRun.TryLater {
+                Console.error("reloc: \(later.description)")
+                throw ExitCode(75)
+            }
             Console.write(summary.line + "\n")
             if let summaryJson {
                 try summary.json().write(to: URL(fileURLWithPath: summaryJson), options: .atomic)

@@ -27,9 +27,16 @@ SET LOCAL ROLE reloc_owner;
 ALTER TABLE reloc.reminder_contact ADD COLUMN secret text;
 COMMENT ON COLUMN reloc.reminder_contact.secret IS
     'A webhook''s signing key (X-Reloc-Signature), shown once at contact add; read by the job only. NULL: unsigned (contacts added before 0010).';
+-- The address as the audit trail records it: credentials in a webhook URL (user:password@) are
+-- masked, for the audit rows are read by the city and the province (the address itself is left
+-- out of the record, like the secret, below).
+ALTER TABLE reloc.reminder_contact ADD COLUMN address_shown text
+    GENERATED ALWAYS AS (regexp_replace(address, '^(https?://)[^/?#\s]*@', '\1***@', 'i')) STORED;
+COMMENT ON COLUMN reloc.reminder_contact.address_shown IS
+    'The address with a webhook URL''s credentials masked (***@): what the audit trail records.';
 -- Organisations read every column but the secret.
 REVOKE SELECT ON reloc.reminder_contact FROM reloc_app;
-GRANT SELECT (id, org_id, channel, address, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
+GRANT SELECT (id, org_id, channel, address, address_shown, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
 GRANT INSERT (secret) ON reloc.reminder_contact TO reloc_app;
 
 UPDATE reloc.rule SET
@@ -66,7 +73,8 @@ END $$;
 ------------------------------------------------------------------------------------------------
 SELECT reloc.audit_table('reloc.reminder_rule'::regclass);
 -- The secret stays out of the record (every organisation reads its own audit rows).
-SELECT reloc.audit_table('reloc.reminder_contact'::regclass, ignored_columns => ARRAY['secret']);
+-- The address is recorded as address_shown (credentials masked).
+SELECT reloc.audit_table('reloc.reminder_contact'::regclass, ignored_columns => ARRAY['secret', 'address']);
 
 ------------------------------------------------------------------------------------------------
 -- 2. Another organisation's message items are invisible
@@ -224,6 +232,37 @@ CREATE POLICY reminder_run_job ON reloc.reminder_run FOR ALL TO reloc_reminder U
 CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app USING (true);
 GRANT SELECT, INSERT ON reloc.reminder_run TO reloc_reminder;
 GRANT SELECT ON reloc.reminder_run TO reloc_app;
+
+------------------------------------------------------------------------------------------------
+-- 7. A message's state stays coherent whoever updates it (the province may retry by hand)
+------------------------------------------------------------------------------------------------
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('reminder_message_coherent', 'reminder_message', NULL,
+ 'a reminder message has 0 or more attempts, finite times, and is sent only with a time sent and a destination that accepted it',
+ 'to send a message again use reloc remind retry ID');
+ALTER TABLE reloc.reminder_message ADD CONSTRAINT reminder_message_coherent CHECK (
+    attempts >= 0
+    AND isfinite(next_attempt_at) AND isfinite(created_at)
+    AND (lease_until IS NULL OR isfinite(lease_until))
+    AND (sent_at IS NULL OR isfinite(sent_at))
+    AND (superseded_at IS NULL OR isfinite(superseded_at))
+    AND (state <> 'sent' OR (sent_at IS NOT NULL AND cardinality(delivered_to) > 0)));
+
+------------------------------------------------------------------------------------------------
+-- 6. The job's own lock: one planner at a time, a lock no organisation can take
+------------------------------------------------------------------------------------------------
+-- 0006 serialised planning with pg_advisory_xact_lock(hashtext('reloc.remind')): any login can
+-- take that advisory lock and hold every run off. This row is locked FOR UPDATE instead, and only
+-- reloc_reminder has any privilege on its table (so nobody else can lock it, not even with LOCK
+-- TABLE, which needs UPDATE, DELETE or TRUNCATE).
+CREATE TABLE reloc.reminder_job_lock (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row)
+);
+INSERT INTO reloc.reminder_job_lock DEFAULT VALUES;
+COMMENT ON TABLE reloc.reminder_job_lock IS
+    'One row, locked FOR UPDATE by the reminder run that plans (one planner at a time); only the job may lock it.';
+REVOKE ALL ON reloc.reminder_job_lock FROM PUBLIC;
+GRANT SELECT, UPDATE ON reloc.reminder_job_lock TO reloc_reminder;
 
 -- The new text columns (reminder_run.login, reminder_contact.secret) get their length and
 -- control-character checks like every other (0008).
