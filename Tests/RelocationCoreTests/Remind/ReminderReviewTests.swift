@@ -103,4 +103,29 @@ import Testing
             #expect(status.status == 0, "\(status.stderr)")
         }
     }
+
+    /// --summary-json is checked at start (64, nothing planned), and a run that fails leaves no
+    /// summary rather than the previous run's.
+    @Test func theSummaryFileIsCheckedAtStartAndNeverStale() throws {
+        try RemindFixture.with { f in
+            let missing = "/nonexistent-\(UUID().uuidString)/summary.json"
+            let refused = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--summary-json", missing])
+            #expect(refused.status == 64 && refused.stderr.contains("--summary-json"), "\(refused.stderr)")
+            #expect(try f.db.query("SELECT count(*) FROM reloc.reminder").scalar(Int.self) == 0)
+
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID()).json").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data("{\"exit_status\": 0}".utf8).write(to: URL(fileURLWithPath: path))
+            let other = try TestDatabase.connect(f.database)
+            try other.execute("BEGIN")
+            try other.execute("SELECT FROM reloc.reminder_job_lock FOR UPDATE")
+            let failed = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--summary-json", path])
+            try other.execute("ROLLBACK")
+            #expect(failed.status == 75, "\(failed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path), "the previous run's summary is gone")
+            let done = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--summary-json", path])
+            #expect(done.status == 0, "\(done.stderr)")
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
 }
