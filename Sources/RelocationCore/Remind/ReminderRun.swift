@@ -269,15 +269,7 @@ public struct ChannelFactory: Sendable {
     ///   control character (it would inject headers such as Bcc: into every mail), a timeout that
     ///   is not a number of seconds in 0 < t ≤ 600, an allow-list entry that is not an address.
     public static func validated(environment: [String: String]) throws -> ChannelFactory {
-        if let from = environment["RELOC_MAIL_FROM"] {
-            guard !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-                from.isEmpty || from.contains("@")
-            else {
-                throw RelocError.invalidInput(
-                    "RELOC_MAIL_FROM must be one mailbox on one line, e.g. 搬迁改造提醒 <remind@jl.gov.cn> (no line breaks or control characters)"
-                )
-            }
-        }
+        if let from = environment["RELOC_MAIL_FROM"], !from.isEmpty { _ = try ChannelAddress.mailbox(from) }
         if let text = environment["RELOC_WEBHOOK_TIMEOUT"] {
             guard let seconds = TimeInterval(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite,
                 seconds > 0, seconds <= 600

@@ -128,4 +128,70 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: path))
         }
     }
+
+    /// Addresses that are not one: refused at contact add (65) and in plain SQL by the database.
+    @Test(arguments: [
+        ["--email", "a@-b.cn"], ["--email", "a@b..cn"], ["--email", "a@b.cn."], ["--email", "a@b-.cn"],
+        ["--webhook", "http://a.cn:99999/"], ["--webhook", "http://a.cn:0/"], ["--webhook", "http://a.cn:/x"],
+        ["--webhook", "http://[::1]:8080/"], ["--webhook", "http://u:p@[2001:db8::1]/"],
+    ])
+    func malformedContactsAreRefused(contact: [String]) throws {
+        try RemindFixture.with { f in
+            let add = try f.cli(["remind", "contact", "add", "SP-TD"] + contact + ["--as", "SP-TD"])
+            #expect(add.status == 65, "\(contact): \(add.stdout) \(add.stderr)")
+            let district = try TestDatabase.connect(f.database, actingAs: "SP-TD")
+            let channel = contact[0] == "--email" ? "email" : "webhook"
+            let secret: String? = channel == "webhook" ? String(repeating: "ab", count: 32) : nil
+            #expect {
+                try district.execute(
+                    """
+                    INSERT INTO reloc.reminder_contact (org_id, channel, address, secret)
+                    SELECT id, \(channel), \(contact[1]), \(secret) FROM reloc.organisation WHERE code = 'SP-TD'
+                    """)
+            } throws: { error in
+                "\(error)".contains("reminder_contact_address")
+            }
+        }
+    }
+
+    /// A webhook contact always has a 64-hex secret, whoever inserts it.
+    @Test(arguments: [nil, "", "abc", String(repeating: "G", count: 64)])
+    func aWebhookContactHasItsSecret(secret: String?) throws {
+        try RemindFixture.with { f in
+            let district = try TestDatabase.connect(f.database, actingAs: "SP-TD")
+            #expect {
+                try district.execute(
+                    """
+                    INSERT INTO reloc.reminder_contact (org_id, channel, address, secret)
+                    SELECT id, 'webhook', 'https://hooks.example.cn/r', \(secret) FROM reloc.organisation WHERE code = 'SP-TD'
+                    """)
+            } throws: { error in
+                "\(error)".contains("reminder_contact_secret")
+            }
+        }
+    }
+
+    /// RELOC_MAIL_FROM is one mailbox; RELOC_WEBHOOK_ALLOW never switches the protection off.
+    @Test(arguments: [
+        ["RELOC_MAIL_FROM": "a@b.cn, c@d.cn"], ["RELOC_MAIL_FROM": "a@b.cn>"],
+        ["RELOC_MAIL_FROM": "x <a@b.cn>, c@d.cn"],
+        ["RELOC_MAIL_FROM": "nobody"], ["RELOC_WEBHOOK_ALLOW": "0.0.0.0/0"], ["RELOC_WEBHOOK_ALLOW": "10.0.0.0/7"],
+        ["RELOC_WEBHOOK_ALLOW": "::/0"], ["RELOC_WEBHOOK_ALLOW": "::/8"],
+    ])
+    func settingsThatMeanMoreAreRefused(setting: [String: String]) throws {
+        try RemindFixture.with { f in
+            let run = try f.cli(["remind", "run", "--as-of", "2014-12-01"], environment: setting)
+            #expect(run.status == 64, "\(setting): \(run.stdout) \(run.stderr)")
+            #expect(run.stderr.contains(setting.keys.first!), "\(run.stderr)")
+        }
+    }
+
+    @Test func goodSettingsStillPass() throws {
+        for from in ["remind@jl.gov.cn", "搬迁改造提醒 <remind@jl.gov.cn>", "reloc-remind@localhost"] {
+            #expect(throws: Never.self) { try ChannelFactory.validated(environment: ["RELOC_MAIL_FROM": from]) }
+        }
+        for allow in ["10.0.0.0/8", "fd00::/8", "127.0.0.1", "::1", "::ffff:10.0.0.0/104"] {
+            #expect(throws: Never.self) { try ChannelFactory.validated(environment: ["RELOC_WEBHOOK_ALLOW": allow]) }
+        }
+    }
 }

@@ -71,6 +71,15 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
                 throw RelocError.invalidInput(
                     "RELOC_WEBHOOK_ALLOW: \"\(entry)\" is not an IP address or network (e.g. 127.0.0.1,10.20.0.0/16)")
             }
+            // A network wider than /8 (0.0.0.0/0, ::/0 …) would switch the protection off rather
+            // than open one network: refused; so is an IPv6 entry covering all of the IPv4-mapped
+            // addresses (::ffff:0:0/96, inside ::/8), which is every IPv4 address again.
+            let mapped: [UInt8] = [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF, 0, 0, 0, 0]
+            if network.prefix < 8 || (network.bytes.count == 16 && network.prefix < 96 && network.contains(mapped)) {
+                throw RelocError.invalidInput(
+                    "RELOC_WEBHOOK_ALLOW: \"\(entry)\" is too wide (at least /8, and an IPv6 entry may not cover ::ffff:0:0/96): list the networks the webhooks need"
+                )
+            }
             networks.append(network)
         }
         allowed = networks

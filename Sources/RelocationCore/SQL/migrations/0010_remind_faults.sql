@@ -40,9 +40,13 @@ GRANT SELECT (id, org_id, channel, address, address_shown, name, created_at, cre
 GRANT INSERT (secret) ON reloc.reminder_contact TO reloc_app;
 
 UPDATE reloc.rule SET
-    message = 'an e-mail contact is one ASCII address (name@domain, no spaces or angle brackets; a non-ASCII domain in its xn-- form); a webhook is an http:// or https:// URL',
+    message = 'an e-mail contact is one ASCII address (name@domain, no spaces or angle brackets; the domain''s labels letters, digits and inner hyphens, joined by single dots; a non-ASCII domain in its xn-- form); a webhook is an http:// or https:// URL with a host name or IPv4 address (not an IPv6 literal) and a port, if any, from 1 to 65535',
     hint = 'e.g. --email ban@sp.gov.cn or --webhook https://hooks.sp.gov.cn/reloc'
 WHERE name = 'reminder_contact_address';
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('reminder_contact_secret', 'reminder_contact', NULL,
+ 'a webhook contact is added with its signing secret: 64 lower-case hex characters (an e-mail contact has none)',
+ 'add contacts with reloc remind contact add, which makes the secret and shows it once');
 
 CREATE OR REPLACE FUNCTION reloc.reminder_contact_before_write() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -56,10 +60,24 @@ BEGIN
         PERFORM reloc.raise_rule('reminder_contact_channel_check', format('"%s"', NEW.channel));
     END IF;
     -- Printable ASCII only (a mail header takes no raw UTF-8, and no line breaks anywhere).
-    IF NOT ((NEW.channel = 'email' AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\.][^@\s<>(),;:"\[\]\\]*\.[^@\s<>(),;:"\[\]\\]+$')
-            OR (NEW.channel = 'webhook' AND NEW.address ~ '^https?://[^/\s]+(/\S*)?$'))
+    -- The domain: labels of letters, digits and inner hyphens joined by single dots (no a@-b.cn,
+    -- a@b..cn, a@b.cn.). A webhook: a host name or IPv4 address, never an IPv6 literal (the
+    -- job's HTTP client cannot send to one), and a port from 1 to 65535.
+    IF NOT ((NEW.channel = 'email'
+             AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
+            OR (NEW.channel = 'webhook'
+                AND NEW.address ~ '^https?://([^/?#\s@]*@)?[^/?#\s@\[\]:]+(:[0-9]{1,5})?([/?#]\S*)?$'
+                AND coalesce(substring(NEW.address FROM '^https?://(?:[^/?#\s@]*@)?[^/?#\s@\[\]:]+:([0-9]{1,5})')::integer, 1)
+                    BETWEEN 1 AND 65535))
        OR NEW.address !~ '^[\x21-\x7e]+$' THEN
-        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel, NEW.address));
+        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel,
+            regexp_replace(NEW.address, '^(https?://)[^/?#\s]*@', '\1***@', 'i')));
+    END IF;
+    -- A webhook is signed: its secret is made by `reloc remind contact add` (64 hex), never
+    -- empty or missing (contacts added before 0010 keep theirs NULL: only INSERT is checked,
+    -- and organisations may not UPDATE contacts).
+    IF TG_OP = 'INSERT' AND NEW.channel = 'webhook' AND (NEW.secret IS NULL OR NEW.secret !~ '^[0-9a-f]{64}$') THEN
+        PERFORM reloc.raise_rule('reminder_contact_secret', NULL);
     END IF;
     -- Only a webhook is signed.
     IF NEW.channel = 'email' THEN
