@@ -15,7 +15,13 @@
 -- 4. Webhook contacts get a secret (the job signs each request with HMAC-SHA256 under it): written
 --    once by `reloc remind contact add`, which shows it; nobody but the job reads it back (column
 --    privileges), and the audit trail leaves it out. E-mail contacts are ASCII addresses only
---    (a raw non-ASCII address in To: is not a valid header).
+--    (a raw non-ASCII address in To: is not a valid header), with host-name labels; a webhook has
+--    no IPv6 literal host and a port from 1 to 65535, and is inserted with its 64-hex secret.
+--    The audit trail records address_shown (credentials in a webhook URL masked), not address.
+-- 5. reloc.reminder_run: each run's counts, for `reloc remind status`.
+-- 6. reloc.reminder_job_lock: the planning run's lock, which only the job may take (0006's
+--    advisory lock could be taken by any login and hold every run off).
+-- 7. reminder_message_coherent: the province's raw UPDATE cannot make a message incoherent.
 --
 -- Runs as a superuser in one transaction, like 0006; objects stay owned by reloc_owner.
 
