@@ -78,7 +78,25 @@ public struct ReminderRun {
         self.logger = logger
     }
 
+    /// The run cannot go on now (another session holds a lock it needs): exit 75, a rerun later
+    /// will do the work.
+    public struct TryLater: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
     public func run() throws -> Summary {
+        do {
+            return try runLocked()
+        } catch let error as PGError where error.sqlState == "55P03" {
+            logger.warning("remind.lock_timeout", metadata: ["error": "\(error)"])
+            throw TryLater(
+                "a table the job needs is locked by another session (waited \(ReminderStore.lockTimeoutSeconds) s); try later"
+            )
+        }
+    }
+
+    private func runLocked() throws -> Summary {
         let store = ReminderStore(db)
         try store.actAsJob()
         if options.dryRun { return try dryRun(store) }
@@ -251,15 +269,7 @@ public struct ChannelFactory: Sendable {
     ///   control character (it would inject headers such as Bcc: into every mail), a timeout that
     ///   is not a number of seconds in 0 < t ≤ 600, an allow-list entry that is not an address.
     public static func validated(environment: [String: String]) throws -> ChannelFactory {
-        if let from = environment["RELOC_MAIL_FROM"] {
-            guard !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-                from.isEmpty || from.contains("@")
-            else {
-                throw RelocError.invalidInput(
-                    "RELOC_MAIL_FROM must be one mailbox on one line, e.g. 搬迁改造提醒 <remind@jl.gov.cn> (no line breaks or control characters)"
-                )
-            }
-        }
+        if let from = environment["RELOC_MAIL_FROM"], !from.isEmpty { _ = try ChannelAddress.mailbox(from) }
         if let text = environment["RELOC_WEBHOOK_TIMEOUT"] {
             guard let seconds = TimeInterval(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite,
                 seconds > 0, seconds <= 600

@@ -17,6 +17,7 @@ public struct ReminderStore {
     /// - Throws: `RelocError.permissionDenied` when the login may not act as `reloc_reminder`.
     public func actAsJob() throws {
         let current = try db.query("SELECT current_user::text").scalar(String.self)
+        try db.execute(SQLQuery(unsafeSQL: "SET lock_timeout = '\(ReminderStore.lockTimeoutSeconds)s'"))
         guard current != ReminderStore.jobRole else { return }
         do {
             try db.execute("SET ROLE \(identifier: ReminderStore.jobRole)")
@@ -26,6 +27,11 @@ public struct ReminderStore {
             )
         }
     }
+
+    /// How long one of the job's statements waits for a lock another session holds (an
+    /// organisation may LOCK a table it may DELETE from, PostgreSQL's rule): past it the run
+    /// stops with 75 ("try later"), not a statement timeout after a minute.
+    public static let lockTimeoutSeconds = 5
 
     /// What planning and composing produced.
     public struct Planned: Sendable, Hashable {
@@ -53,8 +59,17 @@ public struct ReminderStore {
     public func planAndCompose(
         asOf: CalendarDate?, toContacts: Bool, maxItems: Int = 200, allowEarlier: Bool = false, locking: Bool = true
     ) throws -> Planned {
-        // One planner at a time: a second run waits here, then finds nothing new to plan.
-        if locking { try db.execute("SELECT pg_advisory_xact_lock(hashtext('reloc.remind'))") }
+        // One planner at a time: a second run waits here (at most the job's lock_timeout), then
+        // finds nothing new to plan. A row only the job may lock (0010), not an advisory lock
+        // any login could take and hold.
+        if locking {
+            do {
+                try db.execute("SELECT FROM reloc.reminder_job_lock FOR UPDATE")
+            } catch let error as PGError where error.sqlState == "55P03" {
+                throw ReminderRun.TryLater(
+                    "another reminder run is planning (the job's lock is held by another session); try later")
+            }
+        }
         let date = try db.query("SELECT coalesce(\(asOf)::date, reloc.today())").scalar(CalendarDate.self)
         if !allowEarlier,
             let latest = try db.query("SELECT max(planned_on) FROM reloc.reminder").scalar(CalendarDate?.self),

@@ -60,6 +60,21 @@ struct RemindCommand: ParsableCommand {
             if let channel {
                 do { _ = try ChannelAddress(parsing: channel) } catch { throw ValidationError("\(error)") }
             }
+            // Checked now, not after everything is sent (the run would be recorded as done, then
+            // exit 70 on writing).
+            if let summaryJson {
+                let file = URL(fileURLWithPath: summaryJson)
+                let directory = file.deletingLastPathComponent().path
+                var isDirectory: ObjCBool = false
+                let files = FileManager.default
+                guard files.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+                    files.isWritableFile(atPath: directory),
+                    !files.fileExists(atPath: file.path, isDirectory: &isDirectory) || !isDirectory.boolValue
+                else {
+                    throw ValidationError(
+                        "--summary-json \(summaryJson): not a file that can be written in an existing directory")
+                }
+            }
             // Every setting is checked at start (exit 64 naming it), before anything is planned.
             do {
                 _ = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
@@ -78,7 +93,16 @@ struct RemindCommand: ParsableCommand {
             options.channels = try ChannelFactory.validated(environment: ProcessInfo.processInfo.environment)
             var logger = Logger(label: "reloc.remind")
             logger.logLevel = .warning
-            let summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
+            // A run that fails leaves no summary (never the previous run's, which would pass for
+            // this one's): the file is removed now and written at the end.
+            if let summaryJson { try? FileManager.default.removeItem(atPath: summaryJson) }
+            let summary: ReminderRun.Summary
+            do {
+                summary = try ReminderRun(connection.connect(), options: options, logger: logger).run()
+            } catch let later as ReminderRun.TryLater {
+                Console.error("reloc: \(later.description)")
+                throw ExitCode(75)
+            }
             Console.write(summary.line + "\n")
             if let summaryJson {
                 try summary.json().write(to: URL(fileURLWithPath: summaryJson), options: .atomic)

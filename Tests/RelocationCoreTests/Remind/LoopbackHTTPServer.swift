@@ -16,6 +16,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         case silence(TimeInterval)
         /// A redirect (301, 302, 307 …) to `location`.
         case redirect(Int, location: String)
+        /// Read the request, wait this long, then answer with the status.
+        case slow(TimeInterval, status: Int)
     }
 
     struct Request: Sendable {
@@ -90,6 +92,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         switch reply {
         case .silence(let seconds):
             Thread.sleep(forTimeInterval: seconds)
+        case .slow(let seconds, let code):
+            Thread.sleep(forTimeInterval: seconds)
+            let text = "HTTP/1.1 \(code) Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+            _ = Array(text.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, 0) }
         case .status(let code):
             let text = "HTTP/1.1 \(code) Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
             _ = Array(text.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, 0) }

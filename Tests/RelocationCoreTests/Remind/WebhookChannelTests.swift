@@ -83,4 +83,19 @@ import Testing
         #expect(server.requests.count == 1)
         #expect(target.requests.isEmpty, "the redirect's target heard nothing")
     }
+
+    /// A fractional timeout is honoured as given, not cut to whole seconds: 1.9 s waits for an
+    /// answer after 1.3 s, and 0.5 s gives up after about half a second.
+    @Test func fractionalTimeoutsAreHonoured() throws {
+        let slow = try LoopbackHTTPServer(replies: [.slow(1.3, status: 200)])
+        defer { slow.stop() }
+        let message = ReminderSamples.message()
+        #expect(WebhookChannel(url: slow.url, timeout: 1.9, addresses: Self.loopback).deliver(message) == .sent)
+        let silent = try LoopbackHTTPServer(replies: [.silence(5)])
+        defer { silent.stop() }
+        let started = Date()
+        let outcome = WebhookChannel(url: silent.url, timeout: 0.5, addresses: Self.loopback).deliver(message)
+        #expect(outcome == .retry("webhook: timed out"), "\(outcome)")
+        #expect(Date().timeIntervalSince(started) < 1.2)
+    }
 }

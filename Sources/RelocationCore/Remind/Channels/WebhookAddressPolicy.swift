@@ -71,23 +71,65 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
                 throw RelocError.invalidInput(
                     "RELOC_WEBHOOK_ALLOW: \"\(entry)\" is not an IP address or network (e.g. 127.0.0.1,10.20.0.0/16)")
             }
+            // A network wider than /8 (0.0.0.0/0, ::/0 …) would switch the protection off rather
+            // than open one network: refused; so is an IPv6 entry covering all of the IPv4-mapped
+            // addresses (::ffff:0:0/96, inside ::/8), which is every IPv4 address again.
+            let mapped: [UInt8] = [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF, 0, 0, 0, 0]
+            if network.prefix < 8 || (network.bytes.count == 16 && network.prefix < 96 && network.contains(mapped)) {
+                throw RelocError.invalidInput(
+                    "RELOC_WEBHOOK_ALLOW: \"\(entry)\" is too wide (at least /8, and an IPv6 entry may not cover ::ffff:0:0/96): list the networks the webhooks need"
+                )
+            }
             networks.append(network)
         }
         allowed = networks
     }
 
+    /// Why a webhook may not be reached: what an organisation reads (`shown`, never an address
+    /// the job's network resolves to, §四(五) keeps the province's network its own) and the detail
+    /// for the job's log.
+    public struct Refusal: Sendable, Hashable, CustomStringConvertible {
+        /// A host that is (or resolves to) an internal address: dead, a person must fix the contact.
+        public var isInternal: Bool
+        public var detail: String
+        public var shown: String { isInternal ? "webhook: internal address" : "webhook: host not found" }
+        public var description: String { shown }
+    }
+
     /// Why a webhook at `host` may not be reached, or nil when it may. Resolves the host.
-    public func refusal(host: String) -> String? {
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    ///
+    /// A host the check cannot resolve is refused (retried later): the HTTP client resolves names
+    /// itself and may succeed where the check failed (libcurl answers `*.localhost` with loopback
+    /// without asking the system resolver), so an unchecked host could reach inside. `localhost`
+    /// and every `*.localhost` name (RFC 6761) are loopback whatever a resolver says.
+    /// Limit: the client resolves the host again when it connects (URLSession cannot be given the
+    /// address checked), so a name whose DNS answer changes between the two (DNS rebinding) is
+    /// not stopped here; the province's firewall is the guard for that (README).
+    public func refusal(host: String) -> Refusal? {
+        var name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        name = name.lowercased()
+        while name.hasSuffix(".") { name.removeLast() }
         let addresses: [[UInt8]]
-        do {
-            addresses = try WebhookAddressPolicy.resolve(name)
-        } catch {
-            return nil  // not resolvable: the request fails by itself, and is retried
+        if name == "localhost" || name.hasSuffix(".localhost") {
+            addresses = [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]]
+        } else if name.isEmpty {
+            return Refusal(isInternal: false, detail: "the webhook has no host")
+        } else {
+            do {
+                addresses = try WebhookAddressPolicy.resolve(name)
+            } catch {
+                return Refusal(isInternal: false, detail: "the webhook's host \(host) was not found: \(error)")
+            }
+            if addresses.isEmpty {
+                return Refusal(isInternal: false, detail: "the webhook's host \(host) has no IP address")
+            }
         }
         for address in addresses where refused(address) {
-            return
-                "the webhook's host \(host) is an internal address (\(WebhookAddressPolicy.format(address))); the province may allow it in RELOC_WEBHOOK_ALLOW"
+            return Refusal(
+                isInternal: true,
+                detail:
+                    "the webhook's host \(host) is an internal address (\(WebhookAddressPolicy.format(address))); the province may allow it in RELOC_WEBHOOK_ALLOW"
+            )
         }
         return nil
     }

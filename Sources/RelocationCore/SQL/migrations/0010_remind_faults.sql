@@ -15,7 +15,13 @@
 -- 4. Webhook contacts get a secret (the job signs each request with HMAC-SHA256 under it): written
 --    once by `reloc remind contact add`, which shows it; nobody but the job reads it back (column
 --    privileges), and the audit trail leaves it out. E-mail contacts are ASCII addresses only
---    (a raw non-ASCII address in To: is not a valid header).
+--    (a raw non-ASCII address in To: is not a valid header), with host-name labels; a webhook has
+--    no IPv6 literal host and a port from 1 to 65535, and is inserted with its 64-hex secret.
+--    The audit trail records address_shown (credentials in a webhook URL masked), not address.
+-- 5. reloc.reminder_run: each run's counts, for `reloc remind status`.
+-- 6. reloc.reminder_job_lock: the planning run's lock, which only the job may take (0006's
+--    advisory lock could be taken by any login and hold every run off).
+-- 7. reminder_message_coherent: the province's raw UPDATE cannot make a message incoherent.
 --
 -- Runs as a superuser in one transaction, like 0006; objects stay owned by reloc_owner.
 
@@ -27,15 +33,26 @@ SET LOCAL ROLE reloc_owner;
 ALTER TABLE reloc.reminder_contact ADD COLUMN secret text;
 COMMENT ON COLUMN reloc.reminder_contact.secret IS
     'A webhook''s signing key (X-Reloc-Signature), shown once at contact add; read by the job only. NULL: unsigned (contacts added before 0010).';
+-- The address as the audit trail records it: credentials in a webhook URL (user:password@) are
+-- masked, for the audit rows are read by the city and the province (the address itself is left
+-- out of the record, like the secret, below).
+ALTER TABLE reloc.reminder_contact ADD COLUMN address_shown text
+    GENERATED ALWAYS AS (regexp_replace(address, '^(https?://)[^/?#\s]*@', '\1***@', 'i')) STORED;
+COMMENT ON COLUMN reloc.reminder_contact.address_shown IS
+    'The address with a webhook URL''s credentials masked (***@): what the audit trail records.';
 -- Organisations read every column but the secret.
 REVOKE SELECT ON reloc.reminder_contact FROM reloc_app;
-GRANT SELECT (id, org_id, channel, address, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
+GRANT SELECT (id, org_id, channel, address, address_shown, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
 GRANT INSERT (secret) ON reloc.reminder_contact TO reloc_app;
 
 UPDATE reloc.rule SET
-    message = 'an e-mail contact is one ASCII address (name@domain, no spaces or angle brackets; a non-ASCII domain in its xn-- form); a webhook is an http:// or https:// URL',
+    message = 'an e-mail contact is one ASCII address (name@domain, no spaces or angle brackets; the domain''s labels letters, digits and inner hyphens, joined by single dots; a non-ASCII domain in its xn-- form); a webhook is an http:// or https:// URL with a host name or IPv4 address (not an IPv6 literal) and a port, if any, from 1 to 65535',
     hint = 'e.g. --email ban@sp.gov.cn or --webhook https://hooks.sp.gov.cn/reloc'
 WHERE name = 'reminder_contact_address';
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('reminder_contact_secret', 'reminder_contact', NULL,
+ 'a webhook contact is added with its signing secret: 64 lower-case hex characters (an e-mail contact has none)',
+ 'add contacts with reloc remind contact add, which makes the secret and shows it once');
 
 CREATE OR REPLACE FUNCTION reloc.reminder_contact_before_write() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -49,10 +66,24 @@ BEGIN
         PERFORM reloc.raise_rule('reminder_contact_channel_check', format('"%s"', NEW.channel));
     END IF;
     -- Printable ASCII only (a mail header takes no raw UTF-8, and no line breaks anywhere).
-    IF NOT ((NEW.channel = 'email' AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\.][^@\s<>(),;:"\[\]\\]*\.[^@\s<>(),;:"\[\]\\]+$')
-            OR (NEW.channel = 'webhook' AND NEW.address ~ '^https?://[^/\s]+(/\S*)?$'))
+    -- The domain: labels of letters, digits and inner hyphens joined by single dots (no a@-b.cn,
+    -- a@b..cn, a@b.cn.). A webhook: a host name or IPv4 address, never an IPv6 literal (the
+    -- job's HTTP client cannot send to one), and a port from 1 to 65535.
+    IF NOT ((NEW.channel = 'email'
+             AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
+            OR (NEW.channel = 'webhook'
+                AND NEW.address ~ '^https?://([^/?#\s@]*@)?[^/?#\s@\[\]:]+(:[0-9]{1,5})?([/?#]\S*)?$'
+                AND coalesce(substring(NEW.address FROM '^https?://(?:[^/?#\s@]*@)?[^/?#\s@\[\]:]+:([0-9]{1,5})')::integer, 1)
+                    BETWEEN 1 AND 65535))
        OR NEW.address !~ '^[\x21-\x7e]+$' THEN
-        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel, NEW.address));
+        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel,
+            regexp_replace(NEW.address, '^(https?://)[^/?#\s]*@', '\1***@', 'i')));
+    END IF;
+    -- A webhook is signed: its secret is made by `reloc remind contact add` (64 hex), never
+    -- empty or missing (contacts added before 0010 keep theirs NULL: only INSERT is checked,
+    -- and organisations may not UPDATE contacts).
+    IF TG_OP = 'INSERT' AND NEW.channel = 'webhook' AND (NEW.secret IS NULL OR NEW.secret !~ '^[0-9a-f]{64}$') THEN
+        PERFORM reloc.raise_rule('reminder_contact_secret', NULL);
     END IF;
     -- Only a webhook is signed.
     IF NEW.channel = 'email' THEN
@@ -66,7 +97,8 @@ END $$;
 ------------------------------------------------------------------------------------------------
 SELECT reloc.audit_table('reloc.reminder_rule'::regclass);
 -- The secret stays out of the record (every organisation reads its own audit rows).
-SELECT reloc.audit_table('reloc.reminder_contact'::regclass, ignored_columns => ARRAY['secret']);
+-- The address is recorded as address_shown (credentials masked).
+SELECT reloc.audit_table('reloc.reminder_contact'::regclass, ignored_columns => ARRAY['secret', 'address']);
 
 ------------------------------------------------------------------------------------------------
 -- 2. Another organisation's message items are invisible
@@ -224,6 +256,37 @@ CREATE POLICY reminder_run_job ON reloc.reminder_run FOR ALL TO reloc_reminder U
 CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app USING (true);
 GRANT SELECT, INSERT ON reloc.reminder_run TO reloc_reminder;
 GRANT SELECT ON reloc.reminder_run TO reloc_app;
+
+------------------------------------------------------------------------------------------------
+-- 7. A message's state stays coherent whoever updates it (the province may retry by hand)
+------------------------------------------------------------------------------------------------
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('reminder_message_coherent', 'reminder_message', NULL,
+ 'a reminder message has 0 or more attempts, finite times, and is sent only with a time sent and a destination that accepted it',
+ 'to send a message again use reloc remind retry ID');
+ALTER TABLE reloc.reminder_message ADD CONSTRAINT reminder_message_coherent CHECK (
+    attempts >= 0
+    AND isfinite(next_attempt_at) AND isfinite(created_at)
+    AND (lease_until IS NULL OR isfinite(lease_until))
+    AND (sent_at IS NULL OR isfinite(sent_at))
+    AND (superseded_at IS NULL OR isfinite(superseded_at))
+    AND (state <> 'sent' OR (sent_at IS NOT NULL AND cardinality(delivered_to) > 0)));
+
+------------------------------------------------------------------------------------------------
+-- 6. The job's own lock: one planner at a time, a lock no organisation can take
+------------------------------------------------------------------------------------------------
+-- 0006 serialised planning with pg_advisory_xact_lock(hashtext('reloc.remind')): any login can
+-- take that advisory lock and hold every run off. This row is locked FOR UPDATE instead, and only
+-- reloc_reminder has any privilege on its table (so nobody else can lock it, not even with LOCK
+-- TABLE, which needs UPDATE, DELETE or TRUNCATE).
+CREATE TABLE reloc.reminder_job_lock (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row)
+);
+INSERT INTO reloc.reminder_job_lock DEFAULT VALUES;
+COMMENT ON TABLE reloc.reminder_job_lock IS
+    'One row, locked FOR UPDATE by the reminder run that plans (one planner at a time); only the job may lock it.';
+REVOKE ALL ON reloc.reminder_job_lock FROM PUBLIC;
+GRANT SELECT, UPDATE ON reloc.reminder_job_lock TO reloc_reminder;
 
 -- The new text columns (reminder_run.login, reminder_contact.secret) get their length and
 -- control-character checks like every other (0008).
