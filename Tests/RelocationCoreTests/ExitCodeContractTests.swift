@@ -22,11 +22,16 @@ struct ExitCodeContractTests {
 
     /// A capacity is read by the register's own parser: bad data too, with the value quoted.
     @Test func aBadCapacityIsBadData() throws {
-        let outcome = try RelocCLI.run(
-            ["enterprise", "register", "--plan", "SP-TD", "--name", "x", "--mode", "close", "--capacity", "-5 万吨/年"],
-            database: nil)
-        #expect(outcome.status == 65, "\(outcome.stderr)")
-        #expect(outcome.stderr.contains("\"-5 万吨/年\""), "\(outcome.stderr)")
+        try TestDatabase.with(.jilin2014) { db in
+            let outcome = try RelocCLI.run(
+                [
+                    "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "x", "--mode", "close",
+                    "--capacity", "-5 万吨/年",
+                ],
+                database: db)
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("\"-5 万吨/年\""), "\(outcome.stderr)")
+        }
     }
 
     @Test func aMissingValueIsStillUsage() throws {
