@@ -23,7 +23,7 @@ public struct Tasks {
 
     /// One row per task: `number, title, short_title, plan, lead, lead_name, co, percent, status,
     /// due_on, days_overdue, reported_at, as_of`. `--overdue` and `--due-within` together list
-    /// either. `mine` is the acting organisation's work on the as-of day: a renamed department's
+    /// either. Only assignments not ended by the as-of day count (`task unassign`, 0012). `mine` is the acting organisation's work on the as-of day: a renamed department's
     /// tasks are its own until the succession date, its successor's from then on. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
     /// name the same work), whatever the as-of day.
     public func list(_ filter: Filter) throws -> PGResult {
@@ -50,7 +50,8 @@ public struct Tasks {
                        (SELECT string_agg(o.code, ', ' ORDER BY a.position, a.id)
                         FROM reloc.task_assignment a
                         JOIN reloc.organisation o ON o.id = reloc.org_on(a.org_id, params.as_of)
-                        WHERE a.task_id = t.id AND NOT a.lead) AS co,
+                        WHERE a.task_id = t.id AND NOT a.lead
+                          AND (a.ended_on IS NULL OR a.ended_on > params.as_of)) AS co,
                        trim_scale(l.percent) AS percent,
                        coalesce(l.status, 'not-reported') AS status,
                        t.due_on,
@@ -66,10 +67,12 @@ public struct Tasks {
                 LEFT JOIN reloc.task_assignment la ON la.task_id = t.id AND la.lead
                 LEFT JOIN reloc.organisation lead ON lead.id = reloc.org_on(la.org_id, params.as_of)
                 WHERE (NOT \(filter.mine) OR EXISTS (
-                           SELECT FROM reloc.task_assignment a WHERE a.task_id = t.id AND a.org_id = ANY (params.mine)))
+                           SELECT FROM reloc.task_assignment a WHERE a.task_id = t.id AND a.org_id = ANY (params.mine)
+                             AND (a.ended_on IS NULL OR a.ended_on > params.as_of)))
                   AND (\(organisation)::text IS NULL OR EXISTS (
                            SELECT FROM reloc.task_assignment a, reloc.organisation o
                            WHERE a.task_id = t.id AND o.code = \(organisation)
+                             AND (a.ended_on IS NULL OR a.ended_on > params.as_of)
                              AND reloc.org_on(a.org_id, 'infinity') = reloc.org_on(o.id, 'infinity')))
                   AND (NOT \(dueFilter)
                        OR (\(filter.overdue) AND t.due_on < params.as_of AND l.status IS DISTINCT FROM 'done')
@@ -112,21 +115,22 @@ public struct Tasks {
     }
 
     /// The departments as assigned (as printed) and the body that holds the work on the as-of day:
-    /// `role, code, name, current_code, current_name, succeeded_on`.
+    /// `role, code, name, current_code, current_name, succeeded_on, began_on, ended_on`. Ended
+    /// assignments are listed too (role `ended`, after the current ones): the annex's record is kept.
     public func assignments(_ number: Int, asOf: AsOf = .today) throws -> PGResult {
         try db.query(
             """
             WITH params AS (SELECT \(asOf.sql) AS as_of)
-            SELECT CASE WHEN a.lead THEN 'lead' ELSE 'co' END AS role,
+            SELECT CASE WHEN a.ended_on <= params.as_of THEN 'ended' WHEN a.lead THEN 'lead' ELSE 'co' END AS role,
                    o.code, o.name_zh AS name, cur.code AS current_code, cur.name_zh AS current_name,
-                   CASE WHEN cur.id <> o.id THEN o.succeeded_on END AS succeeded_on
+                   CASE WHEN cur.id <> o.id THEN o.succeeded_on END AS succeeded_on, a.began_on, a.ended_on
             FROM reloc.task_assignment a
             JOIN reloc.task t ON t.id = a.task_id
             JOIN reloc.organisation o ON o.id = a.org_id
             CROSS JOIN params
             JOIN reloc.organisation cur ON cur.id = reloc.org_on(a.org_id, params.as_of)
             WHERE t.number = \(number)
-            ORDER BY a.lead DESC, a.position, a.id
+            ORDER BY a.ended_on <= params.as_of NULLS FIRST, a.lead DESC, a.position, a.id
             """)
     }
 
@@ -207,6 +211,42 @@ public struct Tasks {
                 FROM reloc.organisation o WHERE o.code = \(code)
                 ON CONFLICT (task_id, org_id) DO UPDATE SET lead = reloc.task_assignment.lead OR EXCLUDED.lead
                 """)
+        }
+    }
+
+    /// Ends a department's assignment to a task on a day (province only; `task unassign`). The
+    /// assignment is kept with its end date; the database refuses to end the lead
+    /// (`task_assignment_lead_stays`) or to date the end in the future, before 2014 or before the
+    /// assignment began (`task_assignment_end_dates`), 0012.
+    public func unassign(_ number: Int, organisation code: String, on day: CalendarDate) throws {
+        let code = code.uppercased()
+        try Organisations(db).requireExists(code)
+        try db.withTransaction { db in
+            guard try db.query("SELECT 1 FROM reloc.task WHERE number = \(number)").rows.count == 1 else {
+                throw RelocError.notFound("no task \(number); see `reloc task list`")
+            }
+            let ended = try db.execute(
+                """
+                UPDATE reloc.task_assignment a SET ended_on = \(day)
+                FROM reloc.task t, reloc.organisation o
+                WHERE t.number = \(number) AND a.task_id = t.id AND o.code = \(code) AND a.org_id = o.id
+                  AND a.ended_on IS NULL
+                """)
+            guard ended == 0 else { return }
+            let earlier = try db.query(
+                """
+                SELECT a.ended_on FROM reloc.task_assignment a
+                JOIN reloc.task t ON t.id = a.task_id JOIN reloc.organisation o ON o.id = a.org_id
+                WHERE t.number = \(number) AND o.code = \(code)
+                """
+            ).rows.first
+            if let earlier, let endedOn = try earlier.decode(CalendarDate?.self, at: 0) {
+                throw RelocError.invalidInput("\(code) was unassigned from task \(number) on \(endedOn) already")
+            }
+            if earlier != nil {
+                throw RelocError.permissionDenied("task \(number)'s assignments are the province's to change")
+            }
+            throw RelocError.notFound("\(code) is not assigned to task \(number); see `reloc task show \(number)`")
         }
     }
 }

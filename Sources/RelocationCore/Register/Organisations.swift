@@ -8,14 +8,21 @@ public struct Organisations {
 
     public init(_ db: PGConnection) { self.db = db }
 
-    public func list(kind: String? = nil) throws -> PGResult {
-        try db.query(
+    /// Every organisation. With `asOf` (`org list --as-of`), the succession as it stood that day:
+    /// `successor` and `succeeded_on` only for a body succeeded by then (organisations have no
+    /// creation date, so all are listed).
+    public func list(kind: String? = nil, asOf: AsOf? = nil) throws -> PGResult {
+        let day: SQLQuery = asOf?.sql ?? "'infinity'::date"
+        return try db.query(
             """
+            WITH params AS (SELECT \(day) AS as_of)
             SELECT o.code, o.name_zh, o.name_en, o.kind, parent.code AS parent, o.division_code,
-                   successor.code AS successor, o.succeeded_on, o.role_name
+                   successor.code AS successor, CASE WHEN successor.id IS NOT NULL THEN o.succeeded_on END AS succeeded_on,
+                   o.role_name
             FROM reloc.organisation o
+            CROSS JOIN params
             LEFT JOIN reloc.organisation parent ON parent.id = o.parent_id
-            LEFT JOIN reloc.organisation successor ON successor.id = o.successor_id
+            LEFT JOIN reloc.organisation successor ON successor.id = o.successor_id AND o.succeeded_on <= params.as_of
             WHERE \(kind)::text IS NULL OR o.kind = \(kind)
             ORDER BY array_position(\(Organisations.kinds), o.kind), o.code
             """)

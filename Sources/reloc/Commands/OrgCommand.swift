@@ -15,9 +15,15 @@ struct OrgCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this kind: province, department, city or district.", transform: Spellings.word)
         var kind: String?
+        @Option(
+            name: .customLong("as-of"),
+            help: ArgumentHelp(
+                "The succession as it stood on this day: a successor only for a body succeeded by then.",
+                valueName: "DATE"))
+        var asOf: AsOf?
 
         func execute() throws {
-            let result = try Organisations(session.open().connection).list(kind: kind)
+            let result = try Organisations(session.open().connection).list(kind: kind, asOf: asOf)
             Console.write(try Listing(result).render(output.format))
         }
     }

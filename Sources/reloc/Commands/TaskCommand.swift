@@ -6,7 +6,7 @@ struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
         abstract: "Key tasks (重点任务) of the departments, their assignments and progress.",
-        subcommands: [List.self, Show.self, Add.self, Edit.self, Assign.self, ProgressCommand.self]
+        subcommands: [List.self, Show.self, Add.self, Edit.self, Assign.self, Unassign.self, ProgressCommand.self]
     )
 
     struct List: SessionCommand {
@@ -82,7 +82,9 @@ struct TaskCommand: ParsableCommand {
                     ).render(.csv))
             case .table:
                 Console.write(task.render(.table, single: true))
-                Console.write("\ndepartments (as assigned → holding the work now)\n" + assignments.render(.table))
+                Console.write(
+                    "\ndepartments (as assigned → holding the work now; ended ones last)\n" + assignments.render(.table)
+                )
                 Console.write("\nmilestones\n" + MilestoneCommand.table(milestones))
                 Console.write("\nprogress history\n" + history.render(.table))
             }
@@ -133,6 +135,22 @@ struct TaskCommand: ParsableCommand {
         func execute() throws {
             try Tasks(session.open().connection).assign(number, organisation: org, lead: lead)
             Console.write("task \(number): \(org.uppercased()) assigned\(lead ? " as lead" : "")\n")
+        }
+    }
+
+    struct Unassign: SessionCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "End a department's assignment to a task on a day (province only); it stays in the task's history. The lead cannot be unassigned: make another lead first."
+        )
+        @Argument(help: "Task number.") var number: Int
+        @Option(help: "The department (organisation code).") var org: String
+        @Option(help: "The day the assignment ended (not in the future, not before it began).") var on: CalendarDate
+        @OptionGroup var session: SessionOptions
+
+        func execute() throws {
+            try Tasks(session.open().connection).unassign(number, organisation: org, on: on)
+            Console.write("task \(number): \(org.uppercased()) unassigned on \(on)\n")
         }
     }
 
