@@ -14,7 +14,6 @@ import Testing
         "rule": "the rules' words, written by migrations only",
         "enterprise_land_guard": "a lock row per enterprise, written only by reloc.lock_enterprise_land",
         "land_quota_balance": "a derived per-holder-year lock row, recomputed from the audited quotas and allocations",
-        "milestone_step": "which step closes which kind of milestone: reference data written by migrations only",
         "reminder": "the reminder job's ledger, written only by the job (reloc remind history shows it)",
         "reminder_message": "the reminder job's delivery queue, written only by the job (reloc remind history)",
         "reminder_message_item": "links the job's messages to its ledger rows",
