@@ -56,10 +56,13 @@ public enum DisplayWidth {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
-    /// The format characters (Unicode Cf) reloc.is_clean_text refuses in one-line text.
+    /// The invisible characters (format, default-ignorable, separators) reloc.is_clean_text refuses in one-line text.
     static func isInvisibleFormat(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0xAD, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF: return true
+        case 0xAD, 0x34F, 0x61C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B...0x180F, 0x200B...0x200F, 0x2028...0x202E,
+            0x2060...0x206F, 0x2800, 0x3164, 0xFE00...0xFE0F, 0xFEFF, 0xFFA0, 0xFFF0...0xFFFB, 0x1D173...0x1D17A,
+            0xE0000...0xE0FFF:
+            return true
         default: return false
         }
     }

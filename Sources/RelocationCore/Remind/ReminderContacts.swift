@@ -45,7 +45,7 @@ public struct ReminderContacts {
         try db.query(
             """
             SELECT c.id, o.code AS org, o.name_zh AS org_name, c.channel,
-                   regexp_replace(c.address, '^(https?://)[^/?#]*@', '\\1***@') AS address, c.name, c.created_at
+                   reloc.url_shown(c.address) AS address, c.name, c.created_at
             FROM reloc.reminder_contact c JOIN reloc.organisation o ON o.id = c.org_id
             WHERE \(org?.uppercased())::text IS NULL OR o.code = \(org?.uppercased())
             ORDER BY o.code, c.id

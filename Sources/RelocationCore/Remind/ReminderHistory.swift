@@ -22,9 +22,9 @@ public struct ReminderHistory {
         return try db.query(
             """
             SELECT m.id, m.as_of, o.code AS org,
-                   regexp_replace(array_to_string(m.delivered_to, ' '), '(https?://)[^/?#\\s]*@', '\\1***@', 'g') AS delivered_to,
+                   reloc.url_shown(array_to_string(m.delivered_to, ' ')) AS delivered_to,
                    m.state, m.attempts, jsonb_array_length(m.digest -> 'items') AS items, m.created_at, m.sent_at,
-                   regexp_replace(coalesce(m.last_error, ''), '(https?://)[^/?#\\s]*@', '\\1***@', 'g') AS last_error,
+                   reloc.url_shown(coalesce(m.last_error, '')) AS last_error,
                    m.superseded_by,
                    m.idempotency_key::text AS idempotency_key
             FROM reloc.reminder_message m JOIN reloc.organisation o ON o.id = m.recipient_id
@@ -59,7 +59,7 @@ public struct ReminderHistory {
         let messages = try db.query(
             """
             SELECT m.id, m.as_of, o.code AS org, m.state, m.attempts, m.next_attempt_at,
-                   regexp_replace(coalesce(m.last_error, ''), '(https?://)[^/?#\\s]*@', '\\1***@', 'g') AS last_error
+                   reloc.url_shown(coalesce(m.last_error, '')) AS last_error
             FROM reloc.reminder_message m JOIN reloc.organisation o ON o.id = m.recipient_id
             WHERE m.state IN ('dead', 'pending', 'retrying', 'sending')
             ORDER BY m.state = 'dead' DESC, m.id DESC

@@ -120,13 +120,22 @@ public enum ChannelAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ChannelAddress {
-    /// A destination or URL as it may be shown: credentials in a URL (`user:secret@`) become `***@`.
+    /// A destination or URL as it may be shown: credentials in a URL (`user:secret@`) become `***@`
+    /// and its query (`?access_token=…`, where 钉钉 and 企业微信 robots carry their key) `?***`, as
+    /// `reloc.url_shown` does in SQL.
     public static func redacted(_ text: String) -> String {
         guard let scheme = text.range(of: "://") else { return text }
+        var shown = text
         let rest = text[scheme.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@") else { return text }
-        return String(text[..<scheme.upperBound]) + "***" + String(text[at...])
+        if let at = authority.lastIndex(of: "@") {
+            shown = String(text[..<scheme.upperBound]) + "***" + String(text[at...])
+        }
+        if let query = shown.firstIndex(of: "?") {
+            let end = shown[query...].firstIndex { $0 == "#" || $0 == " " } ?? shown.endIndex
+            shown.replaceSubrange(shown.index(after: query)..<end, with: "***")
+        }
+        return shown
     }
 }
 

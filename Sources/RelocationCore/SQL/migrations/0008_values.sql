@@ -61,6 +61,16 @@ COMMENT ON FUNCTION reloc.parse_capacity(text) IS
 ALTER TABLE reloc.enterprise
     ADD CONSTRAINT enterprise_capacity_unit_shape
         CHECK (reloc.capacity_unit_ok(capacity_old_unit) AND reloc.capacity_unit_ok(capacity_new_unit));
+-- The number's bounds are reloc.parse_capacity's (at most 20 digits before the point and 10 after),
+-- so a raw UPDATE cannot store what no parser reads (1e100000 padded every listing to 100,001 columns).
+INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
+('enterprise_capacity_digits', 'enterprise', '四(二)',
+ 'a capacity has at most 20 digits before the decimal point and 10 after it',
+ 'give the capacity as "N UNIT", e.g. "30000 吨/日"');
+ALTER TABLE reloc.enterprise
+    ADD CONSTRAINT enterprise_capacity_digits
+        CHECK ((capacity_old IS NULL OR (abs(capacity_old) < 1e20 AND scale(capacity_old) <= 10))
+           AND (capacity_new IS NULL OR (abs(capacity_new) < 1e20 AND scale(capacity_new) <= 10)));
 
 ------------------------------------------------------------------------------------------------
 -- 2. Text: bounded, and no control characters (terminal escapes, CR) but new lines where they mean
@@ -72,13 +82,17 @@ ALTER TABLE reloc.enterprise
 -- operators U+2060–U+2064, BOM U+FEFF) made "长春轨道<U+200B>客车装备" a second enterprise that
 -- looks like the first, and U+202E turns a listing's text around: refused in one-line text (names,
 -- codes); in multi-line narratives the bidi controls and the BOM are refused (ZWJ/ZWNJ join script).
+-- One-line text also refuses the rest of what renders as nothing (Unicode's default-ignorable code
+-- points: U+034F, U+061C, U+115F/U+1160, U+17B4/U+17B5, U+180B–U+180F, U+2060–U+206F, U+3164,
+-- variation selectors U+FE00–U+FE0F, U+FFA0, U+FFF0–U+FFFB, U+1D173–U+1D17A, tags U+E0000–U+E0FFF),
+-- the blank U+2800, and the line and paragraph separators U+2028/U+2029 (a name is one line).
 CREATE FUNCTION reloc.is_clean_text(value text, max_len integer, multiline boolean DEFAULT false) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN value IS NULL OR (char_length(value) <= max_len
     AND CASE WHEN multiline THEN value !~ '[\x01-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]'
-             ELSE value !~ '[\x01-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]' END);
+             ELSE value !~ '[\x01-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U0001d173\U0001d174\U0001d175\U0001d176\U0001d177\U0001d178\U0001d179\U0001d17a\U000e0000-\U000e0fff]' END);
 COMMENT ON FUNCTION reloc.is_clean_text(text, integer, boolean) IS
-    'At most max_len characters, no C0/C1 control character (LF and TAB allowed when multiline) and no invisible format character (U+00AD, U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069, U+FEFF; multiline: the bidi controls and U+FEFF); true for NULL.';
+    'At most max_len characters, no C0/C1 control character (LF and TAB allowed when multiline) and no invisible character in one-line text (format and default-ignorable code points, U+2028/U+2029, U+2800; multiline: the bidi controls and U+FEFF); true for NULL.';
 
 -- A number that is a number: NaN beat every comparison (NaN <= 5 is false, but a CHECK (x <= y)
 -- with NaN on both sides passed: NaN = NaN) and Infinity passed "less than the old capacity" checks

@@ -36,10 +36,18 @@ COMMENT ON COLUMN reloc.reminder_contact.secret IS
 -- The address as the audit trail records it: credentials in a webhook URL (user:password@) are
 -- masked, for the audit rows are read by the city and the province (the address itself is left
 -- out of the record, like the secret, below).
+-- A webhook's credential may also stand in its query string (钉钉 access_token=…, 企业微信 key=…):
+-- the query is masked too. One function for the record, the lists and the history.
+CREATE FUNCTION reloc.url_shown(text text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN regexp_replace(regexp_replace(text, '(https?://)[^/?#\s]*@', '\1***@', 'gi'),
+                      '(https?://[^\s?#]*)\?[^\s#]*', '\1?***', 'gi');
+COMMENT ON FUNCTION reloc.url_shown(text) IS
+    'Text with every http(s) URL''s credentials (user:password@ → ***@) and query (?… → ?***) masked.';
 ALTER TABLE reloc.reminder_contact ADD COLUMN address_shown text
-    GENERATED ALWAYS AS (regexp_replace(address, '^(https?://)[^/?#\s]*@', '\1***@', 'i')) STORED;
+    GENERATED ALWAYS AS (reloc.url_shown(address)) STORED;
 COMMENT ON COLUMN reloc.reminder_contact.address_shown IS
-    'The address with a webhook URL''s credentials masked (***@): what the audit trail records.';
+    'The address with a webhook URL''s credentials (***@) and query (?***) masked: what the audit trail records.';
 -- Organisations read every column but the secret.
 REVOKE SELECT ON reloc.reminder_contact FROM reloc_app;
 GRANT SELECT (id, org_id, channel, address, address_shown, name, created_at, created_by) ON reloc.reminder_contact TO reloc_app;
