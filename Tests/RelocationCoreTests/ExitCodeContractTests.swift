@@ -34,6 +34,14 @@ struct ExitCodeContractTests {
         }
     }
 
+    /// A word not among an option's fixed choices is the command line's shape: usage, 64.
+    @Test(arguments: [["plan", "list", "--format", "bogus"], ["enterprise", "edit", "3", "--clear", "bogus"]])
+    func anUnknownChoiceIsUsage(arguments: [String]) throws {
+        let outcome = try RelocCLI.run(arguments, database: nil)
+        #expect(outcome.status == 64, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("Please provide one of"), "\(outcome.stderr)")
+    }
+
     @Test func aMissingValueIsStillUsage() throws {
         #expect(try RelocCLI.run(["milestone", "done", "1", "--on"], database: nil).status == 64)
     }

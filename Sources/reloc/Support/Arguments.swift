@@ -94,4 +94,11 @@ enum BadValue {
         guard let parserError = Mirror(reflecting: error).descendant("parserError") else { return false }
         return Mirror(reflecting: parserError).children.first?.label == "unableToParseValue"
     }
+
+    /// An option with a fixed list of choices (a `CaseIterable` enum: `--format`, `--clear`) that
+    /// was given another word: ArgumentParser (our own client-side words, never the server's) then
+    /// lists the choices. That is the command line's shape, usage (64), as the README's table says.
+    static func isUnknownChoice(_ message: String) -> Bool {
+        message.contains("Please provide one of")
+    }
 }
