@@ -205,4 +205,37 @@ struct TaskUnassignTests {
             #expect(try successor([]) == "JL-ZRT")
         }
     }
+
+    /// The reminder job reminds a department of a task's milestones only while it holds the task:
+    /// 省国土资源厅, ended on task 1 on 2016-05-01, is reminded the week before but not after.
+    @Test func anEndedDepartmentIsNotReminded() throws {
+        try ProgrammeFixture.with { fixture in
+            func addMilestone(_ due: String) throws -> String {
+                let added = try fixture.cli([
+                    "--as", "JL", "milestone", "add", "--task", "1", "--title", "检查 \(due)", "--due", due,
+                ])
+                #expect(added.status == 0, "\(added.stderr)")
+                return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let before = try addMilestone("2016-05-07")
+            let after = try addMilestone("2016-06-10")
+            let ended = try fixture.cli([
+                "--as", "JL", "task", "unassign", "1", "--org", "JL-GTT", "--on", "2016-05-01",
+            ])
+            #expect(ended.status == 0, "\(ended.stderr)")
+            let admin = try fixture.admin()
+            func recipients(_ milestone: String, asOf day: String) throws -> [String] {
+                _ = try admin.query("SELECT reloc.remind_plan(\(day)::date)").scalar(Int64.self)
+                return try admin.query(
+                    """
+                    SELECT DISTINCT o.code FROM reloc.reminder r JOIN reloc.organisation o ON o.id = r.recipient_id
+                    WHERE r.milestone_id = \(milestone)::bigint ORDER BY 1
+                    """
+                ).decode(String.self)
+            }
+            #expect(try recipients(before, asOf: "2016-04-30").contains("JL-GTT"))
+            let afterRecipients = try recipients(after, asOf: "2016-06-03")
+            #expect(!afterRecipients.isEmpty && !afterRecipients.contains("JL-GTT"), "\(afterRecipients)")
+        }
+    }
 }

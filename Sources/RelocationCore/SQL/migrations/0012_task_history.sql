@@ -103,6 +103,87 @@ $$;
 -- (AuditCoverageTests: every table of schema reloc).
 SELECT reloc.audit_table('reloc.milestone_step'::regclass);
 
+------------------------------------------------------------------------------------------------
+-- The reminder job reminds a department of a task's milestones only while it holds the task
+-- (0006's remind_plan, redefined: the same statement with the assignment's dates on the run's day).
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_plan(as_of date) RETURNS bigint
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+    WITH rules AS MATERIALIZED (
+        SELECT r.*, (SELECT coalesce(max(d), 0) FROM unnest(r.days_before) AS d) AS horizon
+        FROM reloc.reminder_rules_in_force() r
+    ),
+    -- Who holds each organisation's work on the date (one recursive lookup per organisation,
+    -- not per milestone).
+    holder AS (
+        SELECT o.id, reloc.org_on(o.id, as_of) AS holder_id, o.kind FROM reloc.organisation o
+    ),
+    open AS (
+        SELECT m.id, m.due_on, m.owner_id, m.task_id, m.plan_id, m.enterprise_id, m.site_id, as_of - m.due_on AS late, r.*
+        FROM reloc.milestone m
+        JOIN rules r ON r.milestone_kind = m.kind
+        WHERE (m.done_on IS NULL OR m.done_on > as_of)
+          AND m.due_on <= as_of + r.horizon
+    ),
+    latest AS (
+        SELECT o.*,
+               CASE WHEN o.late >= o.overdue_first
+                        THEN o.overdue_first + ((o.late - o.overdue_first) / o.overdue_every) * o.overdue_every
+                    WHEN o.late >= 0 AND o.on_due_date THEN 0
+                    ELSE (SELECT max(-d) FROM unnest(o.days_before) AS d WHERE -d <= o.late)
+               END AS offset_days
+        FROM open o
+    ),
+    regular AS (
+        SELECT l.id AS milestone_id, h.holder_id AS recipient_id, l.due_on, l.offset_days
+        FROM latest l JOIN holder h ON h.id = l.owner_id
+        WHERE l.offset_days IS NOT NULL
+        UNION
+        SELECT l.id, h.holder_id, l.due_on, l.offset_days
+        FROM latest l
+        JOIN reloc.task_assignment a ON a.task_id = l.task_id
+        JOIN holder h ON h.id = a.org_id
+        WHERE l.offset_days IS NOT NULL
+          AND (a.ended_on IS NULL OR a.ended_on > as_of)
+    ),
+    escalated AS (
+        -- The city too for an enterprise's or a site's milestone (the city carries overall
+        -- responsibility, §六), and for a plan's where the rule says so.
+        SELECT l.*, coalesce(e.city_id, s.city_id, CASE WHEN l.escalate_to_city THEN p.city_id END) AS city_id
+        FROM latest l
+        LEFT JOIN reloc.enterprise e ON e.id = l.enterprise_id
+        LEFT JOIN reloc.site s ON s.id = l.site_id
+        LEFT JOIN reloc.plan p ON p.id = l.plan_id
+        WHERE l.escalate_after IS NOT NULL AND l.late >= l.escalate_after
+    ),
+    escalations AS (
+        SELECT x.id AS milestone_id, h.holder_id AS recipient_id, x.due_on, x.escalate_after
+        FROM escalated x CROSS JOIN holder h
+        WHERE h.kind = 'province' AND h.id = h.holder_id
+        UNION
+        SELECT x.id, h.holder_id, x.due_on, x.escalate_after
+        FROM escalated x JOIN holder h ON h.id = x.city_id
+    ),
+    inserted AS (
+        INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, escalation, planned_on)
+        SELECT r.milestone_id, r.recipient_id, r.due_on,
+               CASE WHEN r.offset_days < 0 THEN 'before-' || -r.offset_days
+                    WHEN r.offset_days = 0 THEN 'due'
+                    ELSE 'overdue-' || r.offset_days END,
+               r.due_on + r.offset_days, false, as_of
+        FROM regular r
+        UNION ALL
+        SELECT e.milestone_id, e.recipient_id, e.due_on, 'escalation-' || e.escalate_after,
+               e.due_on + e.escalate_after, true, as_of
+        FROM escalations e
+        ORDER BY 1, 2, 4
+        ON CONFLICT ON CONSTRAINT reminder_once DO NOTHING
+        RETURNING 1
+    )
+    SELECT count(*) FROM inserted
+$$;
+
 SELECT reloc.add_clean_text_checks();
 
 RESET ROLE;
