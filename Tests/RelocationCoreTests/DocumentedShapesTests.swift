@@ -2,8 +2,8 @@ import Foundation
 import RelocTestSupport
 import Testing
 
-/// What README.md documents about command syntax and JSON shapes, held to the binary.
-@Suite("README: documented syntax and JSON keys")
+/// What the documentation (README.md, docs/) says about command syntax and JSON shapes, held to the binary.
+@Suite("Documentation: documented syntax and JSON keys")
 struct DocumentedShapesTests {
     @Test func orgRenameTakesTheSuccessorWithTo() throws {
         try TestDatabase.with(.jilin2014) { db in
@@ -15,9 +15,9 @@ struct DocumentedShapesTests {
                 "SELECT hint FROM reloc.rule WHERE name = 'organisation_identity'"
             ).scalar(String.self)
             #expect(hint.contains("reloc org rename OLD --to NEW"), "\(hint)")
-            let readme = try String(contentsOfFile: Self.readme, encoding: .utf8)
-            #expect(readme.contains("`reloc org rename OLD --to NEW --name"))
-            #expect(!readme.contains("org rename OLD NEW"))
+            let documentation = try Documentation.pages().map(\.text).joined(separator: "\n")
+            #expect(documentation.contains("`reloc org rename OLD --to NEW --name"))
+            #expect(!documentation.contains("org rename OLD NEW"))
         }
     }
 
@@ -47,7 +47,4 @@ struct DocumentedShapesTests {
             #expect(show.stdout.contains("\"evidence\": \"\""), "\(show.stdout)")
         }
     }
-
-    static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("README.md").path
 }
