@@ -94,6 +94,8 @@ CREATE OR REPLACE TRIGGER land_quota_before_delete BEFORE DELETE ON reloc.land_q
 CREATE OR REPLACE TRIGGER land_quota_after_write AFTER INSERT OR UPDATE OR DELETE ON reloc.land_quota
     FOR EACH ROW EXECUTE FUNCTION reloc.land_quota_after_write();
 
+-- Allocations: the permission and every rule but the quota, which the AFTER trigger checks
+-- under the balance row's lock.
 CREATE OR REPLACE FUNCTION reloc.land_allocation_before_write() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -462,8 +464,6 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION reloc.land_allocation_after_write() FROM PUBLIC;
 
--- Allocations: the permission and every rule but the quota, which the AFTER trigger checks
--- under the balance row's lock.
 -- One transaction at a time changes what an enterprise's land allocations rest on (its park, mode,
 -- taken-back record) or allocates to it: a transaction-scoped advisory lock per enterprise.
 CREATE OR REPLACE FUNCTION reloc.lock_enterprise_land(enterprise_ref bigint) RETURNS void
