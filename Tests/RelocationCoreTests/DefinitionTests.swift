@@ -9,7 +9,8 @@ import Testing
 @Suite("Repeatable definitions")
 struct DefinitionTests {
     /// The audit triggers are attached by reloc.audit_table() from the numbered migrations: which
-    /// tables are audited (and which columns are left out) is decided with the table.
+    /// tables are audited (and which columns are left out) is decided with the table. Constraint
+    /// triggers (none yet) stay in migrations too: PostgreSQL cannot replace one.
     static let triggersMadeByMigrations: Set<String> = ["audit_row", "audit_insert"]
 
     static func definitionsText() throws -> String {
@@ -44,7 +45,7 @@ struct DefinitionTests {
             for (name, table) in try db.query(
                 """
                 SELECT t.tgname::text, c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                WHERE c.relnamespace = 'reloc'::regnamespace AND NOT t.tgisinternal
+                WHERE c.relnamespace = 'reloc'::regnamespace AND NOT t.tgisinternal AND t.tgconstraint = 0
                 """
             ).decode((String, String).self) where !Self.triggersMadeByMigrations.contains(name) {
                 let pattern = #"CREATE OR REPLACE TRIGGER \#(name) [^;]* ON reloc\.\#(table) "#
@@ -144,7 +145,7 @@ struct DefinitionTests {
     @Test func laterMigrationsDefineNothingThatTheDefinitionsDoNotHold() throws {
         let definitions = try Definition.bundled()
         let statement = try Regex(
-            #"^\s*(CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION\s+reloc\.|(CONSTRAINT\s+)?TRIGGER|POLICY|VIEW|MATERIALIZED\s+VIEW)|ALTER\s+POLICY)"#
+            #"^\s*(CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION\s+reloc\.|TRIGGER|POLICY|VIEW|MATERIALIZED\s+VIEW)|ALTER\s+POLICY)"#
         ).ignoresCase()
         for migration in try Migration.bundled() where migration.version > 12 {
             let lines = migration.sql.components(separatedBy: "\n")
