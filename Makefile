@@ -31,9 +31,20 @@ test: build
 bench: build
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
 
+## The shell scripts: every file under deploy/ and .ci/ whose first line is a sh or bash shebang.
+SHELL_SCRIPTS = $(shell find deploy .ci -type f -exec awk 'FNR == 1 { if (/^\#!.*[/ ](ba|da)?sh( |$$)/) print FILENAME; nextfile }' {} + | sort)
+## Migrations released before squawk ran: checked with their own exclusions (.squawk-released.toml).
+RELEASED_MIGRATIONS = $(wildcard sql/migrations/000[1-9]_*.sql sql/migrations/001[0-2]_*.sql)
+
 ## The house style (.swift-format: 4 spaces, 120 columns); `swift format format -i -r Sources Tests` fixes most.
+## Then the SQL (squawk, .squawk.toml; docs/migrations.md) and the shell scripts (shellcheck),
+## both installed by .ci/lint-tools.sh when missing.
 lint:
 	swift format lint --strict --recursive Sources Tests Package.swift
+	squawk="$$(.ci/lint-tools.sh)"; \
+	"$$squawk" --config .squawk.toml sql/migrations/*.sql sql/definitions/*.sql; \
+	"$$squawk" --config .squawk-released.toml $(RELEASED_MIGRATIONS)
+	shellcheck $(SHELL_SCRIPTS)
 
 ## Stop and delete the local cluster.
 clean-db:

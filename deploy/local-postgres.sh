@@ -52,9 +52,10 @@ find_bindir() {
         dir="$(pg_config --bindir 2>/dev/null || true)"
         if [[ -x "$dir/initdb" ]]; then echo "$dir"; return 0; fi
     fi
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+    # The newest version first (an unmatched pattern stays literal and fails the test below).
+    while IFS= read -r dir; do
         if [[ -x "$dir/initdb" ]]; then echo "$dir"; return 0; fi
-    done
+    done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k5 -n -r)
     for dir in /usr/local/pgsql/bin /opt/homebrew/bin /usr/local/bin; do
         if [[ -x "$dir/initdb" ]]; then echo "$dir"; return 0; fi
     done

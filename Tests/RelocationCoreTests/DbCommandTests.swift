@@ -10,6 +10,7 @@ struct DbCommandTests {
             let first = try RelocCLI.run(["db", "migrate"], database: name)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("applied 0001_foundation.sql"))
+            #expect(first.stdout.contains("applied definitions 10_values.sql"), "\(first.stdout)")
             let again = try RelocCLI.run(["db", "migrate"], database: name)
             #expect(again.status == 0)
             #expect(again.stdout.contains("nothing to do"))
@@ -17,6 +18,17 @@ struct DbCommandTests {
             #expect(status.status == 0)
             #expect(status.stdout.contains("\"state\": \"applied\""))
             #expect(!status.stdout.contains("\"state\": \"pending\""))
+            #expect(status.stdout.contains("\"name\": \"60_remind.sql\""), "\(status.stdout)")
+            // An edited definitions file is pending until the next migrate applies it.
+            let db = try TestDatabase.connect(name)
+            try db.execute("UPDATE public.reloc_schema_definition SET checksum = repeat('0', 64)")
+            let pending = try RelocCLI.run(["db", "status", "--format", "csv"], database: name)
+            #expect(pending.stdout.contains("definitions,60_remind.sql,pending"), "\(pending.stdout)")
+            let reapplied = try RelocCLI.run(["db", "migrate"], database: name)
+            let count = try Definition.bundled().count
+            #expect(
+                reapplied.stdout.contains("applied 0 migration(s) and \(count) definitions file(s)"),
+                "\(reapplied.stdout)")
         }
     }
 

@@ -72,7 +72,7 @@ public enum TestDatabase {
         try admin.execute("CREATE DATABASE \(identifier: name)")
         do {
             let connection = try connect(name)
-            try MigrationRunner(migrations: try Migration.bundled()).migrate(connection)
+            try MigrationRunner.bundled().migrate(connection)
         }  // the template must have no connections left when it is copied
         return name
     }

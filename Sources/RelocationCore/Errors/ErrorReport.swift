@@ -32,10 +32,12 @@ public struct ErrorReport: Sendable, Equatable {
             switch error {
             case .duplicateVersion, .checksumChanged, .appliedButMissing:
                 self.init(status: .dataError, message: error.description)
-            case .lockTimeout: self.init(status: .unavailable, message: error.description)
-            case .failed(_, let cause) where cause.kind == .connectionLost:
+            case .lockTimeout, .ddlLockTimeout: self.init(status: .unavailable, message: error.description)
+            case .failed(_, let cause) where cause.kind == .connectionLost,
+                .definitionFailed(_, let cause) where cause.kind == .connectionLost:
                 self.init(status: .unavailable, message: error.description)
-            case .failed: self.init(status: .software, message: error.description)
+            case .failed, .definitionFailed, .definitionsWithoutHistory:
+                self.init(status: .software, message: error.description)
             }
         case let error as PGError:
             self = ErrorReport.fromDatabase(error, rules: rules)

@@ -9,53 +9,80 @@ struct DbCommand: ParsableCommand {
         abstract: "Set up and inspect the database: migrations and reference data.",
         discussion: """
             Migrations ship inside reloc; `migrate` applies the pending ones in order, each file with \
-            its history row in one transaction, under a lock so concurrent runs are safe. Run these as \
-            the database administrator (a superuser, or the owner of the database with CREATEROLE).
+            its history row in one transaction, under a lock so concurrent runs are safe, then the \
+            repeatable definitions (functions, triggers, policies) when one of them changed. Run these \
+            as the database administrator (a superuser, or the owner of the database with CREATEROLE).
             """,
         subcommands: [Migrate.self, Status.self, Seed.self]
     )
 
     struct Migrate: ConnectionCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending migrations, then the definitions if one changed.",
+            discussion: """
+                No statement timeout applies (a migration may rewrite a large table), but a statement \
+                that waits longer than --ddl-lock-timeout for a table's lock is rolled back, so that it \
+                does not hold up everyone else's work behind it: run again when the database is quieter.
+                """)
 
         @OptionGroup var connection: ConnectionOptions
         @Option(name: .long, help: "Seconds to wait for another migrate run to finish.")
         var lockTimeout: Int = 60
+        @Option(name: .long, help: "Seconds a migration may wait for a table's lock before it is rolled back.")
+        var ddlLockTimeout: Int = 10
 
         func execute() throws {
             let database = try connection.connect()
-            let runner = MigrationRunner(migrations: try Migration.bundled(), lockTimeoutSeconds: lockTimeout)
-            let applied = try asAdministrator("db migrate", database) {
-                try runner.migrate(database) { Console.write($0 + "\n") }
+            let runner = try MigrationRunner.bundled(
+                lockTimeoutSeconds: lockTimeout, ddlLockTimeoutSeconds: ddlLockTimeout)
+            let outcome = try asAdministrator("db migrate", database) {
+                try runner.apply(database) { Console.write($0 + "\n") }
             }
-            if applied.isEmpty {
+            if outcome.migrations.isEmpty && outcome.definitions.isEmpty {
                 Console.write(
-                    "database is up to date: all \(runner.migrations.count) migrations already applied; nothing to do\n"
+                    "database is up to date: all \(runner.migrations.count) migrations and \(runner.definitions.count) definitions files already applied; nothing to do\n"
                 )
             } else {
-                Console.write("applied \(applied.count) migration(s); \(runner.migrations.count) in all\n")
+                Console.write(
+                    "applied \(outcome.migrations.count) migration(s) and \(outcome.definitions.count) definitions file(s); \(runner.migrations.count) migrations in all\n"
+                )
             }
         }
     }
 
     struct Status: ConnectionCommand {
-        static let configuration = CommandConfiguration(abstract: "List applied and pending migrations.")
+        static let configuration = CommandConfiguration(
+            abstract: "List applied and pending migrations and definitions files.")
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
             let database = try connection.connect()
-            let runner = MigrationRunner(migrations: try Migration.bundled())
+            let runner = try MigrationRunner.bundled()
             var listing = Listing(columns: [
                 .init("version"), .init("name"), .init("state"), .init("applied_at"), .init("applied_by"),
                 .init("duration_ms"),
             ])
-            for status in try asAdministrator("db status", database, { try runner.status(database) }) {
+            let (migrations, definitions) = try asAdministrator("db status", database) {
+                (try runner.status(database), try runner.definitionStatus(database))
+            }
+            for status in migrations {
                 let applied = status.applied
                 listing.append([
                     .text(String(format: "%04d", status.migration.version)), .text(status.migration.name),
                     .text(applied == nil ? "pending" : "applied"),
+                    applied.map { .text(ISO8601DateFormatter().string(from: $0.appliedAt)) } ?? .null,
+                    applied.map { .text($0.appliedBy) } ?? .null,
+                    applied.map { .integer($0.durationMilliseconds) } ?? .null,
+                ])
+            }
+            // Definitions have no version: they are applied again, all together, when one changes.
+            for status in definitions {
+                let applied = status.applied
+                listing.append([
+                    .text("definitions"), .text(status.definition.fileName),
+                    .text(status.pending ? "pending" : "applied"),
                     applied.map { .text(ISO8601DateFormatter().string(from: $0.appliedAt)) } ?? .null,
                     applied.map { .text($0.appliedBy) } ?? .null,
                     applied.map { .integer($0.durationMilliseconds) } ?? .null,
@@ -90,6 +117,8 @@ func asAdministrator<T>(_ command: String, _ database: PGConnection, _ work: () 
     } catch let error as PGError where error.isPermissionDenied {
         throw notAdministrator(command, database, error)
     } catch MigrationError.failed(_, let cause) where cause.isPermissionDenied {
+        throw notAdministrator(command, database, cause)
+    } catch MigrationError.definitionFailed(_, let cause) where cause.isPermissionDenied {
         throw notAdministrator(command, database, cause)
     }
 }

@@ -1,0 +1,79 @@
+-- Dates: the programme keeps China Standard Time.
+-- What "today" is, in which zone, and when the programme began.
+--
+-- A repeatable definition (docs/migrations.md): the current text of every function, trigger binding and
+-- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
+
+------------------------------------------------------------------------------------------------
+-- Dates: the programme keeps China Standard Time
+------------------------------------------------------------------------------------------------
+
+-- The calendar date of an instant in the programme's zone: Asia/Shanghai, unless the session
+-- setting reloc.timezone (set by the CLI from RELOC_TIMEZONE, or ALTER DATABASE … SET) names another.
+-- Defined here, not with the tasks (0004): who acts for a renamed body and how a plan's steps are
+-- dated depend on the day.
+CREATE OR REPLACE FUNCTION reloc.local_date(at timestamptz) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN (at AT TIME ZONE coalesce(nullif(current_setting('reloc.timezone', true), ''), 'Asia/Shanghai'))::date;
+COMMENT ON FUNCTION reloc.local_date(timestamptz) IS
+    'The date of an instant in Asia/Shanghai, or in the zone of the setting reloc.timezone.';
+
+------------------------------------------------------------------------------------------------
+-- The programme's start: 吉政办发〔2014〕29号 (2014). Nothing the programme records happened before.
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.programme_began() RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN DATE '2014-01-01';
+COMMENT ON FUNCTION reloc.programme_began() IS
+    'The first day of the programme (吉政办发〔2014〕29号, 2014): no step, completion or allocation it records is dated before it.';
+
+------------------------------------------------------------------------------------------------
+-- "Today": a session may move it back, never forward
+------------------------------------------------------------------------------------------------
+-- "Not in the future" is a rule (steps, completions, releases, allocations), so "today" is the
+-- database's. A session's reloc.timezone (RELOC_TIMEZONE; any role may SET it) names the zone it
+-- reads dates in, but today is the earlier of the date there and the date in the programme's own
+-- zone, which only the administrator sets (ALTER DATABASE … SET reloc.timezone; else
+-- Asia/Shanghai). A zone whose offset is beyond ±14 hours (PostgreSQL takes POSIX specs up to
+-- ±167 hours, e.g. '<X>-167', a week ahead) is no place on earth: refused.
+-- SQL-standard bodies: bound when created (no search_path to hijack), and inlined where called.
+CREATE OR REPLACE FUNCTION reloc.database_zone() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce(nullif((SELECT substr(c.setting, length('reloc.timezone=') + 1)
+                        FROM pg_catalog.pg_db_role_setting s
+                        CROSS JOIN LATERAL unnest(s.setconfig) AS c (setting)
+                        WHERE s.setrole = 0 AND c.setting LIKE 'reloc.timezone=%'
+                          AND s.setdatabase = (SELECT d.oid FROM pg_catalog.pg_database d
+                                               WHERE d.datname = pg_catalog.current_database())
+                        LIMIT 1), ''),
+                'Asia/Shanghai');
+COMMENT ON FUNCTION reloc.database_zone() IS
+    'The programme calendar''s zone: the database''s own reloc.timezone (ALTER DATABASE … SET, the administrator''s), else Asia/Shanghai.';
+
+CREATE OR REPLACE FUNCTION reloc.session_zone() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce(nullif(pg_catalog.current_setting('reloc.timezone', true), ''), 'Asia/Shanghai');
+COMMENT ON FUNCTION reloc.session_zone() IS
+    'The zone the session reads dates in: its reloc.timezone (RELOC_TIMEZONE), else Asia/Shanghai.';
+
+CREATE OR REPLACE FUNCTION reloc.refuse_zone(zone text) RETURNS date
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+        MESSAGE = format('the setting reloc.timezone (RELOC_TIMEZONE) is %s, %s hours from UTC now: no zone on earth is more than 14 hours from UTC',
+                         zone, round(extract(epoch FROM (now() AT TIME ZONE zone) - (now() AT TIME ZONE 'UTC')) / 3600, 2)),
+        HINT = 'use a zone name such as Asia/Shanghai or UTC, or unset RELOC_TIMEZONE';
+END $$;
+
+CREATE OR REPLACE FUNCTION reloc.today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE
+    WHEN (pg_catalog.now() AT TIME ZONE reloc.session_zone()) - (pg_catalog.now() AT TIME ZONE 'UTC')
+         NOT BETWEEN interval '-14 hours' AND interval '14 hours'
+    THEN reloc.refuse_zone(reloc.session_zone())
+    ELSE least((pg_catalog.now() AT TIME ZONE reloc.session_zone())::date,
+               (pg_catalog.now() AT TIME ZONE reloc.database_zone())::date)
+END;
+COMMENT ON FUNCTION reloc.today() IS
+    'Today on the programme calendar: the date in the session''s zone (reloc.timezone) or in the database''s own (ALTER DATABASE … SET reloc.timezone, else Asia/Shanghai), whichever is earlier; a zone beyond ±14 hours is refused.';

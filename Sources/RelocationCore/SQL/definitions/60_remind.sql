@@ -1,0 +1,410 @@
+-- Reminders.
+-- The reminder job: rules, contacts, planning and composing digests, and what the job's role may read and write.
+--
+-- A repeatable definition (docs/migrations.md): the current text of every function, trigger binding and
+-- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
+
+CREATE OR REPLACE FUNCTION reloc.reminder_rule_before_write() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.updated_at := now();
+    NEW.updated_by := current_user;
+    NEW.milestone_kind := lower(btrim(NEW.milestone_kind));
+    IF NEW.milestone_kind NOT IN ('default', 'plan-compiled', 'risk-assessed', 'approved', 'relocation-started',
+            'relocation-completed', 'heritage-surveyed', 'site-assessed', 'site-released', 'basic-completion', 'custom') THEN
+        PERFORM reloc.raise_rule('reminder_rule_kind_check', format('"%s"', NEW.milestone_kind));
+    END IF;
+    -- Sorted, without repeats: the order is the reminders' order.
+    NEW.days_before := ARRAY(SELECT DISTINCT d FROM unnest(NEW.days_before) AS d ORDER BY d DESC);
+    IF cardinality(NEW.days_before) > 10 OR NOT (0 < ALL (NEW.days_before)) OR NOT (366 >= ALL (NEW.days_before))
+       OR array_position(NEW.days_before, NULL) IS NOT NULL
+       OR NEW.overdue_first < 1 OR NEW.overdue_every < 1 OR NEW.escalate_after < 1 THEN
+        PERFORM reloc.raise_rule('reminder_rule_days',
+            format('%s: before %s, overdue from day %s every %s, escalation on day %s', NEW.milestone_kind,
+                   NEW.days_before, NEW.overdue_first, NEW.overdue_every, coalesce(NEW.escalate_after::text, 'never')));
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE TRIGGER reminder_rule_before_write BEFORE INSERT OR UPDATE ON reloc.reminder_rule
+    FOR EACH ROW EXECUTE FUNCTION reloc.reminder_rule_before_write();
+
+-- The rule in force for each kind of milestone: its own row, else the default row.
+CREATE OR REPLACE FUNCTION reloc.reminder_rules_in_force()
+RETURNS TABLE (milestone_kind text, days_before integer[], on_due_date boolean, overdue_first integer,
+               overdue_every integer, escalate_after integer, escalate_to_city boolean, own_rule boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT k.kind, coalesce(r.days_before, d.days_before),
+           CASE WHEN r.milestone_kind IS NULL THEN d.on_due_date ELSE r.on_due_date END,
+           coalesce(r.overdue_first, d.overdue_first), coalesce(r.overdue_every, d.overdue_every),
+           CASE WHEN r.milestone_kind IS NULL THEN d.escalate_after ELSE r.escalate_after END,
+           CASE WHEN r.milestone_kind IS NULL THEN d.escalate_to_city ELSE r.escalate_to_city END,
+           r.milestone_kind IS NOT NULL
+    FROM unnest(ARRAY['plan-compiled', 'risk-assessed', 'approved', 'relocation-started', 'relocation-completed',
+                      'heritage-surveyed', 'site-assessed', 'site-released', 'basic-completion', 'custom']) AS k (kind)
+    LEFT JOIN reloc.reminder_rule r ON r.milestone_kind = k.kind
+    LEFT JOIN reloc.reminder_rule d ON d.milestone_kind = 'default'
+$$;
+
+CREATE OR REPLACE TRIGGER reminder_contact_before_write BEFORE INSERT OR UPDATE ON reloc.reminder_contact
+    FOR EACH ROW EXECUTE FUNCTION reloc.reminder_contact_before_write();
+
+DROP POLICY IF EXISTS reminder_rule_read ON reloc.reminder_rule;
+CREATE POLICY reminder_rule_read ON reloc.reminder_rule FOR SELECT TO reloc_app, reloc_reminder, reloc_owner USING (true);
+
+DROP POLICY IF EXISTS reminder_rule_province_write ON reloc.reminder_rule;
+CREATE POLICY reminder_rule_province_write ON reloc.reminder_rule FOR ALL TO reloc_app
+    USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
+
+DROP POLICY IF EXISTS reminder_contact_job_read ON reloc.reminder_contact;
+CREATE POLICY reminder_contact_job_read ON reloc.reminder_contact FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS reminder_contact_own ON reloc.reminder_contact;
+CREATE POLICY reminder_contact_own ON reloc.reminder_contact FOR ALL TO reloc_app
+    USING ((SELECT reloc.acting_is_province()) OR org_id = ANY ((SELECT reloc.acting_org_ids())::bigint[]))
+    WITH CHECK ((SELECT reloc.acting_is_province()) OR org_id = ANY ((SELECT reloc.acting_org_ids())::bigint[]));
+
+DROP POLICY IF EXISTS reminder_message_job ON reloc.reminder_message;
+CREATE POLICY reminder_message_job ON reloc.reminder_message FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS reminder_message_read ON reloc.reminder_message;
+CREATE POLICY reminder_message_read ON reloc.reminder_message FOR SELECT TO reloc_app
+    USING ((SELECT reloc.acting_is_province()) OR recipient_id = ANY ((SELECT reloc.acting_org_ids())::bigint[]));
+
+DROP POLICY IF EXISTS reminder_message_province_retry ON reloc.reminder_message;
+CREATE POLICY reminder_message_province_retry ON reloc.reminder_message FOR UPDATE TO reloc_app
+    USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
+
+DROP POLICY IF EXISTS reminder_job ON reloc.reminder;
+CREATE POLICY reminder_job ON reloc.reminder FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS reminder_read ON reloc.reminder;
+CREATE POLICY reminder_read ON reloc.reminder FOR SELECT TO reloc_app
+    USING ((SELECT reloc.acting_is_province()) OR recipient_id = ANY ((SELECT reloc.acting_org_ids())::bigint[]));
+
+DROP POLICY IF EXISTS reminder_message_item_job ON reloc.reminder_message_item;
+CREATE POLICY reminder_message_item_job ON reloc.reminder_message_item FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
+
+-- The job reads the register, tasks, milestones and progress (no write policy, no write grant).
+DROP POLICY IF EXISTS organisation_reminder_read ON reloc.organisation;
+CREATE POLICY organisation_reminder_read ON reloc.organisation FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS plan_reminder_read ON reloc.plan;
+CREATE POLICY plan_reminder_read ON reloc.plan FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS enterprise_reminder_read ON reloc.enterprise;
+CREATE POLICY enterprise_reminder_read ON reloc.enterprise FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS task_reminder_read ON reloc.task;
+CREATE POLICY task_reminder_read ON reloc.task FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS task_assignment_reminder_read ON reloc.task_assignment;
+CREATE POLICY task_assignment_reminder_read ON reloc.task_assignment FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS milestone_reminder_read ON reloc.milestone;
+CREATE POLICY milestone_reminder_read ON reloc.milestone FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS progress_report_reminder_read ON reloc.progress_report;
+CREATE POLICY progress_report_reminder_read ON reloc.progress_report FOR SELECT TO reloc_reminder USING (true);
+
+DROP POLICY IF EXISTS site_reminder_read ON reloc.site;
+CREATE POLICY site_reminder_read ON reloc.site FOR SELECT TO reloc_reminder USING (true);
+
+CREATE OR REPLACE FUNCTION reloc.reminder_contact_before_write() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.created_at := now();
+    NEW.created_by := current_user;
+    NEW.address := btrim(NEW.address);
+    NEW.name := reloc.trim_space(NEW.name);
+    IF NEW.channel IS DISTINCT FROM 'email' AND NEW.channel IS DISTINCT FROM 'webhook' THEN
+        PERFORM reloc.raise_rule('reminder_contact_channel_check', format('"%s"', NEW.channel));
+    END IF;
+    -- Printable ASCII only (a mail header takes no raw UTF-8, and no line breaks anywhere).
+    -- The domain: labels of letters, digits and inner hyphens joined by single dots (no a@-b.cn,
+    -- a@b..cn, a@b.cn.). A webhook: a host name or IPv4 address, never an IPv6 literal (the
+    -- job's HTTP client cannot send to one), and a port from 1 to 65535.
+    IF NOT ((NEW.channel = 'email'
+             AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
+            OR (NEW.channel = 'webhook'
+                AND NEW.address ~ '^https?://([^/?#\s@]*@)?[^/?#\s@\[\]:]+(:[0-9]{1,5})?([/?#]\S*)?$'
+                AND coalesce(substring(NEW.address FROM '^https?://(?:[^/?#\s@]*@)?[^/?#\s@\[\]:]+:([0-9]{1,5})')::integer, 1)
+                    BETWEEN 1 AND 65535))
+       OR NEW.address !~ '^[\x21-\x7e]+$' THEN
+        PERFORM reloc.raise_rule('reminder_contact_address', format('%s "%s"', NEW.channel,
+            regexp_replace(NEW.address, '^(https?://)[^/?#\s]*@', '\1***@', 'i')));
+    END IF;
+    -- A webhook is signed: its secret is made by `reloc remind contact add` (64 hex), never
+    -- empty or missing (contacts added before 0010 keep theirs NULL: only INSERT is checked,
+    -- and organisations may not UPDATE contacts).
+    IF TG_OP = 'INSERT' AND NEW.channel = 'webhook' AND (NEW.secret IS NULL OR NEW.secret !~ '^[0-9a-f]{64}$') THEN
+        PERFORM reloc.raise_rule('reminder_contact_secret', NULL);
+    END IF;
+    -- Only a webhook is signed.
+    IF NEW.channel = 'email' THEN
+        NEW.secret := NULL;
+    END IF;
+    RETURN NEW;
+END $$;
+
+------------------------------------------------------------------------------------------------
+-- 2. Another organisation's message items are invisible
+------------------------------------------------------------------------------------------------
+-- The subquery is itself under reminder_message_read: the province sees every message, an
+-- organisation those addressed to it (or to a body it succeeded).
+DROP POLICY IF EXISTS reminder_message_item_read ON reloc.reminder_message_item;
+CREATE POLICY reminder_message_item_read ON reloc.reminder_message_item FOR SELECT TO reloc_app
+    USING (EXISTS (SELECT FROM reloc.reminder_message m WHERE m.id = message_id));
+
+------------------------------------------------------------------------------------------------
+-- Composing: the new reminders become one digest per recipient
+------------------------------------------------------------------------------------------------
+
+-- Turns the planned reminders into messages: one digest per recipient (JSON, the shape of
+-- RelocationCore's ReminderDigest). Where a message goes is not decided here but when it is sent
+-- (reloc remind run --channel C, else the recipient's contacts then). Returns the counts.
+-- A digest lists at most max_items items (the longest overdue first) and counts the rest in
+-- "omitted": nobody reads thousands of lines in one message, and the job's memory stays bounded
+-- however large the programme grows; every reminder stays in the ledger, linked to the message.
+--
+-- One digest per recipient per run, nothing done reminded: a recipient's messages not yet sent
+-- to anyone (pending, or retrying with nothing delivered) that are of an earlier day, or of this
+-- day when the recipient has new reminders, are superseded; their reminders whose milestone is
+-- still open as of the date (same due date) go into the new digest, the others are withdrawn.
+-- A message a run was sending (even one whose lease ran out) is finished with its own
+-- idempotency key instead, so a receiver can recognise the repeat of a send a killed run made.
+--
+------------------------------------------------------------------------------------------------
+-- 3. Composing: stale same-day digests and no-contact messages are recomposed
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_compose(as_of date, max_items integer DEFAULT 200)
+RETURNS TABLE (messages bigint, superseded bigint)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+DECLARE
+    run_on constant date := as_of;
+    cap constant integer := max_items;
+    stale_ids bigint[];
+    composed bigint;
+BEGIN
+    WITH stale AS (
+        UPDATE reloc.reminder_message m SET state = 'superseded', superseded_at = now()
+        WHERE m.delivered_to = '{}'
+          AND ((m.state IN ('pending', 'retrying')
+                AND (m.as_of < run_on
+                     OR EXISTS (SELECT FROM reloc.reminder r WHERE r.state = 'planned' AND r.recipient_id = m.recipient_id)
+                     -- A same-day digest gone stale: one of its milestones is done, or its due
+                     -- date moved, since it was composed (nothing done or moved is reminded).
+                     OR EXISTS (SELECT FROM reloc.reminder_message_item i
+                                JOIN reloc.reminder r ON r.id = i.reminder_id
+                                JOIN reloc.milestone ms ON ms.id = r.milestone_id
+                                WHERE i.message_id = m.id
+                                  AND ((ms.done_on IS NOT NULL AND ms.done_on <= run_on) OR ms.due_on <> r.due_on))))
+               -- Recorded no-contact, and the recipient has a contact now: its items still open
+               -- go to that contact in this run's fresh digest.
+               OR (m.state = 'no-contact'
+                   AND EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = m.recipient_id)))
+        RETURNING m.id
+    )
+    SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
+
+    UPDATE reloc.reminder r
+    SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
+                     THEN 'planned' ELSE 'withdrawn' END
+    FROM reloc.milestone ms
+    WHERE ms.id = r.milestone_id AND r.state = 'composed'
+      AND r.id IN (SELECT i.reminder_id FROM reloc.reminder_message_item i WHERE i.message_id = ANY (stale_ids));
+
+    WITH taken AS (
+        UPDATE reloc.reminder r SET state = 'composed'
+        WHERE r.state = 'planned'
+        RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
+    ),
+    item AS (
+        -- One item per milestone in a digest: the owner's own reminder wins over an escalation.
+        SELECT DISTINCT ON (t.recipient_id, t.milestone_id)
+               t.recipient_id, t.milestone_id, t.due_on - run_on AS days_left,
+               jsonb_build_object(
+                   'milestone_id', m.id, 'kind', m.kind, 'title', m.title,
+                   'belongs_to', CASE
+                       WHEN m.plan_id IS NOT NULL THEN jsonb_build_object('type', 'plan', 'code', p.code, 'name', p.name)
+                       WHEN m.enterprise_id IS NOT NULL THEN jsonb_build_object('type', 'enterprise', 'code', NULL, 'name', e.name)
+                       WHEN m.task_id IS NOT NULL THEN jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title)
+                       WHEN m.site_id IS NOT NULL THEN jsonb_build_object('type', 'site', 'code', m.site_id::text, 'name', s.name)
+                       -- Attached to something a later migration adds.
+                       ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
+                   'due_on', t.due_on, 'days_left', t.due_on - run_on, 'escalation', t.escalation,
+                   'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
+                   'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
+                       'percent', pr.percent, 'status', pr.status, 'note', pr.note,
+                       'reported_on', reloc.local_date(pr.reported_at)) END) AS item
+        FROM taken t
+        JOIN reloc.milestone m ON m.id = t.milestone_id
+        JOIN reloc.organisation owner ON owner.id = reloc.org_on(m.owner_id, run_on)
+        LEFT JOIN reloc.plan p ON p.id = m.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+        LEFT JOIN reloc.task k ON k.id = m.task_id
+        LEFT JOIN reloc.site s ON s.id = m.site_id
+        LEFT JOIN LATERAL (
+            SELECT x.percent, x.status, x.note, x.reported_at FROM reloc.progress_report x
+            WHERE x.milestone_id = m.id OR (m.task_id IS NOT NULL AND x.task_id = m.task_id)
+            ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
+        ORDER BY t.recipient_id, t.milestone_id, t.escalation
+    ),
+    ranked AS (
+        SELECT i.*, row_number() OVER (PARTITION BY i.recipient_id ORDER BY i.days_left, i.milestone_id) AS position
+        FROM item i
+    ),
+    digest AS (
+        SELECT i.recipient_id,
+               jsonb_build_object(
+                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
+                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
+                   'omitted', count(*) FILTER (WHERE i.position > cap))
+               -- The province's digest lists the messages that died (投递失败), the latest 50,
+               -- until they are retried: a person there sees what nobody received.
+               || CASE WHEN o.kind = 'province' THEN coalesce((
+                      SELECT jsonb_build_object('failed_deliveries', jsonb_agg(f.failed ORDER BY f.id DESC))
+                      FROM (SELECT d.id, jsonb_build_object(
+                                'message_id', d.id, 'as_of', d.as_of, 'attempts', d.attempts,
+                                'recipient', jsonb_build_object('code', r.code, 'name', r.name_zh),
+                                'last_error', regexp_replace(coalesce(d.last_error, ''), '(https?://)[^/?#\s]*@', '\1***@', 'g')
+                            ) AS failed
+                            FROM reloc.reminder_message d JOIN reloc.organisation r ON r.id = d.recipient_id
+                            WHERE d.state = 'dead' ORDER BY d.id DESC LIMIT 50) f
+                      HAVING count(*) > 0), '{}') ELSE '{}' END AS digest
+        FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
+        GROUP BY i.recipient_id, o.code, o.name_zh, o.kind
+    ),
+    message AS (
+        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
+        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
+        RETURNING id, recipient_id
+    ),
+    linked AS (
+        INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
+        SELECT m.id, t.id FROM message m JOIN taken t ON t.recipient_id = m.recipient_id
+        RETURNING 1
+    )
+    -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
+    SELECT count(*) INTO composed FROM message;
+
+    UPDATE reloc.reminder_message s SET superseded_by = n.id
+    FROM reloc.reminder_message n
+    WHERE s.id = ANY (stale_ids) AND n.recipient_id = s.recipient_id AND n.created_at = now() AND n.id <> s.id;
+
+    RETURN QUERY SELECT composed, cardinality(stale_ids)::bigint;
+END $$;
+COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
+    'Composes the planned reminders into one digest per recipient, listing at most max_items, superseding the recipient''s undelivered digests that are older, stale (a milestone done or moved) or no-contact with a contact now; returns (messages, superseded).';
+REVOKE ALL ON FUNCTION reloc.remind_compose(date,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.remind_compose(date,integer) TO reloc_reminder;
+
+DROP POLICY IF EXISTS reminder_run_job ON reloc.reminder_run;
+CREATE POLICY reminder_run_job ON reloc.reminder_run FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
+
+-- Counts only, no organisation's data: every organisation may see that the job ran.
+DROP POLICY IF EXISTS reminder_run_read ON reloc.reminder_run;
+CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app USING (true);
+
+------------------------------------------------------------------------------------------------
+-- Planning: set-based, by state as of a date
+------------------------------------------------------------------------------------------------
+
+-- Inserts the reminders due as of the date; returns how many are new. For each milestone not
+-- done by that date, the most recent occurrence the rule puts on or before the date (a late run
+-- sends that one, not every one it missed); for its owner and, for a task's milestone, every
+-- department assigned to the task, each as the body holding the work on that date (a renamed
+-- department's successor). Escalation (督办) once the milestone is escalate_after days overdue: to
+-- the province, and to the city for an enterprise's milestone or a kind whose rule says so.
+-- JIT off: compiling the expressions costs more (≈ 0.7 s) than the whole plan takes without it on
+-- a million milestones. The rules are materialized so each kind's horizon is computed once, not
+-- once per milestone.
+--
+------------------------------------------------------------------------------------------------
+-- The reminder job reminds a department of a task's milestones only while it holds the task
+-- (0006's remind_plan, redefined: the same statement with the assignment's dates on the run's day).
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_plan(as_of date) RETURNS bigint
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+    WITH rules AS MATERIALIZED (
+        SELECT r.*, (SELECT coalesce(max(d), 0) FROM unnest(r.days_before) AS d) AS horizon
+        FROM reloc.reminder_rules_in_force() r
+    ),
+    -- Who holds each organisation's work on the date (one recursive lookup per organisation,
+    -- not per milestone).
+    holder AS (
+        SELECT o.id, reloc.org_on(o.id, as_of) AS holder_id, o.kind FROM reloc.organisation o
+    ),
+    open AS (
+        SELECT m.id, m.due_on, m.owner_id, m.task_id, m.plan_id, m.enterprise_id, m.site_id, as_of - m.due_on AS late, r.*
+        FROM reloc.milestone m
+        JOIN rules r ON r.milestone_kind = m.kind
+        WHERE (m.done_on IS NULL OR m.done_on > as_of)
+          AND m.due_on <= as_of + r.horizon
+    ),
+    latest AS (
+        SELECT o.*,
+               CASE WHEN o.late >= o.overdue_first
+                        THEN o.overdue_first + ((o.late - o.overdue_first) / o.overdue_every) * o.overdue_every
+                    WHEN o.late >= 0 AND o.on_due_date THEN 0
+                    ELSE (SELECT max(-d) FROM unnest(o.days_before) AS d WHERE -d <= o.late)
+               END AS offset_days
+        FROM open o
+    ),
+    regular AS (
+        SELECT l.id AS milestone_id, h.holder_id AS recipient_id, l.due_on, l.offset_days
+        FROM latest l JOIN holder h ON h.id = l.owner_id
+        WHERE l.offset_days IS NOT NULL
+        UNION
+        SELECT l.id, h.holder_id, l.due_on, l.offset_days
+        FROM latest l
+        JOIN reloc.task_assignment a ON a.task_id = l.task_id
+        JOIN holder h ON h.id = a.org_id
+        WHERE l.offset_days IS NOT NULL
+          AND (a.ended_on IS NULL OR a.ended_on > as_of)
+    ),
+    escalated AS (
+        -- The city too for an enterprise's or a site's milestone (the city carries overall
+        -- responsibility, §六), and for a plan's where the rule says so.
+        SELECT l.*, coalesce(e.city_id, s.city_id, CASE WHEN l.escalate_to_city THEN p.city_id END) AS city_id
+        FROM latest l
+        LEFT JOIN reloc.enterprise e ON e.id = l.enterprise_id
+        LEFT JOIN reloc.site s ON s.id = l.site_id
+        LEFT JOIN reloc.plan p ON p.id = l.plan_id
+        WHERE l.escalate_after IS NOT NULL AND l.late >= l.escalate_after
+    ),
+    escalations AS (
+        SELECT x.id AS milestone_id, h.holder_id AS recipient_id, x.due_on, x.escalate_after
+        FROM escalated x CROSS JOIN holder h
+        WHERE h.kind = 'province' AND h.id = h.holder_id
+        UNION
+        SELECT x.id, h.holder_id, x.due_on, x.escalate_after
+        FROM escalated x JOIN holder h ON h.id = x.city_id
+    ),
+    inserted AS (
+        INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, escalation, planned_on)
+        SELECT r.milestone_id, r.recipient_id, r.due_on,
+               CASE WHEN r.offset_days < 0 THEN 'before-' || -r.offset_days
+                    WHEN r.offset_days = 0 THEN 'due'
+                    ELSE 'overdue-' || r.offset_days END,
+               r.due_on + r.offset_days, false, as_of
+        FROM regular r
+        UNION ALL
+        SELECT e.milestone_id, e.recipient_id, e.due_on, 'escalation-' || e.escalate_after,
+               e.due_on + e.escalate_after, true, as_of
+        FROM escalations e
+        ORDER BY 1, 2, 4
+        ON CONFLICT ON CONSTRAINT reminder_once DO NOTHING
+        RETURNING 1
+    )
+    SELECT count(*) FROM inserted
+$$;
+COMMENT ON FUNCTION reloc.remind_plan(date) IS
+    'Plans the reminders due as of a date (most recent applicable occurrence per milestone and recipient); returns how many are new.';
+REVOKE ALL ON FUNCTION reloc.remind_plan(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.remind_plan(date) TO reloc_reminder;
