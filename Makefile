@@ -30,6 +30,7 @@ test: build
 ## run, peak memory (BENCH_SCALES="100000 1000000" milestones by default).
 bench: build
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
+	$(DB_ENV); deploy/bench/import-bench.sh $(RELOC)
 
 ## The house style (.swift-format: 4 spaces, 120 columns); `swift format format -i -r Sources Tests` fixes most.
 lint:
