@@ -30,6 +30,7 @@ test: build
 ## run, peak memory (BENCH_SCALES="100000 1000000" milestones by default).
 bench: build
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
+	$(DB_ENV); deploy/bench/import-bench.sh $(RELOC)
 
 ## The shell scripts: every file under deploy/ and .ci/ whose first line is a sh or bash shebang.
 SHELL_SCRIPTS = $(shell find deploy .ci -type f -exec awk 'FNR == 1 { if (/^\#!.*[/ ](ba|da)?sh( |$$)/) print FILENAME; nextfile }' {} + | sort)

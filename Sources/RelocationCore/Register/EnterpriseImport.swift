@@ -12,15 +12,7 @@ public struct EnterpriseImport {
     ]
     public static let requiredColumns = ["plan", "name", "mode"]
 
-    public struct BadRow: Sendable, Equatable {
-        public let line: Int
-        public let reason: String
-
-        public init(line: Int, reason: String) {
-            self.line = line
-            self.reason = reason
-        }
-    }
+    public typealias BadRow = ImportBadLine
 
     public enum Outcome: Sendable, Equatable {
         case imported(count: Int)
@@ -33,52 +25,13 @@ public struct EnterpriseImport {
 
     /// `source`: the file's name, so the header's errors read `FILE:1: …` like the rows'.
     public func run(csv text: String, source: String? = nil) throws -> Outcome {
-        func at(_ line: Int) -> String { source.map { "\($0):\(line):" } ?? "line \(line):" }
         // Every bad row is reported, not the first: malformed lines and rows of the wrong width
-        // are collected here, the rest are still staged and checked by the database, and nothing
-        // is written if any row of the file is bad.
-        let reading = CSVReader.read(text)
-        var bad = reading.failures.map { failure in
-            switch failure {
-            case .unterminatedQuote(let line):
-                BadRow(line: line, reason: "a quoted field is never closed (the rest of the file could not be read)")
-            case .textAfterQuote(let line): BadRow(line: line, reason: "text after a closing quote")
-            }
-        }
-        guard let header = reading.records.first else {
-            if let failure = bad.first {
-                throw RelocError.invalidInput("\(at(failure.line)) \(failure.reason); nothing was imported")
-            }
-            throw RelocError.invalidInput("\(at(1)) the file is empty (no header row); nothing was imported")
-        }
-        if header.line != 1, let failure = bad.first(where: { $0.line < header.line }) {
-            throw RelocError.invalidInput("\(at(failure.line)) the header: \(failure.reason); nothing was imported")
-        }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        if let unknown = names.first(where: { !EnterpriseImport.columns.contains($0) }) {
-            throw RelocError.invalidInput(
-                "\(at(1)) unknown column \"\(unknown)\"; the columns are \(EnterpriseImport.columns.joined(separator: ", "))"
-            )
-        }
-        if let missing = EnterpriseImport.requiredColumns.first(where: { !names.contains($0) }) {
-            throw RelocError.invalidInput("\(at(1)) the header lacks the required column \"\(missing)\"")
-        }
-        if let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
-            throw RelocError.invalidInput("\(at(1)) the column \"\(twice)\" appears twice in the header")
-        }
-        var wellShaped: [CSVReader.Record] = []
-        for record in reading.records.dropFirst() {
-            if record.fields.count == names.count {
-                wellShaped.append(record)
-            } else {
-                bad.append(
-                    BadRow(
-                        line: record.line, reason: "has \(record.fields.count) fields, the header has \(names.count)"))
-            }
-        }
-
+        // are collected by CSVImportFile, the rest are still staged and checked by the database,
+        // and nothing is written if any row of the file is bad.
+        let file = try CSVImportFile(
+            text, columns: EnterpriseImport.columns, required: EnterpriseImport.requiredColumns, source: source)
         do {
-            return try stageCheckAndInsert(names: names, records: wellShaped, alreadyBad: bad)
+            return try stageCheckAndInsert(names: file.names, records: file.records, alreadyBad: file.bad)
         } catch let rejected as Rejected {
             return .rejected(rejected.rows.sorted { $0.line < $1.line })
         }

@@ -6,7 +6,10 @@ struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
         abstract: "Key tasks (重点任务) of the departments, their assignments and progress.",
-        subcommands: [List.self, Show.self, Add.self, Edit.self, Assign.self, Unassign.self, ProgressCommand.self]
+        subcommands: [
+            List.self, Show.self, Add.self, Edit.self, Assign.self, Unassign.self, ProgressCommand.self,
+            ProgressImportCommand.self,
+        ]
     )
 
     struct List: SessionCommand {

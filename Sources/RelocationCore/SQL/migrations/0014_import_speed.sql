@@ -1,0 +1,388 @@
+-- 0014 imports at the speed of COPY, or near it (issue 13, "Speed"): `reloc enterprise import` of
+-- 100,000 rows spent its time in per-row work inside the server, not in the set-based checks. What
+-- changes (figures and method: docs/performance-import.md; `make bench` prints them):
+--
+-- * reloc.audit_insert (0003): the statement trigger's SELECT over the transition table was pulled
+--   up into the INSERT, so to_jsonb(row) was computed once per use (row id, key, values): four
+--   times a row. Computed once now (OFFSET 0 keeps the subquery). Same audit rows, same content.
+-- * reloc.enterprise_before_write and reloc.enterprise_once (0002, 0008) fire on INSERT only for a
+--   row that needs them: their INSERT triggers get a WHEN condition that is true whenever the
+--   function would change the row or refuse it. A row already in the form they would give it (the
+--   import's, checked set-based before the insert) skips two PL/pgSQL calls; any other row (the
+--   CLI's `enterprise add`, raw SQL) takes the trigger exactly as before. UPDATE is unchanged.
+--   One difference: a client that gives city_id itself must give the plan's city — the foreign
+--   key enterprise_plan_fkey (plan_id, city_id) refuses another (the trigger used to overwrite it;
+--   no command gives city_id). Row-level security still decides on the plan's city.
+-- * reloc.import_enterprises (0008): parse_capacity (PL/pgSQL) only for a capacity given, the USCC
+--   looked up only when given, and the rows inserted as the triggers would leave them (city_id
+--   from the plan, runs of spaces in the name collapsed).
+-- * Progress reports in bulk: `reloc task progress-import FILE.csv` (below), checked the same way.
+
+SET LOCAL ROLE reloc_owner;
+
+------------------------------------------------------------------------------------------------
+-- The audit of inserts: to_jsonb once per row
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.audit_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ignored constant text[] := coalesce(string_to_array(nullif(TG_ARGV[1], ''), ','), '{}');
+    single_key constant boolean := strpos(TG_ARGV[0], ',') = 0;  -- the usual case, without the general function
+    actor record := reloc.audit_actor();
+BEGIN
+    INSERT INTO reloc.audit (table_name, row_id, row_key, action, old_values, new_values, login, acting_role,
+                             acting_org_id, acting_org_code, transaction_id, at)
+    SELECT TG_TABLE_NAME, reloc.audit_row_id(v.new_values),
+           CASE WHEN single_key THEN v.new_values ->> TG_ARGV[0] ELSE reloc.audit_key(v.new_values, TG_ARGV[0]) END,
+           'insert',
+           NULL, v.new_values, session_user, actor.acting_role, actor.org_id, actor.org_code,
+           pg_current_xact_id()::text::bigint, now()
+    -- OFFSET 0: not pulled up, so to_jsonb runs once a row, not once for each use of new_values.
+    FROM (SELECT to_jsonb(r) - ignored AS new_values FROM audit_new_rows r OFFSET 0) v;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.audit_insert() FROM PUBLIC;
+
+------------------------------------------------------------------------------------------------
+-- The enterprise's BEFORE triggers: on INSERT, only for a row they would change or refuse
+------------------------------------------------------------------------------------------------
+-- The WHEN conditions below are the negation of "nothing to do" for the INSERT path of each
+-- function: every normalisation is the identity on the row, every rule it raises holds, and the
+-- stamps are what it would set. Where a check needs a lookup (a high-risk class with a park), the
+-- trigger fires. Each trigger keeps its name for UPDATE; the INSERT one sorts right after it, so
+-- the order (before_write, then once) stays.
+DROP TRIGGER enterprise_before_write ON reloc.enterprise;
+CREATE TRIGGER enterprise_before_write BEFORE UPDATE ON reloc.enterprise
+    FOR EACH ROW EXECUTE FUNCTION reloc.enterprise_before_write();
+CREATE TRIGGER enterprise_before_write_insert BEFORE INSERT ON reloc.enterprise
+    FOR EACH ROW WHEN (NOT coalesce(
+        -- normalised already
+        NEW.name = reloc.trim_space(NEW.name)
+        AND NEW.uscc IS NOT DISTINCT FROM reloc.trim_space(upper(regexp_replace(reloc.halfwidth(NEW.uscc), '\s', '', 'g')))
+        AND NEW.industry IS NOT DISTINCT FROM reloc.trim_space(NEW.industry)
+        AND NEW.capacity_old_unit IS NOT DISTINCT FROM
+            (CASE WHEN NEW.capacity_old IS NOT NULL THEN reloc.trim_space(reloc.halfwidth(NEW.capacity_old_unit)) END)
+        AND NEW.capacity_new_unit IS NOT DISTINCT FROM
+            (CASE WHEN NEW.capacity_new IS NOT NULL THEN reloc.trim_space(reloc.halfwidth(NEW.capacity_new_unit)) END)
+        AND NEW.source_document IS NULL
+        -- stamped already: the plan's city (enterprise_plan_fkey holds city_id to the plan), who, when
+        AND NEW.city_id IS NOT NULL
+        AND NEW.registered_by = current_user AND NEW.created_at = now() AND NEW.updated_at = now()
+        -- and every rule of the function holds
+        AND NEW.mode IN ('in-situ', 'relocate', 'close')
+        AND NEW.status = 'registered'
+        AND (NEW.high_risk IS NULL OR (NEW.high_risk IN ('metallurgy', 'chemicals', 'paper', 'hazardous') AND NEW.park_id IS NULL))
+        AND (NEW.mode = 'relocate') = (NEW.park_id IS NOT NULL)
+        AND ((NEW.capacity_old IS NULL AND NEW.capacity_new IS NULL)
+             OR (NEW.capacity_old >= 0 AND NEW.capacity_old_unit IS NOT NULL
+                 AND (NEW.capacity_new IS NULL
+                      OR (NEW.capacity_new >= 0 AND NEW.capacity_new_unit = NEW.capacity_old_unit
+                          AND NEW.capacity_new <= NEW.capacity_old))))
+        AND (NEW.uscc IS NULL OR reloc.uscc_is_valid(NEW.uscc))
+        AND coalesce(NEW.site_area_ha >= 0 AND NEW.site_area_ha < 100000000, true)
+        AND coalesce(NEW.employees >= 0, true) AND coalesce(NEW.surplus_workers >= 0, true)
+        AND coalesce(NEW.surplus_workers <= NEW.employees, true),
+        false))
+    EXECUTE FUNCTION reloc.enterprise_before_write();
+
+DROP TRIGGER enterprise_once ON reloc.enterprise;
+CREATE TRIGGER enterprise_once BEFORE UPDATE ON reloc.enterprise
+    FOR EACH ROW EXECUTE FUNCTION reloc.enterprise_once();
+CREATE TRIGGER enterprise_once_insert BEFORE INSERT ON reloc.enterprise
+    FOR EACH ROW WHEN (NOT coalesce(
+        NEW.name = regexp_replace(NEW.name, '[ \u00a0\u3000]+', ' ', 'g')
+        AND NEW.site_area_ha IS NOT DISTINCT FROM round(NEW.site_area_ha, 4)
+        AND NEW.withdrawn_on IS NULL AND NEW.withdrawn_reason IS NULL,
+        false))
+    EXECUTE FUNCTION reloc.enterprise_once();
+
+------------------------------------------------------------------------------------------------
+-- The CSV import of enterprises (0008's, redefined; the same checks and words)
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.import_enterprises() RETURNS TABLE (line_no integer, reason text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    province constant boolean := reloc.acting_is_province();
+    acting constant bigint[] := reloc.acting_org_ids();
+BEGIN
+    RETURN QUERY
+    WITH src AS (
+        SELECT s.line_no AS line,
+               upper(reloc.trim_space(reloc.halfwidth(s.plan))) AS plan_code,
+               reloc.trim_space(s.name) AS name,
+               lower(reloc.trim_space(reloc.halfwidth(s.mode))) AS mode_text,
+               upper(reloc.trim_space(reloc.halfwidth(s.park))) AS park_code,
+               reloc.trim_space(s.industry) AS industry,
+               lower(reloc.trim_space(reloc.halfwidth(s.high_risk))) AS high_risk_text,
+               reloc.trim_space(upper(regexp_replace(reloc.halfwidth(s.uscc), '\s', '', 'g'))) AS uscc,
+               reloc.trim_space(reloc.halfwidth(s.site_ha)) AS site_ha_text,
+               reloc.trim_space(reloc.halfwidth(s.site_mu)) AS site_mu_text,
+               reloc.trim_space(reloc.halfwidth(s.employees)) AS employees_text,
+               reloc.trim_space(reloc.halfwidth(s.surplus_workers)) AS surplus_text,
+               reloc.trim_space(reloc.halfwidth(s.capacity)) AS capacity_text,
+               reloc.trim_space(reloc.halfwidth(s.new_capacity)) AS new_capacity_text,
+               lower(reloc.trim_space(reloc.halfwidth(s.listed_in_plan))) AS listed_text
+        FROM pg_temp.enterprise_import s
+    ),
+    parsed AS (
+        SELECT src.*,
+               CASE mode_text WHEN 'in-situ' THEN 'in-situ' WHEN '就地改造' THEN 'in-situ'
+                              WHEN 'relocate' THEN 'relocate' WHEN '异地迁建' THEN 'relocate'
+                              WHEN 'close' THEN 'close' WHEN '依法关停' THEN 'close' END AS mode,
+               CASE high_risk_text WHEN 'metallurgy' THEN 'metallurgy' WHEN '冶金' THEN 'metallurgy'
+                                   WHEN 'chemicals' THEN 'chemicals' WHEN '化工' THEN 'chemicals'
+                                   WHEN 'paper' THEN 'paper' WHEN '造纸' THEN 'paper'
+                                   WHEN 'hazardous' THEN 'hazardous' WHEN '危险品' THEN 'hazardous' END AS high_risk,
+               reloc.parse_decimal(site_ha_text) AS site_ha,
+               reloc.parse_decimal(site_mu_text) AS site_mu,
+               reloc.parse_integer(employees_text) AS employees,
+               reloc.parse_integer(surplus_text) AS surplus_workers,
+               -- A PL/pgSQL call only for a capacity given (most rows give none).
+               CASE WHEN capacity_text IS NOT NULL THEN (reloc.parse_capacity(capacity_text)).amount END AS cap_old_amount,
+               CASE WHEN capacity_text IS NOT NULL THEN (reloc.parse_capacity(capacity_text)).unit END AS cap_old_unit,
+               CASE WHEN new_capacity_text IS NOT NULL THEN (reloc.parse_capacity(new_capacity_text)).amount END AS cap_new_amount,
+               CASE WHEN new_capacity_text IS NOT NULL THEN (reloc.parse_capacity(new_capacity_text)).unit END AS cap_new_unit,
+               reloc.enterprise_name_key(src.name) AS name_key,
+               CASE WHEN listed_text IS NULL THEN false
+                    WHEN listed_text IN ('true', 'yes', '是', '1') THEN true
+                    WHEN listed_text IN ('false', 'no', '否', '0') THEN false END AS listed_in_plan,
+               p.id AS plan_id, p.city_id AS plan_city, p.district_id AS plan_district,
+               k.id AS park_id, k.high_risk_eligible AS park_eligible
+        FROM src
+        LEFT JOIN reloc.plan p ON p.code = src.plan_code
+        LEFT JOIN reloc.park k ON k.code = src.park_code
+    ),
+    duplicates AS (
+        SELECT uscc, array_agg(line ORDER BY line) AS lines FROM parsed
+        WHERE uscc IS NOT NULL GROUP BY uscc HAVING count(*) > 1
+    ),
+    -- One enterprise once in a plan (enterprise_plan_name_key): within the file and against the register.
+    same_names AS (
+        SELECT plan_id, name_key, array_agg(line ORDER BY line) AS lines FROM parsed
+        WHERE plan_id IS NOT NULL AND name_key IS NOT NULL GROUP BY plan_id, name_key HAVING count(*) > 1
+    ),
+    checked AS (
+        SELECT r.*,
+               array_to_string(ARRAY[
+                   CASE WHEN r.plan_code IS NULL THEN 'plan is empty'
+                        WHEN r.plan_id IS NULL THEN format('unknown plan %s', r.plan_code)
+                        WHEN NOT province AND NOT (r.plan_city = ANY (acting) OR coalesce(r.plan_district = ANY (acting), false))
+                        THEN format('permission: plan %s is not in your city', r.plan_code) END,
+                   CASE WHEN r.name IS NULL THEN 'name is empty'
+                        WHEN NOT reloc.is_clean_text(r.name, 200)
+                        THEN format('name "%s" is longer than 200 characters or holds control or invisible format characters (enterprise_name_text)',
+                                    CASE WHEN char_length(r.name) > 60 THEN left(r.name, 60) || '…' ELSE r.name END) END,
+                   CASE WHEN NOT reloc.is_clean_text(r.industry, 200)
+                        THEN format('industry "%s" is longer than 200 characters or holds control or invisible format characters (enterprise_industry_text)',
+                                    CASE WHEN char_length(r.industry) > 60 THEN left(r.industry, 60) || '…' ELSE r.industry END) END,
+                   CASE WHEN n.lines IS NOT NULL
+                        THEN format('%s appears on lines %s of the file for plan %s (enterprise_plan_name_key)', r.name, array_to_string(n.lines, ', '), r.plan_code) END,
+                   CASE WHEN r.plan_id IS NOT NULL AND r.name_key IS NOT NULL
+                        THEN (SELECT format('%s is already registered in plan %s as enterprise %s (enterprise_plan_name_key)', r.name, r.plan_code, e.id)
+                              FROM reloc.enterprise e
+                              WHERE e.plan_id = r.plan_id AND e.withdrawn_on IS NULL AND reloc.enterprise_name_key(e.name) = r.name_key
+                              ORDER BY e.id LIMIT 1) END,
+                   CASE WHEN r.mode_text IS NULL THEN 'mode is empty (in-situ, relocate or close)'
+                        WHEN r.mode IS NULL THEN format('unknown mode "%s" (in-situ, relocate or close)', r.mode_text) END,
+                   CASE WHEN r.park_code IS NOT NULL AND r.park_id IS NULL THEN format('unknown park %s', r.park_code) END,
+                   CASE WHEN r.mode = 'relocate' AND r.park_code IS NULL
+                        THEN 'relocation needs a receiving park (enterprise_relocation_needs_park, §四(三))'
+                        WHEN r.mode IN ('in-situ', 'close') AND r.park_code IS NOT NULL
+                        THEN format('mode %s takes no receiving park (enterprise_relocation_needs_park)', r.mode) END,
+                   CASE WHEN r.high_risk_text IS NOT NULL AND r.high_risk IS NULL
+                        THEN format('unknown high-risk class "%s" (metallurgy, chemicals, paper or hazardous)', r.high_risk_text) END,
+                   CASE WHEN r.high_risk IS NOT NULL AND r.mode = 'relocate' AND r.park_id IS NOT NULL AND NOT r.park_eligible
+                        THEN format('a %s enterprise may only move to a park that is legally established, has complete environmental infrastructure and passed planning EIA; park %s is not shown to be (enterprise_high_risk_park, §四(三))',
+                                    r.high_risk, r.park_code) END,
+                   CASE WHEN r.uscc IS NOT NULL AND NOT reloc.uscc_is_valid(r.uscc)
+                        THEN format('USCC %s fails the GB 32100-2015 check (enterprise_uscc_checksum)', r.uscc) END,
+                   CASE WHEN d.lines IS NOT NULL
+                        THEN format('USCC %s appears on lines %s of the file (enterprise_uscc_key)', r.uscc, array_to_string(d.lines, ', ')) END,
+                   CASE WHEN r.uscc IS NOT NULL AND EXISTS (SELECT FROM reloc.enterprise e WHERE e.uscc = r.uscc AND e.withdrawn_on IS NULL)
+                        THEN format('USCC %s is already registered (enterprise_uscc_key)', r.uscc) END,
+                   CASE WHEN r.site_ha_text IS NOT NULL AND r.site_ha IS NULL THEN format('site_ha is not a number: "%s"', r.site_ha_text) END,
+                   CASE WHEN r.site_mu_text IS NOT NULL AND r.site_mu IS NULL THEN format('site_mu is not a number: "%s"', r.site_mu_text) END,
+                   CASE WHEN r.site_ha_text IS NOT NULL AND r.site_mu_text IS NOT NULL THEN 'give site_ha or site_mu, not both' END,
+                   CASE WHEN r.site_ha <> round(r.site_ha, 4)
+                        THEN format('site_ha %s has more than four decimal places: areas are kept to 0.0001 ha (enterprise_site_area_places)', r.site_ha_text) END,
+                   CASE WHEN r.site_mu <> round(r.site_mu, 4)
+                        THEN format('site_mu %s has more than four decimal places (enterprise_site_area_places)', r.site_mu_text)
+                        -- Kept in ha to 0.0001: only a multiple of 0.0015 mu converts exactly (as the CLI).
+                        WHEN r.site_mu * 10000 % 15 <> 0
+                        THEN format('site_mu %s is %s… ha, more than four decimal places of ha: give site_ha, or mu in steps of 0.0015 (enterprise_site_area_places)',
+                                    r.site_mu_text, round(r.site_mu / 15, 8)) END,
+                   CASE WHEN r.site_ha < 0 OR r.site_mu < 0 THEN 'a site area is not negative (enterprise_site_area_nonnegative)'
+                        WHEN r.site_ha >= 100000000 OR r.site_mu >= 1500000000 THEN 'the site area is too large (enterprise_site_area_nonnegative)' END,
+                   CASE WHEN r.employees_text IS NOT NULL AND r.employees IS NULL THEN format('employees is not a whole number: "%s"', r.employees_text) END,
+                   CASE WHEN r.surplus_text IS NOT NULL AND r.surplus_workers IS NULL THEN format('surplus_workers is not a whole number: "%s"', r.surplus_text) END,
+                   CASE WHEN r.employees < 0 OR r.surplus_workers < 0 THEN 'employees and surplus workers are not negative (enterprise_workers)'
+                        WHEN r.surplus_workers > r.employees
+                        THEN format('surplus_workers %s exceeds employees %s (enterprise_workers)', r.surplus_workers, r.employees) END,
+                   CASE WHEN r.capacity_text IS NOT NULL AND r.cap_old_amount IS NULL
+                        THEN format('capacity is not a number and a unit (e.g. "30 万吨/年"): "%s"', r.capacity_text) END,
+                   CASE WHEN r.new_capacity_text IS NOT NULL AND r.cap_new_amount IS NULL
+                        THEN format('new_capacity is not a number and a unit (e.g. "25 万吨/年"): "%s"', r.new_capacity_text) END,
+                   CASE WHEN r.new_capacity_text IS NOT NULL AND r.capacity_text IS NULL
+                        THEN 'a new capacity needs the old capacity to compare with (enterprise_capacity_not_increased, §四(二))'
+                        WHEN r.cap_old_unit <> r.cap_new_unit
+                        THEN format('capacity units differ ("%s" vs "%s"): give both in the same unit', r.cap_old_unit, r.cap_new_unit)
+                        WHEN r.cap_new_amount > r.cap_old_amount
+                        THEN format('new capacity %s exceeds the old %s %s (等量或减量置换, enterprise_capacity_not_increased, §四(二))',
+                                    r.cap_new_amount, r.cap_old_amount, r.cap_old_unit) END,
+                   CASE WHEN r.listed_text IS NOT NULL AND r.listed_in_plan IS NULL
+                        THEN format('listed_in_plan is not yes/no, true/false, 是/否 or 1/0: "%s"', r.listed_text) END
+               ], '; ') AS reasons
+        FROM parsed r
+        LEFT JOIN duplicates d ON d.uscc = r.uscc
+        LEFT JOIN same_names n ON n.plan_id = r.plan_id AND n.name_key = r.name_key
+    ),
+    bad AS (
+        SELECT c.line, c.reasons FROM checked c WHERE c.reasons <> ''
+    ),
+    inserted AS (
+        -- city_id is the plan's (the foreign key enterprise_plan_fkey holds it to the plan), and the
+        -- name as enterprise_once keeps it: a row so given needs no per-row trigger (0014).
+        INSERT INTO reloc.enterprise (plan_id, city_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha,
+                                      employees, surplus_workers, capacity_old, capacity_old_unit, capacity_new,
+                                      capacity_new_unit, listed_in_plan)
+        SELECT c.plan_id, c.plan_city, regexp_replace(c.name, '[ \u00a0\u3000]+', ' ', 'g'), c.mode, c.park_id,
+               c.industry, c.high_risk, c.uscc,
+               coalesce(c.site_ha, reloc.ha_from_mu(c.site_mu)),
+               c.employees, c.surplus_workers, c.cap_old_amount, c.cap_old_unit,
+               c.cap_new_amount, c.cap_new_unit, c.listed_in_plan
+        FROM checked c
+        WHERE NOT EXISTS (SELECT FROM bad)
+        ORDER BY c.line
+        RETURNING 1
+    )
+    SELECT b.line, b.reasons FROM bad b ORDER BY b.line;
+END $$;
+COMMENT ON FUNCTION reloc.import_enterprises() IS
+    'Checks pg_temp.enterprise_import set-based as the acting organisation; returns (line_no, reason) for every bad line, or inserts all lines and returns nothing.';
+
+------------------------------------------------------------------------------------------------
+-- Progress reports in bulk: `reloc task progress-import FILE.csv`, all or nothing
+------------------------------------------------------------------------------------------------
+-- The client, in one transaction (as with the enterprises, 0002):
+--   SELECT reloc.create_progress_import_staging();
+--   COPY pg_temp.progress_import (line_no, <the CSV's header columns>) FROM STDIN;
+--   SELECT line_no, reason FROM reloc.import_progress_reports() ORDER BY line_no;
+--   no rows: every line was recorded → COMMIT; rows: nothing was recorded → ROLLBACK and report.
+-- Each line is a report on a key task, as `reloc task progress N`: task (its number), percent,
+-- status (default on-track, done at 100), note, evidence (文号, separated by ; or ；).
+CREATE FUNCTION reloc.create_progress_import_staging() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('pg_temp.progress_import') IS NOT NULL THEN
+        DROP TABLE pg_temp.progress_import;
+    END IF;
+    CREATE TEMPORARY TABLE progress_import (
+        line_no integer NOT NULL,  -- the CSV line the record starts on (the header is line 1)
+        task text, percent text, status text, note text, evidence text
+    ) ON COMMIT DROP;
+END $$;
+COMMENT ON FUNCTION reloc.create_progress_import_staging() IS
+    'Creates pg_temp.progress_import (all text, dropped at commit) for COPY; call inside a transaction.';
+
+-- Checks every staged line at once, as the acting organisation (SECURITY INVOKER: its row-level
+-- security applies, and progress_report_before_insert still stamps and checks each report), and
+-- returns each bad line with all its reasons joined by '; '. When no line is bad, records all of
+-- them in one statement (one audit statement) and returns no rows. Whether a task is the
+-- reporter's is reloc.task_concerns, asked once per task of the file, not once per line.
+CREATE FUNCTION reloc.import_progress_reports() RETURNS TABLE (line_no integer, reason text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    province constant boolean := reloc.acting_is_province();
+    acting constant bigint[] := reloc.acting_org_ids();
+BEGIN
+    RETURN QUERY
+    WITH src AS (
+        SELECT s.line_no AS line,
+               reloc.trim_space(reloc.halfwidth(s.task)) AS task_text,
+               reloc.trim_space(reloc.halfwidth(s.percent)) AS percent_text,
+               lower(reloc.trim_space(reloc.halfwidth(s.status))) AS status_text,
+               reloc.trim_space(s.note) AS note,
+               ARRAY(SELECT reloc.trim_space(x) FROM regexp_split_to_table(s.evidence, '[;；]') AS x
+                     WHERE reloc.trim_space(x) IS NOT NULL) AS evidence
+        FROM pg_temp.progress_import s
+    ),
+    parsed AS (
+        SELECT src.*,
+               reloc.parse_integer(task_text) AS task_number,
+               reloc.parse_decimal(percent_text) AS given_percent,
+               CASE status_text WHEN 'on-track' THEN 'on-track' WHEN '正常推进' THEN 'on-track' WHEN '正常' THEN 'on-track'
+                                WHEN 'at-risk' THEN 'at-risk' WHEN '存在风险' THEN 'at-risk'
+                                WHEN 'blocked' THEN 'blocked' WHEN '受阻' THEN 'blocked'
+                                WHEN 'done' THEN 'done' WHEN '已完成' THEN 'done' END AS given_status
+        FROM src
+    ),
+    tasks AS (
+        SELECT t.id, t.number, province OR reloc.task_concerns(t.id, acting) AS mine
+        FROM reloc.task t WHERE t.number IN (SELECT task_number FROM parsed)
+    ),
+    reports AS (
+        -- Without a percent, done means 100 (as the command line); without a status, 100 is done.
+        SELECT r.*, k.id AS task_id, k.mine,
+               coalesce(r.given_percent, CASE WHEN r.percent_text IS NULL AND r.given_status = 'done' THEN 100 END) AS pct,
+               coalesce(r.given_status, CASE WHEN r.status_text IS NULL
+                                             THEN CASE WHEN coalesce(r.given_percent, -1) = 100 THEN 'done' ELSE 'on-track' END END) AS status
+        FROM parsed r
+        LEFT JOIN tasks k ON k.number = r.task_number
+    ),
+    checked AS (
+        SELECT r.*,
+               array_to_string(ARRAY[
+                   CASE WHEN r.task_text IS NULL THEN 'task is empty (a task number)'
+                        WHEN r.task_number IS NULL THEN format('task is not a task number: "%s"', r.task_text)
+                        WHEN r.task_id IS NULL THEN format('unknown task %s (see reloc task list)', r.task_number)
+                        WHEN NOT r.mine
+                        THEN format('permission: task %s is not yours to report on: a department reports on tasks assigned to it (see reloc task list --mine)', r.task_number) END,
+                   CASE WHEN r.percent_text IS NULL AND r.pct IS NULL THEN 'percent is empty: give 0 to 100, or status done'
+                        WHEN r.percent_text IS NOT NULL AND r.given_percent IS NULL THEN format('percent is not a number: "%s"', r.percent_text)
+                        WHEN r.pct < 0 OR r.pct > 100 THEN format('percent %s is not from 0 to 100 (progress_percent_range)', r.percent_text)
+                        WHEN r.pct <> round(r.pct, 2) THEN format('percent %s has more than two decimal places (progress_percent_precision)', r.percent_text) END,
+                   CASE WHEN r.status_text IS NOT NULL AND r.given_status IS NULL
+                        THEN format('unknown status "%s" (on-track, at-risk, blocked or done; 正常推进, 存在风险, 受阻, 已完成) (progress_status_check)', r.status_text)
+                        WHEN r.pct BETWEEN 0 AND 100 AND (r.status = 'done') <> (r.pct = 100)
+                        THEN format('status %s with %s percent: done is 100 percent, and 100 percent is done (progress_done_is_complete)', r.status, r.pct) END,
+                   CASE WHEN r.note IS NULL THEN 'note is empty: say what happened (progress_note_not_blank)'
+                        WHEN NOT reloc.is_clean_text(r.note, 4000, true)
+                        THEN 'note is longer than 4000 characters or holds control characters (progress_report_note_text)' END,
+                   CASE WHEN NOT reloc.is_clean_text(r.evidence, 200)
+                        THEN 'evidence: at most 100 document numbers of at most 200 characters each, without control or invisible characters (progress_report_evidence_text)' END
+               ], '; ') AS reasons
+        FROM reports r
+    ),
+    bad AS (
+        SELECT c.line, c.reasons FROM checked c WHERE c.reasons <> ''
+    ),
+    inserted AS (
+        INSERT INTO reloc.progress_report (task_id, percent, status, note, evidence)
+        SELECT c.task_id, c.pct, c.status, c.note, c.evidence
+        FROM checked c
+        WHERE NOT EXISTS (SELECT FROM bad)
+        ORDER BY c.line
+        RETURNING 1
+    )
+    SELECT b.line, b.reasons FROM bad b ORDER BY b.line;
+END $$;
+COMMENT ON FUNCTION reloc.import_progress_reports() IS
+    'Checks pg_temp.progress_import set-based as the acting organisation; returns (line_no, reason) for every bad line, or records all lines and returns nothing.';
+REVOKE ALL ON FUNCTION reloc.create_progress_import_staging(), reloc.import_progress_reports() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.create_progress_import_staging(), reloc.import_progress_reports() TO reloc_app;
+
+-- A report on a task is on no enterprise: the withdrawn-enterprise check (0008) has nothing to
+-- look up for it, so it fires only for a report on a milestone.
+DROP TRIGGER a_not_on_withdrawn_enterprise ON reloc.progress_report;
+CREATE TRIGGER a_not_on_withdrawn_enterprise BEFORE INSERT ON reloc.progress_report
+    FOR EACH ROW WHEN (NEW.milestone_id IS NOT NULL) EXECUTE FUNCTION reloc.milestone_not_on_withdrawn_enterprise();
+
+SELECT reloc.add_clean_text_checks();
+
+RESET ROLE;

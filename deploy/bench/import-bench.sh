@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The CSV imports' benchmark (make bench; issue 13, "Speed"), every rule, row-level security and
+# the audit included, all or nothing, each against psql `\copy` of the same file into a bare table
+# (no constraint, no index, no trigger) in the same run:
+#   - `reloc enterprise import` of 100,000 rows (plan, name, mode, industry, employees, site_ha) as
+#     四平 (--as SP, into plan SP-TD);
+#   - `reloc task progress-import` of reports (task, percent, note, evidence) as the provincial
+#     development and reform commission (--as JL-FGW, on the tasks assigned to it): 10,000 by
+#     default, not 100,000, because each report still takes a per-row trigger that computes the
+#     acting organisation (docs/performance-import.md); BENCH_PROGRESS_ROWS=100000 for the full size.
+# Prints both times and the import's throughput as a percentage of `\copy`'s (goal: ≥ 25 %, on the
+# way to 50 %).
+# Each side is timed BENCH_REPEAT times (default 3) and the best run counts (the machine is shared);
+# every import runs on a fresh copy of the seeded database.
+# Usage: deploy/bench/import-bench.sh PATH-TO-RELOC
+#   (BENCH_IMPORT_ROWS, default 100000; BENCH_PROGRESS_ROWS, default 10000;
+#    BENCH_IMPORTS, default "enterprise progress")
+set -euo pipefail
+reloc="${1:-.build/debug/reloc}"
+rows="${BENCH_IMPORT_ROWS:-100000}"
+progress_rows="${BENCH_PROGRESS_ROWS:-10000}"
+repeat="${BENCH_REPEAT:-3}"
+imports="${BENCH_IMPORTS:-enterprise progress}"
+# The import is one statement: give it more than the CLI's default statement timeout on a slow machine.
+export RELOC_STATEMENT_TIMEOUT_MS="${RELOC_STATEMENT_TIMEOUT_MS:-600000}"
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+admin_url="${DATABASE_URL:?run through make bench, or eval \"\$(deploy/local-postgres.sh env)\" first}"
+url_of() {
+    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}/{sys.argv[2]}" + (f"?{p.query}" if p.query else ""))' "$admin_url" "$1"
+}
+seeded_url="$(url_of reloc_import_seeded)"
+run_url="$(url_of reloc_import_run)"
+work="$(mktemp -d)"
+drop_all() {
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_import_run WITH (FORCE)" \
+        -c "DROP DATABASE IF EXISTS reloc_import_seeded WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap 'rm -rf "$work"; drop_all' EXIT
+
+# The seeded database, kept as the template of every run.
+drop_all
+psql "$admin_url" -qc "CREATE DATABASE reloc_import_seeded" >/dev/null
+DATABASE_URL="$seeded_url" "$reloc" db migrate >/dev/null
+DATABASE_URL="$seeded_url" "$reloc" db seed jilin-2014 >/dev/null
+psql "$seeded_url" -qc "VACUUM ANALYZE" >/dev/null
+fresh_run() {
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_import_run WITH (FORCE)" \
+        -c "CREATE DATABASE reloc_import_run TEMPLATE reloc_import_seeded" >/dev/null
+}
+
+# The file: in-situ renovations and closures of 四平铁东 (no park, so no milestone rule applies).
+awk -v rows="$rows" 'BEGIN {
+    print "plan,name,mode,industry,employees,site_ha"
+    for (i = 1; i <= rows; i++)
+        printf "SP-TD,四平企业%07d,%s,机械制造,%d,%.1f\n", i, (i % 2 ? "in-situ" : "close"), i % 500 + 1, (i % 1000) / 10
+}' >"$work/enterprises.csv"
+
+# seconds COMMAND…: wall-clock seconds of one run (the command's output is dropped; failure stops).
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" >"$work/last.out" 2>&1 || { echo "failed: $*" >&2; cat "$work/last.out" >&2; exit 1; }
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+best() { printf '%s\n' "$@" | sort -g | head -n1; }
+
+# The reports: the tasks assigned to 省发改委 in the seed, in turn.
+tasks=$(psql "$seeded_url" -qAtc "SELECT string_agg(t.number::text, ' ' ORDER BY t.number) FROM reloc.task t
+                                  JOIN reloc.task_assignment a ON a.task_id = t.id
+                                  JOIN reloc.organisation o ON o.id = a.org_id WHERE o.code = 'JL-FGW'")
+awk -v rows="$progress_rows" -v tasks="$tasks" 'BEGIN {
+    n = split(tasks, task, " ")
+    print "task,percent,note,evidence"
+    for (i = 1; i <= rows; i++)
+        printf "%d,%d,第%d次报告：按计划推进,吉发改〔2014〕%d号\n", task[i % n + 1], i % 100, i, i
+}' >"$work/reports.csv"
+
+# bench NAME ROWS BARE-COLUMNS FILE COUNT-SQL RELOC-ARGS…: the best \copy and import times,
+# checked that the import wrote every row and one audit row for each; prints one line.
+bench() {
+    local name="$1" rows="$2" columns="$3" file="$4" count_sql="$5"
+    shift 5
+    [[ " $imports " == *" $name "* ]] || return 0
+    local copy_times=() import_times=() written copy import percent
+    for _ in $(seq "$repeat"); do
+        fresh_run
+        psql "$run_url" -qc "CREATE TABLE bare ($columns)"
+        copy_times+=("$(seconds psql "$run_url" -qc "\\copy bare FROM '$file' WITH (FORMAT csv, HEADER true)")")
+        fresh_run
+        import_times+=("$(seconds env DATABASE_URL="$run_url" "$reloc" "$@" "$file")")
+        written=$(psql "$run_url" -qAtc "$count_sql")
+        [ "$written" = "$rows|$rows" ] || { echo "$name: wrote (rows, audit rows) $written, not $rows each" >&2; exit 1; }
+    done
+    copy=$(best "${copy_times[@]}")
+    import=$(best "${import_times[@]}")
+    percent=$(echo "scale=4; 100 * $copy / $import" | bc | xargs printf '%.1f')
+    printf '%-12s %-8s %-10.3f %-12.3f %-10s\n' "$name" "$rows" "$copy" "$import" "$percent"
+}
+
+printf '%-12s %-8s %-10s %-12s %-10s\n' import rows psql_copy reloc_import throughput_%_of_copy
+bench enterprise "$rows" "plan text, name text, mode text, industry text, employees integer, site_ha numeric" \
+    "$work/enterprises.csv" \
+    "SELECT (SELECT count(*) FROM reloc.enterprise WHERE name LIKE '四平企业%'),
+            (SELECT count(*) FROM reloc.audit WHERE table_name = 'enterprise' AND acting_org_code = 'SP')" \
+    enterprise import --as SP
+bench progress "$progress_rows" "task integer, percent numeric, note text, evidence text" "$work/reports.csv" \
+    "SELECT (SELECT count(*) FROM reloc.progress_report WHERE note LIKE '第%次报告%'),
+            (SELECT count(*) FROM reloc.audit WHERE table_name = 'progress_report' AND acting_org_code = 'JL-FGW')" \
+    task progress-import --as JL-FGW
+echo "goal: each import (every rule, row-level security, audit) ≥ 25 % of \\copy's throughput, on the way to 50 % (times in seconds, best of $repeat)"
