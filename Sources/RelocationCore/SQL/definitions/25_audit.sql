@@ -103,7 +103,8 @@ BEGIN
            'insert',
            NULL, v.new_values, session_user, actor.acting_role, actor.org_id, actor.org_code,
            pg_current_xact_id()::text::bigint, now()
-    FROM (SELECT to_jsonb(r) - ignored AS new_values FROM audit_new_rows r) v;
+    -- OFFSET 0: not pulled up, so to_jsonb runs once a row, not once for each use of new_values.
+    FROM (SELECT to_jsonb(r) - ignored AS new_values FROM audit_new_rows r OFFSET 0) v;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION reloc.audit_insert() IS

@@ -80,8 +80,11 @@ BEGIN
                reloc.parse_decimal(site_mu_text) AS site_mu,
                reloc.parse_integer(employees_text) AS employees,
                reloc.parse_integer(surplus_text) AS surplus_workers,
-               reloc.parse_capacity(capacity_text) AS cap_old,
-               reloc.parse_capacity(new_capacity_text) AS cap_new,
+               -- A PL/pgSQL call only for a capacity given (most rows give none).
+               CASE WHEN capacity_text IS NOT NULL THEN (reloc.parse_capacity(capacity_text)).amount END AS cap_old_amount,
+               CASE WHEN capacity_text IS NOT NULL THEN (reloc.parse_capacity(capacity_text)).unit END AS cap_old_unit,
+               CASE WHEN new_capacity_text IS NOT NULL THEN (reloc.parse_capacity(new_capacity_text)).amount END AS cap_new_amount,
+               CASE WHEN new_capacity_text IS NOT NULL THEN (reloc.parse_capacity(new_capacity_text)).unit END AS cap_new_unit,
                reloc.enterprise_name_key(src.name) AS name_key,
                CASE WHEN listed_text IS NULL THEN false
                     WHEN listed_text IN ('true', 'yes', '是', '1') THEN true
@@ -138,7 +141,7 @@ BEGIN
                         THEN format('USCC %s fails the GB 32100-2015 check (enterprise_uscc_checksum)', r.uscc) END,
                    CASE WHEN d.lines IS NOT NULL
                         THEN format('USCC %s appears on lines %s of the file (enterprise_uscc_key)', r.uscc, array_to_string(d.lines, ', ')) END,
-                   CASE WHEN EXISTS (SELECT FROM reloc.enterprise e WHERE e.uscc = r.uscc AND e.withdrawn_on IS NULL)
+                   CASE WHEN r.uscc IS NOT NULL AND EXISTS (SELECT FROM reloc.enterprise e WHERE e.uscc = r.uscc AND e.withdrawn_on IS NULL)
                         THEN format('USCC %s is already registered (enterprise_uscc_key)', r.uscc) END,
                    CASE WHEN r.site_ha_text IS NOT NULL AND r.site_ha IS NULL THEN format('site_ha is not a number: "%s"', r.site_ha_text) END,
                    CASE WHEN r.site_mu_text IS NOT NULL AND r.site_mu IS NULL THEN format('site_mu is not a number: "%s"', r.site_mu_text) END,
@@ -158,17 +161,17 @@ BEGIN
                    CASE WHEN r.employees < 0 OR r.surplus_workers < 0 THEN 'employees and surplus workers are not negative (enterprise_workers)'
                         WHEN r.surplus_workers > r.employees
                         THEN format('surplus_workers %s exceeds employees %s (enterprise_workers)', r.surplus_workers, r.employees) END,
-                   CASE WHEN r.capacity_text IS NOT NULL AND (r.cap_old).amount IS NULL
+                   CASE WHEN r.capacity_text IS NOT NULL AND r.cap_old_amount IS NULL
                         THEN format('capacity is not a number and a unit (e.g. "30 万吨/年"): "%s"', r.capacity_text) END,
-                   CASE WHEN r.new_capacity_text IS NOT NULL AND (r.cap_new).amount IS NULL
+                   CASE WHEN r.new_capacity_text IS NOT NULL AND r.cap_new_amount IS NULL
                         THEN format('new_capacity is not a number and a unit (e.g. "25 万吨/年"): "%s"', r.new_capacity_text) END,
                    CASE WHEN r.new_capacity_text IS NOT NULL AND r.capacity_text IS NULL
                         THEN 'a new capacity needs the old capacity to compare with (enterprise_capacity_not_increased, §四(二))'
-                        WHEN (r.cap_old).unit <> (r.cap_new).unit
-                        THEN format('capacity units differ ("%s" vs "%s"): give both in the same unit', (r.cap_old).unit, (r.cap_new).unit)
-                        WHEN (r.cap_new).amount > (r.cap_old).amount
+                        WHEN r.cap_old_unit <> r.cap_new_unit
+                        THEN format('capacity units differ ("%s" vs "%s"): give both in the same unit', r.cap_old_unit, r.cap_new_unit)
+                        WHEN r.cap_new_amount > r.cap_old_amount
                         THEN format('new capacity %s exceeds the old %s %s (等量或减量置换, enterprise_capacity_not_increased, §四(二))',
-                                    (r.cap_new).amount, (r.cap_old).amount, (r.cap_old).unit) END,
+                                    r.cap_new_amount, r.cap_old_amount, r.cap_old_unit) END,
                    CASE WHEN r.listed_text IS NOT NULL AND r.listed_in_plan IS NULL
                         THEN format('listed_in_plan is not yes/no, true/false, 是/否 or 1/0: "%s"', r.listed_text) END
                ], '; ') AS reasons
@@ -180,13 +183,16 @@ BEGIN
         SELECT c.line, c.reasons FROM checked c WHERE c.reasons <> ''
     ),
     inserted AS (
-        INSERT INTO reloc.enterprise (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha,
+        -- city_id is the plan's (the foreign key enterprise_plan_fkey holds it to the plan), and the
+        -- name as enterprise_once keeps it: a row so given needs no per-row trigger (0014).
+        INSERT INTO reloc.enterprise (plan_id, city_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha,
                                       employees, surplus_workers, capacity_old, capacity_old_unit, capacity_new,
                                       capacity_new_unit, listed_in_plan)
-        SELECT c.plan_id, c.name, c.mode, c.park_id, c.industry, c.high_risk, c.uscc,
+        SELECT c.plan_id, c.plan_city, regexp_replace(c.name, '[ \u00a0\u3000]+', ' ', 'g'), c.mode, c.park_id,
+               c.industry, c.high_risk, c.uscc,
                coalesce(c.site_ha, reloc.ha_from_mu(c.site_mu)),
-               c.employees, c.surplus_workers, (c.cap_old).amount, (c.cap_old).unit,
-               (c.cap_new).amount, (c.cap_new).unit, c.listed_in_plan
+               c.employees, c.surplus_workers, c.cap_old_amount, c.cap_old_unit,
+               c.cap_new_amount, c.cap_new_unit, c.listed_in_plan
         FROM checked c
         WHERE NOT EXISTS (SELECT FROM bad)
         ORDER BY c.line
@@ -198,3 +204,117 @@ COMMENT ON FUNCTION reloc.import_enterprises() IS
     'Checks pg_temp.enterprise_import set-based as the acting organisation; returns (line_no, reason) for every bad line, or inserts all lines and returns nothing.';
 REVOKE ALL ON FUNCTION reloc.import_enterprises() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.import_enterprises() TO reloc_app;
+
+------------------------------------------------------------------------------------------------
+-- Progress reports in bulk: `reloc task progress-import FILE.csv`, all or nothing
+------------------------------------------------------------------------------------------------
+-- The client, in one transaction (as with the enterprises, 0002):
+--   SELECT reloc.create_progress_import_staging();
+--   COPY pg_temp.progress_import (line_no, <the CSV's header columns>) FROM STDIN;
+--   SELECT line_no, reason FROM reloc.import_progress_reports() ORDER BY line_no;
+--   no rows: every line was recorded → COMMIT; rows: nothing was recorded → ROLLBACK and report.
+-- Each line is a report on a key task, as `reloc task progress N`: task (its number), percent,
+-- status (default on-track, done at 100), note, evidence (文号, separated by ; or ；).
+CREATE OR REPLACE FUNCTION reloc.create_progress_import_staging() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('pg_temp.progress_import') IS NOT NULL THEN
+        DROP TABLE pg_temp.progress_import;
+    END IF;
+    CREATE TEMPORARY TABLE progress_import (
+        line_no integer NOT NULL,  -- the CSV line the record starts on (the header is line 1)
+        task text, percent text, status text, note text, evidence text
+    ) ON COMMIT DROP;
+END $$;
+COMMENT ON FUNCTION reloc.create_progress_import_staging() IS
+    'Creates pg_temp.progress_import (all text, dropped at commit) for COPY; call inside a transaction.';
+
+-- Checks every staged line at once, as the acting organisation (SECURITY INVOKER: its row-level
+-- security applies, and progress_report_before_insert still stamps and checks each report), and
+-- returns each bad line with all its reasons joined by '; '. When no line is bad, records all of
+-- them in one statement (one audit statement) and returns no rows. Whether a task is the
+-- reporter's is reloc.task_concerns, asked once per task of the file, not once per line.
+CREATE OR REPLACE FUNCTION reloc.import_progress_reports() RETURNS TABLE (line_no integer, reason text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    province constant boolean := reloc.acting_is_province();
+    acting constant bigint[] := reloc.acting_org_ids();
+BEGIN
+    RETURN QUERY
+    WITH src AS (
+        SELECT s.line_no AS line,
+               reloc.trim_space(reloc.halfwidth(s.task)) AS task_text,
+               reloc.trim_space(reloc.halfwidth(s.percent)) AS percent_text,
+               lower(reloc.trim_space(reloc.halfwidth(s.status))) AS status_text,
+               reloc.trim_space(s.note) AS note,
+               ARRAY(SELECT reloc.trim_space(x) FROM regexp_split_to_table(s.evidence, '[;；]') AS x
+                     WHERE reloc.trim_space(x) IS NOT NULL) AS evidence
+        FROM pg_temp.progress_import s
+    ),
+    parsed AS (
+        SELECT src.*,
+               reloc.parse_integer(task_text) AS task_number,
+               reloc.parse_decimal(percent_text) AS given_percent,
+               CASE status_text WHEN 'on-track' THEN 'on-track' WHEN '正常推进' THEN 'on-track' WHEN '正常' THEN 'on-track'
+                                WHEN 'at-risk' THEN 'at-risk' WHEN '存在风险' THEN 'at-risk'
+                                WHEN 'blocked' THEN 'blocked' WHEN '受阻' THEN 'blocked'
+                                WHEN 'done' THEN 'done' WHEN '已完成' THEN 'done' END AS given_status
+        FROM src
+    ),
+    tasks AS (
+        SELECT t.id, t.number, province OR reloc.task_concerns(t.id, acting) AS mine
+        FROM reloc.task t WHERE t.number IN (SELECT task_number FROM parsed)
+    ),
+    reports AS (
+        -- Without a percent, done means 100 (as the command line); without a status, 100 is done.
+        SELECT r.*, k.id AS task_id, k.mine,
+               coalesce(r.given_percent, CASE WHEN r.percent_text IS NULL AND r.given_status = 'done' THEN 100 END) AS pct,
+               coalesce(r.given_status, CASE WHEN r.status_text IS NULL
+                                             THEN CASE WHEN coalesce(r.given_percent, -1) = 100 THEN 'done' ELSE 'on-track' END END) AS status
+        FROM parsed r
+        LEFT JOIN tasks k ON k.number = r.task_number
+    ),
+    checked AS (
+        SELECT r.*,
+               array_to_string(ARRAY[
+                   CASE WHEN r.task_text IS NULL THEN 'task is empty (a task number)'
+                        WHEN r.task_number IS NULL THEN format('task is not a task number: "%s"', r.task_text)
+                        WHEN r.task_id IS NULL THEN format('unknown task %s (see reloc task list)', r.task_number)
+                        WHEN NOT r.mine
+                        THEN format('permission: task %s is not yours to report on: a department reports on tasks assigned to it (see reloc task list --mine)', r.task_number) END,
+                   CASE WHEN r.percent_text IS NULL AND r.pct IS NULL THEN 'percent is empty: give 0 to 100, or status done'
+                        WHEN r.percent_text IS NOT NULL AND r.given_percent IS NULL THEN format('percent is not a number: "%s"', r.percent_text)
+                        WHEN r.pct < 0 OR r.pct > 100 THEN format('percent %s is not from 0 to 100 (progress_percent_range)', r.percent_text)
+                        WHEN r.pct <> round(r.pct, 2) THEN format('percent %s has more than two decimal places (progress_percent_precision)', r.percent_text) END,
+                   CASE WHEN r.status_text IS NOT NULL AND r.given_status IS NULL
+                        THEN format('unknown status "%s" (on-track, at-risk, blocked or done; 正常推进, 存在风险, 受阻, 已完成) (progress_status_check)', r.status_text)
+                        WHEN r.pct BETWEEN 0 AND 100 AND (r.status = 'done') <> (r.pct = 100)
+                        THEN format('status %s with %s percent: done is 100 percent, and 100 percent is done (progress_done_is_complete)', r.status, r.pct) END,
+                   CASE WHEN r.note IS NULL THEN 'note is empty: say what happened (progress_note_not_blank)'
+                        WHEN NOT reloc.is_clean_text(r.note, 4000, true)
+                        THEN 'note is longer than 4000 characters or holds control characters (progress_report_note_text)' END,
+                   CASE WHEN NOT reloc.is_clean_text(r.evidence, 200)
+                        THEN 'evidence: at most 100 document numbers of at most 200 characters each, without control or invisible characters (progress_report_evidence_text)' END
+               ], '; ') AS reasons
+        FROM reports r
+    ),
+    bad AS (
+        SELECT c.line, c.reasons FROM checked c WHERE c.reasons <> ''
+    ),
+    inserted AS (
+        INSERT INTO reloc.progress_report (task_id, percent, status, note, evidence)
+        SELECT c.task_id, c.pct, c.status, c.note, c.evidence
+        FROM checked c
+        WHERE NOT EXISTS (SELECT FROM bad)
+        ORDER BY c.line
+        RETURNING 1
+    )
+    SELECT b.line, b.reasons FROM bad b ORDER BY b.line;
+END $$;
+COMMENT ON FUNCTION reloc.import_progress_reports() IS
+    'Checks pg_temp.progress_import set-based as the acting organisation; returns (line_no, reason) for every bad line, or records all lines and returns nothing.';
+REVOKE ALL ON FUNCTION reloc.create_progress_import_staging(), reloc.import_progress_reports() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.create_progress_import_staging(), reloc.import_progress_reports() TO reloc_app;
