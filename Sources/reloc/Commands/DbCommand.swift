@@ -19,6 +19,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
 
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
         @Option(name: .long, help: "Seconds to wait for another migrate run to finish.")
         var lockTimeout: Int = 60
 
@@ -42,6 +43,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List applied and pending migrations.")
 
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
@@ -72,6 +74,7 @@ struct DbCommand: ParsableCommand {
         @Argument(help: "The data set: one of \(ReferenceData.available().joined(separator: ", ")).")
         var name: String
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
 
         func execute() throws {
             let database = try connection.connect()
