@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Applies migrations in order, one transaction per file together with its history row, under
 /// an advisory lock so that two `reloc db migrate` runs at once apply each file exactly once.
