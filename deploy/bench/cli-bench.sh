@@ -15,7 +15,7 @@ runs="${BENCH_RUNS:-40}"
 admin_url="${DATABASE_URL:?run through make bench, or eval \"\$(deploy/local-postgres.sh env)\" first}"
 bench_url="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}/reloc_cli_bench" + (f"?{p.query}" if p.query else ""))' "$admin_url")"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"; psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_cli_bench WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+trap '[[ -n "${BENCH_KEEP:-}" ]] || rm -rf "$work"; psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_cli_bench WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 # The server's log (deploy/local-postgres.sh keeps it beside the data directory).
 server_log="${RELOC_BENCH_SERVER_LOG:-$(dirname "$(psql "$admin_url" -XAtc 'SHOW data_directory')")/server.log}"
 [[ -r "$server_log" ]] || { echo "cli-bench: cannot read the server log $server_log (set RELOC_BENCH_SERVER_LOG)" >&2; exit 1; }
@@ -37,6 +37,7 @@ statements() {
     DATABASE_URL="$bench_url" "$reloc" "$@" >/dev/null
     sleep 0.2
     psql "$admin_url" -qc "ALTER DATABASE reloc_cli_bench RESET log_statement" >/dev/null
+    # shellcheck disable=SC2016  # a Python program in single quotes: its $1 are not the shell's
     tail -c +"$((offset + 1))" "$server_log" | python3 -c '
 import re, sys
 statements, current, detail = [], None, None
@@ -83,6 +84,11 @@ list=(--as JL-FGW task list)
 progress=(--as JL-FGW task progress 4 --percent 40 --note "cli bench")
 statements list "${list[@]}"
 statements progress "${progress[@]}"
+# psql must run them without an error (a failing replay would pass for a fast one).
+for name in list progress; do
+    psql "$bench_url" -XqAt -v ON_ERROR_STOP=1 -c "$(cat "$work/$name.sql")" >/dev/null \
+        || { echo "cli-bench: psql could not replay $name:" >&2; cat "$work/$name.sql" >&2; exit 1; }
+done
 
 reloc_list=$(DATABASE_URL="$bench_url" median_ms "$reloc" "${list[@]}")
 psql_list=$(median_ms psql "$bench_url" -XqAt -c "$(cat "$work/list.sql")")
