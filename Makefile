@@ -7,7 +7,7 @@ DB_ENV = eval "$$($(LOCAL_PG) env)"
 RELOC := .build/debug/reloc
 SWIFT_FLAGS ?=
 
-.PHONY: demo test build db bench lint clean-db
+.PHONY: demo test build db bench release lint clean-db
 
 ## Start the local PostgreSQL (installing postgresql and libpq-dev if missing).
 db:
@@ -26,11 +26,21 @@ demo: build
 test: build
 	$(DB_ENV); swift test $(SWIFT_FLAGS)
 
-## The reminder job's benchmark (not a test): 1,000,000 milestones; planning time vs psql, a second
-## run, peak memory (BENCH_SCALES="100000 1000000" milestones by default).
-bench: build
+## The release build (its own scratch path, .build-release): the Swift runtime linked statically,
+## so that a command starts without loading and binding the runtime's shared libraries, and not
+## position-independent, so that its ~80,000 pointers need no relocation at each start
+## (docs/performance-cli.md, with the trade-off).
+RELEASE := .build-release/release/reloc
+release:
+	swift build -c release --scratch-path .build-release --static-swift-stdlib -Xlinker -no-pie --product reloc
+
+## The benchmarks (not tests): the reminder job over 1,000,000 milestones, planning time vs psql, a
+## second run, peak memory (BENCH_SCALES="100000 1000000" milestones by default); then the CLI's
+## own cost, release build: a command vs psql -c of the same statements, --help, peak memory.
+bench: build release
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
 	$(DB_ENV); deploy/bench/import-bench.sh $(RELOC)
+	$(DB_ENV); deploy/bench/cli-bench.sh $(RELEASE)
 
 ## The shell scripts: every file under deploy/ and .ci/ whose first line is a sh or bash shebang.
 SHELL_SCRIPTS = $(shell find deploy .ci -type f -exec awk 'FNR == 1 { if (/^\#!.*[/ ](ba|da)?sh( |$$)/) print FILENAME; nextfile }' {} + | sort)

@@ -9,9 +9,15 @@ let package = Package(
         .library(name: "LibPQClient", targets: ["LibPQClient"]),
         .library(name: "RelocationCore", targets: ["RelocationCore"]),
     ],
+    // Package.resolved is not committed (the package cache here rewrites commit ids), so the pins
+    // live here: `.upToNextMinor` takes bug-fix releases only, never a minor release that changes
+    // behaviour we rely on unnoticed.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // 1.8: `@OptionGroup` hands a parent's decoded option group to its subcommands (the shared
+        // options, Reloc.swift) and `@ParentCommand` exists; its error texts are read for exit codes.
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
+        // 1.16: the Logger API the reminder job and store code log through.
+        .package(url: "https://github.com/apple/swift-log", .upToNextMinor(from: "1.16.2")),
     ],
     targets: [
         // libpq, the PostgreSQL C client library (Debian: libpq-dev).
@@ -25,11 +31,18 @@ let package = Package(
             name: "LibPQClient",
             dependencies: ["CLibPQ"]
         ),
+        // The reminder job's webhook POST through libcurl, loaded at run time (dlopen): no HTTP
+        // library is linked into reloc, so commands that send no webhook start without one.
+        .target(
+            name: "CWebhookCurl",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         // The domain: rules, store code, and the SQL migrations shipped as resources.
         .target(
             name: "RelocationCore",
             dependencies: [
                 "LibPQClient",
+                "CWebhookCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("SQL")]

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A Swift type that a result column can be decoded into. Decoding checks the column's
 /// PostgreSQL type, so reading a `date` as an `Int` is an error naming the column, not a guess.

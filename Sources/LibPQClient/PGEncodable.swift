@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A Swift value that can be sent as a query parameter. Values travel in PostgreSQL's text
 /// format; `pgType` tells the server the type when it cannot infer it (0 lets it infer).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Text forms of `timestamptz` under DateStyle ISO: "2026-11-24 20:24:27.123456+08" or "+05:30".
 enum PGTimestamp {

@@ -25,9 +25,18 @@ struct Reloc: ParsableCommand {
         ]
     )
 
+    /// The options every command shares, declared once here so that they may stand before the
+    /// subcommand (`reloc --as JL-FGW task list --mine`, `reloc --database URL db status`) as well as
+    /// after it. ArgumentParser reads a command's options wherever they stand after it on the line,
+    /// and hands the option group it decoded here to every subcommand's `@OptionGroup` of the same
+    /// type (its sharing of option groups down the command tree): the commands keep declaring
+    /// `@OptionGroup var session: SessionOptions` / `output: FormatOptions`, see these values and
+    /// list them in their help. A command acting for nobody refuses `--as` (ConnectionCommand).
+    @OptionGroup(title: "Shared options") var session: SessionOptions
+    @OptionGroup(title: "Shared options") var output: FormatOptions
+
     static func main() {
-        let arguments = GlobalOptionPlacement.hoisted(
-            FullWidthArguments.normalised(Array(CommandLine.arguments.dropFirst())))
+        let arguments = FullWidthArguments.normalised(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The audit trail: every insert, update and delete on the programme's tables, written by the
 /// database's triggers into `reloc.audit` (migration 0003) and never changed. What a session

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// How reloc finds its database: `--database`, else `DATABASE_URL`, else libpq's own `PG*`
 /// variables and service files (nil connection string).

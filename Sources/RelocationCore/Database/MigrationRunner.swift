@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Applies migrations in order, one transaction per file together with its history row, then the
 /// repeatable definitions (sql/definitions) when they are pending, all of them in one transaction;

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Construction land allocated from a holder's quota for a year, to an enterprise's relocation or
 /// to a named project (§五(四)). The database refuses any allocation that would make the live

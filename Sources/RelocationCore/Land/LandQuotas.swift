@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Annual new construction-land quotas (年度新增建设用地计划指标, §五(四)): issued by the province to
 /// a city or a receiving park; several for one holder and year add up.

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Vacated sites (腾退区域): surveyed and risk-assessed, remediated if contaminated, and only then
 /// released for reuse (§四(六), §四(八); national plan §九(三)). The database holds the state

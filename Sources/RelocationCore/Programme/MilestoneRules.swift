@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The province's milestone rules per plan for enterprises registered to relocate (0011): a
 /// `heritage-surveyed`, `relocation-started` or `relocation-completed` milestone due so many days

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Milestones (节点): dated deadlines on one plan, enterprise, task or vacated site, with an owner organisation
 /// and a done date. Overdue and due-within are read on the as-of day in the programme's zone.

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Progress reports (进展) on tasks and milestones: append-only, each with who (organisation and
 /// login), when, percent, status, note and evidence (文号). The latest report is the current state.

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Key tasks (重点任务): the annex's table of department tasks, each with one lead department and
 /// any number of co-responsible ones. Work assigned to a renamed department is its successor's

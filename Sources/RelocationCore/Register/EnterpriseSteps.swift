@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An enterprise's steps (registered → heritage-surveyed → relocating/closing/renovating → done),
 /// each dated and documented and kept by the database in `reloc.enterprise_status_change` (0011),

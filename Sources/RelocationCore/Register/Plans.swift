@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// District implementation plans (实施方案), one per district, with their status machine:
 /// drafting → consultation → risk-assessed → approved → implementing → basically-complete →

@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `plan show --as-of DATE` and `enterprise show --as-of DATE` (issue 14): the status on that day,
 /// read from the status histories the database keeps (0007, 0011), and the steps recorded by then.

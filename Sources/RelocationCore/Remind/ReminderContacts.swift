@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where each organisation's reminders go (`reloc remind contact add | list | remove`). An
 /// organisation manages its own contacts; the province any organisation's.

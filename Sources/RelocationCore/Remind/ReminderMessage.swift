@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A digest ready to leave: its idempotency key (the same on every resend of the same message, so
 /// a receiver can recognise a repeat after a crash), the ledger's message id, and its text.

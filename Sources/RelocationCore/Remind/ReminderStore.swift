@@ -1,5 +1,10 @@
-import Foundation
 import LibPQClient
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The reminder ledger and message queue in the database (0006_remind.sql), as the job sees it.
 /// Planning and composing happen in one short transaction under an advisory lock; delivery

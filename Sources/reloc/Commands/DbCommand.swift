@@ -26,6 +26,7 @@ struct DbCommand: ParsableCommand {
                 """)
 
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
         @Option(name: .long, help: "Seconds to wait for another migrate run to finish.")
         var lockTimeout: Int = 60
         @Option(name: .long, help: "Seconds a migration may wait for a table's lock before it is rolled back.")
@@ -55,6 +56,7 @@ struct DbCommand: ParsableCommand {
             abstract: "List applied and pending migrations and definitions files.")
 
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
@@ -99,6 +101,7 @@ struct DbCommand: ParsableCommand {
         @Argument(help: "The data set: one of \(ReferenceData.available().joined(separator: ", ")).")
         var name: String
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
 
         func execute() throws {
             let database = try connection.connect()

@@ -44,6 +44,7 @@ struct RemindCommand: ParsableCommand {
         @Option(help: "Also write the run's counts and exit status as JSON to this file (for monitoring).")
         var summaryJson: String?
         @OptionGroup var connection: ConnectionOptions
+        @ParentCommand var reloc: Reloc
 
         func validate() throws {
             if let limit, limit < 0 { throw ValidationError("--limit is a number of messages, 0 or more") }

@@ -1,6 +1,13 @@
 import ArgumentParser
-import Foundation
 import RelocationCore
+
+#if canImport(Glibc)
+    import Glibc
+    private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+    import Darwin
+    private let systemWrite = Darwin.write
+#endif
 
 /// A reloc command: `execute()` does the work; `run()` turns any failure into one line on stderr
 /// and a sysexits status, so no command prints a stack trace or a bare SQL error.
@@ -23,6 +30,9 @@ extension SessionCommand {
 /// A command on the database itself, acting for no organisation (`db`, `remind run`).
 protocol ConnectionCommand: RelocCommand {
     var connection: ConnectionOptions { get }
+    /// The root command (`@ParentCommand var reloc: Reloc`), whose shared options include `--as`:
+    /// read wherever it stands on the line, it is refused here rather than silently ignored.
+    var reloc: Reloc { get }
 }
 
 extension ConnectionCommand {
@@ -32,6 +42,9 @@ extension ConnectionCommand {
 extension RelocCommand {
     func run() throws {
         do {
+            if let command = self as? any ConnectionCommand, command.reloc.session.actingAs != nil {
+                throw ValidationError("--as: this command acts for no organisation, as the login itself")
+            }
             try execute()
         } catch let error as ExitCode {
             throw error
@@ -74,10 +87,28 @@ enum Console {
     /// capacity) never drives the terminal: control and invisible format characters are escaped
     /// as in listings (`\x1b`, `\u202e`); new lines, tabs and CJK stay.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((DisplayWidth.visible(line, keepingNewlines: true) + "\n").utf8))
+        put(DisplayWidth.visible(line, keepingNewlines: true) + "\n", to: STDERR_FILENO)
     }
 
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        put(text, to: STDOUT_FILENO)
+    }
+
+    /// Every byte to the descriptor with write(2), unbuffered like FileHandle was, without
+    /// FileHandle's Foundation machinery at start-up (docs/performance-cli.md).
+    private static func put(_ text: String, to descriptor: Int32) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let written = systemWrite(descriptor, start + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
     }
 }

@@ -99,3 +99,50 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 1.2)
     }
 }
+
+/// The webhook's HTTP client (libcurl, loaded when a webhook is sent: the reloc binary links none).
+@Suite struct WebhookClientTests {
+    /// The request goes to the address the policy checked, never to a second answer of the
+    /// resolver (DNS rebinding): a name only the policy knows (the resolver has never heard of
+    /// `.invalid`) is reached at the address the policy gave it. Before, the client resolved the
+    /// name again and found no host.
+    @Test func theRequestGoesToTheAddressChecked() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(204)])
+        defer { server.stop() }
+        let policy = WebhookAddressPolicy(
+            allowing: [WebhookAddressPolicy.Network("127.0.0.1")!],
+            knownHosts: ["hooks.reloc.invalid": [[127, 0, 0, 1]]])
+        var url = URLComponents(url: server.url, resolvingAgainstBaseURL: false)!
+        url.host = "hooks.reloc.invalid"
+        let outcome = WebhookChannel(url: url.url!, timeout: 5, addresses: policy).deliver(ReminderSamples.message())
+        #expect(outcome == .sent, "\(outcome)")
+        #expect(server.requests.count == 1)
+    }
+
+    /// Without libcurl the delivery fails like any unanswered request (retried in a later run),
+    /// saying what is missing; nothing crashes.
+    @Test func withoutLibcurlTheMessageIsRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(200)])
+        defer { server.stop() }
+        let channel = WebhookChannel(
+            url: server.url, timeout: 2, addresses: WebhookChannelTests.loopback,
+            libcurl: ["/nonexistent/libcurl.so.4"])
+        #expect(channel.deliver(ReminderSamples.message()) == .retry("webhook: HTTP client missing"))
+        #expect(server.requests.isEmpty)
+    }
+
+    /// The signature headers reach the receiver, and check against the body it got.
+    @Test func aSignedRequestCarriesItsSignature() throws {
+        let server = try LoopbackHTTPServer(replies: [.status(200)])
+        defer { server.stop() }
+        let channel = WebhookChannel(
+            url: server.url, timeout: 5, secret: "s3cret", addresses: WebhookChannelTests.loopback)
+        #expect(channel.deliver(ReminderSamples.message()) == .sent)
+        let request = try #require(server.requests.first)
+        let timestamp = try #require(request.headers["x-reloc-timestamp"].flatMap { Int($0) })
+        #expect(
+            request.headers["x-reloc-signature"]
+                == WebhookChannel.signature(secret: "s3cret", timestamp: timestamp, body: request.body))
+        #expect(request.headers["expect"] == nil)
+    }
+}

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `jsonl:PATH`: one JSON object per message (the webhook's shape) on one line, appended and
 /// fsynced. A line is written with one write(2) on an O_APPEND descriptor, so lines of two runs

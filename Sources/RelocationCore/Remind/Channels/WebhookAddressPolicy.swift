@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -59,8 +63,14 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
 
     /// The province's exceptions (`RELOC_WEBHOOK_ALLOW`).
     public var allowed: [Network]
+    /// Names answered without asking the resolver, as /etc/hosts would (lower case, no final dot):
+    /// lets a test show that the request goes to the address checked, whatever the resolver says.
+    public var knownHosts: [String: [[UInt8]]] = [:]
 
-    public init(allowing allowed: [Network] = []) { self.allowed = allowed }
+    public init(allowing allowed: [Network] = [], knownHosts: [String: [[UInt8]]] = [:]) {
+        self.allowed = allowed
+        self.knownHosts = knownHosts
+    }
 
     /// Reads `RELOC_WEBHOOK_ALLOW`.
     /// - Throws: `RelocError.invalidInput` naming the setting and the entry that is not an address.
@@ -88,7 +98,7 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
     /// Why a webhook may not be reached: what an organisation reads (`shown`, never an address
     /// the job's network resolves to, §四(五) keeps the province's network its own) and the detail
     /// for the job's log.
-    public struct Refusal: Sendable, Hashable, CustomStringConvertible {
+    public struct Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         /// A host that is (or resolves to) an internal address: dead, a person must fix the contact.
         public var isInternal: Bool
         public var detail: String
@@ -97,41 +107,51 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
     }
 
     /// Why a webhook at `host` may not be reached, or nil when it may. Resolves the host.
+    public func refusal(host: String) -> Refusal? {
+        if case .failure(let refusal) = check(host: host) { return refusal }
+        return nil
+    }
+
+    /// The addresses `host` resolves to, every one checked, or why it may not be reached.
     ///
     /// A host the check cannot resolve is refused (retried later): the HTTP client resolves names
     /// itself and may succeed where the check failed (libcurl answers `*.localhost` with loopback
     /// without asking the system resolver), so an unchecked host could reach inside. `localhost`
     /// and every `*.localhost` name (RFC 6761) are loopback whatever a resolver says.
-    /// Limit: the client resolves the host again when it connects (URLSession cannot be given the
-    /// address checked), so a name whose DNS answer changes between the two (DNS rebinding) is
-    /// not stopped here; the province's firewall is the guard for that (README).
-    public func refusal(host: String) -> Refusal? {
+    /// The webhook channel connects to exactly these addresses (`WebhookChannel.pin`): the
+    /// resolver is not asked again, so a name whose DNS answer changes in between (DNS rebinding)
+    /// cannot lead the request inside.
+    public func check(host: String) -> Result<[[UInt8]], Refusal> {
         var name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         name = name.lowercased()
         while name.hasSuffix(".") { name.removeLast() }
         let addresses: [[UInt8]]
-        if name == "localhost" || name.hasSuffix(".localhost") {
+        if let known = knownHosts[name] {
+            addresses = known
+        } else if name == "localhost" || name.hasSuffix(".localhost") {
             addresses = [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]]
         } else if name.isEmpty {
-            return Refusal(isInternal: false, detail: "the webhook has no host")
+            return .failure(Refusal(isInternal: false, detail: "the webhook has no host"))
         } else {
             do {
                 addresses = try WebhookAddressPolicy.resolve(name)
             } catch {
-                return Refusal(isInternal: false, detail: "the webhook's host \(host) was not found: \(error)")
+                return .failure(
+                    Refusal(isInternal: false, detail: "the webhook's host \(host) was not found: \(error)"))
             }
             if addresses.isEmpty {
-                return Refusal(isInternal: false, detail: "the webhook's host \(host) has no IP address")
+                return .failure(Refusal(isInternal: false, detail: "the webhook's host \(host) has no IP address"))
             }
         }
         for address in addresses where refused(address) {
-            return Refusal(
-                isInternal: true,
-                detail:
-                    "the webhook's host \(host) is an internal address (\(WebhookAddressPolicy.format(address))); the province may allow it in RELOC_WEBHOOK_ALLOW"
-            )
+            return .failure(
+                Refusal(
+                    isInternal: true,
+                    detail:
+                        "the webhook's host \(host) is an internal address (\(WebhookAddressPolicy.format(address))); the province may allow it in RELOC_WEBHOOK_ALLOW"
+                ))
         }
-        return nil
+        return .success(addresses)
     }
 
     /// An address inside (after unwrapping IPv4-mapped and -compatible IPv6) and not allowed.

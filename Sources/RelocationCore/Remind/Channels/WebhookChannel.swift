@@ -1,8 +1,9 @@
-import Foundation
 import Logging
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
 #endif
 
 /// `webhook:URL`: an HTTP POST of the message's JSON object (see `ReminderMessage.jsonObject`)
@@ -10,30 +11,37 @@ import Logging
 /// repeat after a crash between sending and recording.
 ///
 /// 2xx → sent; 408, 429 and 5xx, timeouts and connection failures → retry; any other status → dead.
-/// Redirects are never followed (URLSession would turn a POST into a GET without the body, or
-/// re-POST an empty one, and the message would pass for sent): a 3xx is dead with its status, since
-/// a person must fix the contact.
+/// Redirects are never followed (a client following them would turn a POST into a GET without the
+/// body, or re-POST an empty one, and the message would pass for sent): a 3xx is dead with its
+/// status, since a person must fix the contact.
 ///
 /// Signed: with the contact's secret (shown once at `reloc remind contact add`), the headers
 /// `X-Reloc-Timestamp: <Unix seconds>` and `X-Reloc-Signature: sha256=<hex HMAC-SHA256 of
 /// "<timestamp>.<body>" under the secret>` let the receiver check that the request is the job's
 /// and recent (README, "Receiving webhooks"). The host is checked at send time against
-/// `WebhookAddressPolicy` (no internal addresses unless allowed). What an organisation reads of a
-/// failure is a short category; the full error goes to the job's log.
+/// `WebhookAddressPolicy` (no internal addresses unless allowed), and the request goes to the very
+/// addresses checked (`pin`). What an organisation reads of a failure is a short category; the
+/// full error goes to the job's log.
+///
+/// Sent through libcurl, loaded when the first webhook is sent (`WebhookHTTP`): the reloc binary
+/// links no HTTP library, so every other command starts without one (docs/performance-cli.md).
 public struct WebhookChannel: ReminderChannel {
     public let url: URL
     public let timeout: TimeInterval
     public let secret: String?
     public let addresses: WebhookAddressPolicy
+    /// The file names libcurl is loaded by, tried in order.
+    public let libcurl: [String]
 
     public init(
         url: URL, timeout: TimeInterval = 15, secret: String? = nil,
-        addresses: WebhookAddressPolicy = WebhookAddressPolicy()
+        addresses: WebhookAddressPolicy = WebhookAddressPolicy(), libcurl: [String] = WebhookHTTP.libcurl
     ) {
         self.url = url
         self.timeout = timeout
         self.secret = secret
         self.addresses = addresses
+        self.libcurl = libcurl
     }
 
     /// `sha256=<hex>` for a request body sent at `timestamp`.
@@ -49,27 +57,33 @@ public struct WebhookChannel: ReminderChannel {
         } catch {
             return .dead("cannot encode the message as JSON: \(error)")
         }
-        if let refusal = addresses.refusal(host: url.host ?? "") {
+        let checked: [[UInt8]]
+        switch addresses.check(host: url.host ?? "") {
+        case .success(let addresses): checked = addresses
+        case .failure(let refusal):
             // The organisation reads the category; the address its host resolves to goes to the log.
             Logger(label: "reloc.remind.webhook").warning(
                 "remind.webhook_refused",
                 metadata: ["url": "\(ChannelAddress.redacted(url.absoluteString))", "detail": "\(refusal.detail)"])
             return refusal.isInternal ? .dead(refusal.shown) : .retry(refusal.shown)
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        request.setValue(message.idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
-        request.setValue("reloc-remind", forHTTPHeaderField: "User-Agent")
+        var headers = [
+            "Content-Type: application/json; charset=utf-8",
+            "Idempotency-Key: \(message.idempotencyKey)",
+            "User-Agent: reloc-remind",
+            // No `Expect: 100-continue` wait before a longer body: one round trip, one answer.
+            "Expect:",
+        ]
         if let secret {
             let timestamp = Int(Date().timeIntervalSince1970)
-            request.setValue(String(timestamp), forHTTPHeaderField: "X-Reloc-Timestamp")
-            request.setValue(
-                WebhookChannel.signature(secret: secret, timestamp: timestamp, body: body),
-                forHTTPHeaderField: "X-Reloc-Signature")
+            headers.append("X-Reloc-Timestamp: \(timestamp)")
+            headers.append(
+                "X-Reloc-Signature: \(WebhookChannel.signature(secret: secret, timestamp: timestamp, body: body))")
         }
-        let (status, error) = WebhookChannel.post(request, timeout: timeout)
+        let pin = WebhookChannel.pin(url: url, addresses: checked)
+        let (status, error) = WebhookHTTP.post(
+            url: url.absoluteString, pinning: pin, headers: headers, body: body, timeout: timeout,
+            libraries: libcurl)
         if let status { return WebhookChannel.outcome(status: status) }
         Logger(label: "reloc.remind.webhook").warning(
             "remind.webhook_failed",
@@ -77,6 +91,18 @@ public struct WebhookChannel: ReminderChannel {
                 "url": "\(ChannelAddress.redacted(url.absoluteString))", "error": "\(error?.detail ?? "no response")",
             ])
         return .retry("webhook: \(error?.category ?? "no answer")")
+    }
+
+    /// The CURLOPT_RESOLVE entry that sends the request to the addresses the policy checked
+    /// (`host:port:address,…`), so that a second, different answer of the resolver (DNS rebinding)
+    /// is never asked for; nil for a host written as an IPv4 address, which is connected to as is.
+    static func pin(url: URL, addresses: [[UInt8]]) -> String? {
+        guard let host = url.host, !addresses.isEmpty, WebhookAddressPolicy.parse(host) == nil else { return nil }
+        let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
+        let list = addresses.map {
+            $0.count == 16 ? "[\(WebhookAddressPolicy.format($0))]" : WebhookAddressPolicy.format($0)
+        }
+        return "\(host):\(port):\(list.joined(separator: ","))"
     }
 
     /// What an HTTP status means for the message.
@@ -87,83 +113,5 @@ public struct WebhookChannel: ReminderChannel {
         case 408, 429, 500...599: .retry("webhook answered HTTP \(status)")
         default: .dead("webhook answered HTTP \(status)")
         }
-    }
-
-    /// One request, waited for synchronously (the job is a batch: one message at a time).
-    static func post(_ request: URLRequest, timeout: TimeInterval) -> (status: Int?, error: WebhookFailure?) {
-        // URLSession on Linux (libcurl) cuts its timeouts to whole seconds (1.9 s became 1 s): it
-        // gets a whole second more than asked, and the limit itself is kept here, to the fraction.
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout.rounded(.up) + 1
-        configuration.timeoutIntervalForResource = timeout.rounded(.up) + 1
-        let session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        let result = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { _, response, error in
-            result.set(status: (response as? HTTPURLResponse)?.statusCode, error: error.map(WebhookFailure.init))
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            task.cancel()
-            return (nil, WebhookFailure(category: "timed out", detail: "no answer within \(timeout) s"))
-        }
-        return result.get()
-    }
-}
-
-/// A failed request: a short category for the organisation's history ("timed out", "connection
-/// failed" …: never the low-level text, which would tell an organisation about the job's network)
-/// and the full error for the job's log.
-struct WebhookFailure: Sendable {
-    let category: String
-    let detail: String
-
-    init(category: String, detail: String) {
-        self.category = category
-        self.detail = detail
-    }
-
-    init(_ error: any Error) {
-        detail = "\(error)"
-        let code = (error as? URLError)?.code ?? URLError.Code(rawValue: (error as NSError).code)
-        switch code {
-        case .timedOut: category = "timed out"
-        case .cannotFindHost, .dnsLookupFailed: category = "host not found"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            category = "TLS failed"
-        case .cannotConnectToHost, .networkConnectionLost, .notConnectedToInternet: category = "connection failed"
-        default: category = "request failed"
-        }
-    }
-}
-
-/// Answers every redirect with "do not follow": the task completes with the 3xx response itself.
-private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
-    }
-}
-
-/// The completion handler's answer, handed across threads under a lock.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var status: Int?
-    private var error: WebhookFailure?
-
-    func set(status: Int?, error: WebhookFailure?) {
-        lock.withLock {
-            self.status = status
-            self.error = error
-        }
-    }
-
-    func get() -> (status: Int?, error: WebhookFailure?) {
-        lock.withLock { (status, error) }
     }
 }
