@@ -23,7 +23,7 @@ let package = Package(
         // Our PostgreSQL client over libpq: connections, parameterized queries, decoding, COPY.
         .target(
             name: "LibPQClient",
-            dependencies: ["CLibPQ"]
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
         ),
         // The domain: rules, store code, and the SQL migrations shipped as resources.
         .target(
@@ -49,7 +49,10 @@ let package = Package(
             dependencies: ["LibPQClient", "RelocationCore"],
             path: "Tests/Support"
         ),
-        .testTarget(name: "LibPQClientTests", dependencies: ["LibPQClient", "RelocTestSupport"]),
+        .testTarget(
+            name: "LibPQClientTests",
+            dependencies: ["LibPQClient", "RelocTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "RelocationCoreTests",
             dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport"]
