@@ -53,9 +53,11 @@ let package = Package(
             name: "LibPQClientTests",
             dependencies: ["LibPQClient", "RelocTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // Also the CLI target (`@testable import reloc`): the error report and its exit statuses are
+        // the CLI's (docs/layers.md), tested where the rules that raise the errors are.
         .testTarget(
             name: "RelocationCoreTests",
-            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport"]
+            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport", "reloc"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Each rule of the register, broken through the core API, raw SQL as the acting role, and the CLI.
 @Suite("Enterprise rules are enforced by the database")
 struct EnterpriseRuleTests {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LibPQClient
 import RelocationCore
 
 struct DbCommand: ParsableCommand {
@@ -25,7 +24,7 @@ struct DbCommand: ParsableCommand {
         func execute() throws {
             let database = try connection.connect()
             let runner = MigrationRunner(migrations: try Migration.bundled(), lockTimeoutSeconds: lockTimeout)
-            let applied = try asAdministrator("db migrate", database) {
+            let applied = try Administrator.run("db migrate", on: database) {
                 try runner.migrate(database) { Console.write($0 + "\n") }
             }
             if applied.isEmpty {
@@ -51,7 +50,7 @@ struct DbCommand: ParsableCommand {
                 .init("version"), .init("name"), .init("state"), .init("applied_at"), .init("applied_by"),
                 .init("duration_ms"),
             ])
-            for status in try asAdministrator("db status", database, { try runner.status(database) }) {
+            for status in try Administrator.run("db status", on: database, { try runner.status(database) }) {
                 let applied = status.applied
                 listing.append([
                     .text(String(format: "%04d", status.migration.version)), .text(status.migration.name),
@@ -75,28 +74,10 @@ struct DbCommand: ParsableCommand {
 
         func execute() throws {
             let database = try connection.connect()
-            let summary = try asAdministrator("db seed", database) { try ReferenceData.load(name, into: database) }
+            let summary = try Administrator.run("db seed", on: database) {
+                try ReferenceData.load(name, into: database)
+            }
             Console.write(summary + "\n")
         }
     }
-}
-
-/// Runs a `db` command's work; a permission refusal means the login is not the database
-/// administrator these commands are for (they create roles, the schema and reference data), so the
-/// user is told that rather than which table PostgreSQL refused.
-func asAdministrator<T>(_ command: String, _ database: PGConnection, _ work: () throws -> T) throws -> T {
-    do {
-        return try work()
-    } catch let error as PGError where error.isPermissionDenied {
-        throw notAdministrator(command, database, error)
-    } catch MigrationError.failed(_, let cause) where cause.isPermissionDenied {
-        throw notAdministrator(command, database, cause)
-    }
-}
-
-private func notAdministrator(_ command: String, _ database: PGConnection, _ error: PGError) -> RelocError {
-    let login = (try? database.query("SELECT session_user::text").scalar(String.self)).map { "login \($0)" }
-    return RelocError.permissionDenied(
-        "`reloc \(command)` must be run as the database administrator (a superuser, or the owner of the database with CREATEROLE), not as \(login ?? "this login") (\(error.message)); connect as the administrator, e.g. --database 'postgresql:///reloc?user=postgres'"
-    )
 }
