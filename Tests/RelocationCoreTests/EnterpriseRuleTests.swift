@@ -86,7 +86,13 @@ struct EnterpriseRuleTests {
                     $0.newCapacity = .init("20 万台/年")
                 }
             }
-            #expect(throws: RelocError.self) { try mixedUnits.get() }
+            // Refused before SQL, by the database's rule (its words are reloc.rule's).
+            #expect(
+                throws: RuleViolation(
+                    rule: "enterprise_capacity_same_unit", detail: "old capacity 30 万吨/年, new capacity 20 万台/年")
+            ) {
+                try mixedUnits.get()
+            }
             let id = try fixture.register {
                 $0.capacity = .init("３０ 万吨/年")
                 $0.newCapacity = .init("30万吨/年")

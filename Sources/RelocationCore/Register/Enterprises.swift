@@ -179,11 +179,13 @@ public struct Enterprises {
         }
     }
 
+    /// Old and new capacity given together in two units: refused before SQL by the database's
+    /// rule, in its words (enterprise_capacity_same_unit, §四(二)), with the two capacities.
     func checkUnits(_ old: Capacity?, _ new: Capacity?) throws {
         if let old, let new, old.unit != new.unit {
-            throw RelocError.invalidInput(
-                "capacity units differ (\(old.unit) vs \(new.unit)): give old and new capacity in the same unit, so they can be compared (等量或减量置换, §四(二))"
-            )
+            throw RuleViolation(
+                rule: "enterprise_capacity_same_unit",
+                detail: "old capacity \(old.amount) \(old.unit), new capacity \(new.amount) \(new.unit)")
         }
     }
 
@@ -302,6 +304,7 @@ public struct Enterprises {
     /// relocation has a receiving park (§四(三)): a new mode other than relocate, without a park,
     /// clears it.
     public func edit(_ id: Int64, _ edit: Edit) throws {
+        try checkUnits(edit.capacity, edit.newCapacity)
         var changes = Changes()
         changes.set("name", edit.name)
         changes.set(

@@ -174,10 +174,6 @@ struct EnterpriseCommand: ParsableCommand {
             let connection = try session.open().connection
             let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity", in: connection)
             let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity", in: connection)
-            if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
-                throw RelocError.invalidInput(
-                    "--capacity and --new-capacity must use the same unit (\(capacity.unit) vs \(newCapacity.unit))")
-            }
             var edit = Enterprises.Edit()
             edit.name = name
             edit.plan = plan
