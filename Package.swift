@@ -29,7 +29,7 @@ let package = Package(
         // Our PostgreSQL client over libpq: connections, parameterized queries, decoding, COPY.
         .target(
             name: "LibPQClient",
-            dependencies: ["CLibPQ"]
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
         ),
         // The reminder job's webhook POST through libcurl, loaded at run time (dlopen): no HTTP
         // library is linked into reloc, so commands that send no webhook start without one.
@@ -62,10 +62,15 @@ let package = Package(
             dependencies: ["LibPQClient", "RelocationCore"],
             path: "Tests/Support"
         ),
-        .testTarget(name: "LibPQClientTests", dependencies: ["LibPQClient", "RelocTestSupport"]),
+        .testTarget(
+            name: "LibPQClientTests",
+            dependencies: ["LibPQClient", "RelocTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Also the CLI target (`@testable import reloc`): the error report and its exit statuses are
+        // the CLI's (docs/layers.md), tested where the rules that raise the errors are.
         .testTarget(
             name: "RelocationCoreTests",
-            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport"]
+            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport", "reloc"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -19,10 +19,11 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD` (ISO 8601, as PostgreSQL prints a date with DateStyle ISO).
-    /// Full-width digits are accepted, as the source documents write them.
+    /// Parses `YYYY-MM-DD` (ISO 8601, as PostgreSQL prints a date with DateStyle ISO). ASCII
+    /// only: full-width digits (２０１４) are the domain's spelling, folded by RelocationCore's
+    /// `Spellings.halfwidth` before a date reaches this parser.
     public init?(_ text: String) {
-        let ascii = text.trimmingCharacters(in: .whitespaces).asciiDigits
+        let ascii = text.trimmingCharacters(in: .whitespaces)
         let parts = ascii.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy(\.isASCII) }),
@@ -109,22 +110,5 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
-    }
-}
-
-extension String {
-    /// Full-width digits, point, and signs to ASCII: the documents write ２０１４ and ２２．５.
-    public var asciiDigits: String {
-        String(
-            String.UnicodeScalarView(
-                unicodeScalars.map { scalar -> Unicode.Scalar in
-                    switch scalar.value {
-                    case 0xFF10...0xFF19: return Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!
-                    case 0xFF0E: return "."
-                    case 0xFF0D: return "-"
-                    case 0xFF0B: return "+"
-                    default: return scalar
-                    }
-                }))
     }
 }

@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Logging
 
 /// One libpq connection. It is not Sendable: a connection belongs to one task (or thread) at a
 /// time, as libpq requires; open one per task. It is closed when the object goes away.
@@ -17,12 +18,15 @@ public final class PGConnection {
         public var applicationName: String
         /// Session time zone; reloc's programme keeps Asia/Shanghai time.
         public var timeZone: String?
+        /// Where the server's notices and warnings are logged (see `noticeLogger`).
+        public var logger: Logger
 
         public init(
             connectionString: String? = nil, statementTimeoutMilliseconds: Int = 60_000,
             applicationName: String = "reloc", timeZone: String? = nil, databaseName: String? = nil,
-            user: String? = nil
+            user: String? = nil, logger: Logger = Logger(label: "postgresql")
         ) {
+            self.logger = logger
             self.user = user
             self.connectionString = connectionString
             self.databaseName = databaseName
@@ -34,6 +38,7 @@ public final class PGConnection {
 
     let handle: OpaquePointer
     public let configuration: Configuration
+    let notices: NoticeSink
 
     /// Connects, pinning the session to UTF-8, ISO dates and the statement timeout.
     public init(_ configuration: Configuration = Configuration()) throws {
@@ -92,6 +97,8 @@ public final class PGConnection {
             throw error
         }
         handle = connection
+        notices = NoticeSink(logger: configuration.logger)
+        PGConnection.installNoticeReceiver(connection, sink: notices)
     }
 
     deinit {

@@ -42,6 +42,13 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     /// The server's CONTEXT (where in a function the error arose), and the object names it gives.
     public var context: String?
     public var dataType: String?
+    /// Where in the statement sent the error lies: a 1-based character offset (libpq's
+    /// PG_DIAG_STATEMENT_POSITION), e.g. the misspelt column of a SELECT.
+    public var position: Int?
+    /// The same inside a statement the server ran for us (a PL/pgSQL function's query), which
+    /// `internalQuery` holds.
+    public var internalPosition: Int?
+    public var internalQuery: String?
 
     public init(
         kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil,
@@ -106,6 +113,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         error.severityCode = field("V")
         error.context = field("W")
         error.dataType = field("d")
+        error.position = field("P").flatMap { Int($0) }
+        error.internalPosition = field("p").flatMap { Int($0) }
+        error.internalQuery = field("q")
         if error.sqlState == nil, let connection, PQstatus(connection) == CONNECTION_BAD {
             error.kind = .connectionLost
             error.message = String(cString: PQerrorMessage(connection)).trimmed

@@ -69,4 +69,28 @@ struct CapacityUnitTests {
             #expect(try units(fixture, id) == ["30", "万吨/年", "5", "万吨/年"])
         }
     }
+
+    /// Both capacities given at once in two units: refused before SQL, in the database's words for
+    /// the rule (reloc.rule), not in English of Swift's own (issue 13, one source for every word).
+    @Test func bothCapacitiesInTwoUnitsAreRefusedInTheRulesWords() throws {
+        try RegisterFixture.with { fixture in
+            let words = "so that they can be compared (等量或减量置换, §四(二))"
+            let register = try fixture.cli([
+                "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "两种单位", "--mode", "close",
+                "--capacity", "30 万吨/年", "--new-capacity", "25 吨/日",
+            ])
+            #expect(register.status == 65, "\(register.stderr)")
+            #expect(register.stderr.contains(words), "\(register.stderr)")
+            #expect(register.stderr.contains("[rule enterprise_capacity_same_unit]"), "\(register.stderr)")
+            #expect(register.stderr.contains("old capacity 30 万吨/年, new capacity 25 吨/日"), "\(register.stderr)")
+            let id = try fixture.register()
+            let edit = try fixture.cli([
+                "enterprise", "edit", "\(id)", "--as", "SP", "--capacity", "30 万吨/年", "--new-capacity", "25 吨/日",
+            ])
+            #expect(edit.status == 65, "\(edit.stderr)")
+            #expect(edit.stderr.contains(words), "\(edit.stderr)")
+            #expect(edit.stderr.contains("[rule enterprise_capacity_same_unit]"), "\(edit.stderr)")
+            #expect(try units(fixture, id) == [nil, nil, nil, nil])
+        }
+    }
 }

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// sql/definitions: the current text of every function, trigger binding and policy, applied after
 /// the numbered migrations (docs/migrations.md).
 @Suite("Repeatable definitions")

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Each rule of the register, broken through the core API, raw SQL as the acting role, and the CLI.
 @Suite("Enterprise rules are enforced by the database")
 struct EnterpriseRuleTests {
@@ -84,7 +86,13 @@ struct EnterpriseRuleTests {
                     $0.newCapacity = .init("20 万台/年")
                 }
             }
-            #expect(throws: RelocError.self) { try mixedUnits.get() }
+            // Refused before SQL, by the database's rule (its words are reloc.rule's).
+            #expect(
+                throws: RuleViolation(
+                    rule: "enterprise_capacity_same_unit", detail: "old capacity 30 万吨/年, new capacity 20 万台/年")
+            ) {
+                try mixedUnits.get()
+            }
             let id = try fixture.register {
                 $0.capacity = .init("３０ 万吨/年")
                 $0.newCapacity = .init("30万吨/年")

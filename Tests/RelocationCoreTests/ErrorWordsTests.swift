@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Refusals PostgreSQL words itself (unique keys, CHECK backstops, table permissions) reach the
 /// user in the register's words: the rule's message from `reloc.rule`, `[rule NAME]`, its hint.
 @Suite("Error words, as a user reads them")

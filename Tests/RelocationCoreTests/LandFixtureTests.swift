@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// A seeded database in which 长春's rail-car plant (长春轨道客车装备, a relocation the opinion names)
 /// moves to 长春装备制造产业开发区 (CC-ZBZZ), plus helpers to issue quotas and check refusals.
 struct LandFixture {
@@ -16,9 +18,9 @@ struct LandFixture {
         try TestDatabase.with(.jilin2014) { name in
             let changchun = try TestDatabase.connect(name, actingAs: "CC")
             let id = try changchun.query("SELECT id FROM reloc.enterprise WHERE name = '长春轨道客车装备'").scalar(Int64.self)
-            var changes = Changes()
-            changes.set("park_id", expression: "(SELECT id FROM reloc.park WHERE code = \(park))")
-            try Enterprises(changchun).edit(id, changes)
+            var edit = Enterprises.Edit()
+            edit.park = park
+            try Enterprises(changchun).edit(id, edit)
             return try body(LandFixture(database: name, railCars: id))
         }
     }

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 @Suite("Migrations")
 struct MigrationTests {
     static let slowTable = Migration(

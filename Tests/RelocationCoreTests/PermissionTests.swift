@@ -4,16 +4,12 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Who may do what, decided by PostgreSQL roles and row-level security: tried through the core,
 /// through plain SQL as the organisation's role, and through the CLI.
 @Suite("Permissions: province, own city, other city, department")
 struct PermissionTests {
-    static func changes(_ column: String, _ value: String) -> Changes {
-        var changes = Changes()
-        changes.set(column, value)
-        return changes
-    }
-
     func expectDenied(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             try body()
@@ -91,7 +87,8 @@ struct PermissionTests {
     @Test func editingAndAdvancing() throws {
         try RegisterFixture.with { fixture in
             let id = try fixture.register(as: "SP")
-            let rename = Self.changes("name", "改名企业")
+            var rename = Enterprises.Edit()
+            rename.name = "改名企业"
             try Enterprises(try fixture.acting("SP")).edit(id, rename)
             try Enterprises(try fixture.acting("JL")).edit(id, rename)
             // Another city and a department do not even see a row to change.
@@ -125,7 +122,8 @@ struct PermissionTests {
 
     @Test func plans() throws {
         try RegisterFixture.with { fixture in
-            let change = Self.changes("safeguards", "加强组织领导")
+            var change = Plans.Edit()
+            change.safeguards = "加强组织领导"
             try Plans(try fixture.acting("SP")).edit("SP-TD", change)
             expectHidden { try Plans(try fixture.acting("CC")).edit("SP-TD", change) }
             expectHidden { try Plans(try fixture.acting("JL-ZJT")).edit("SP-TD", change) }

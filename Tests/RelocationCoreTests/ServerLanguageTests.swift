@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// The words a user reads and the exit codes do not depend on the server's language: with
 /// `lc_messages = 'zh_CN.UTF-8'` PostgreSQL's own sentences are Chinese, and reloc still decides
 /// from SQLSTATE, constraint names and our own DETAIL/HINT. The server needs the zh_CN.UTF-8
@@ -74,9 +76,13 @@ struct ServerLanguageTests {
             let error = try #require(raised)
             #expect(error.sqlState == "42501")
             #expect(!error.message.contains("permission denied"), "the server spoke English: \(error.message)")
-            let report = ErrorReport(error)
+            // The words are the database's (rule park_writers, 0017), read as the CLI reads them.
+            let rules = DatabaseRuleBook(settings: DatabaseSettings(url: try TestDatabase.url(of: db)))
+            let report = ErrorReport(error, rules: rules)
             #expect(report.status == .noPermission)
             #expect(report.message.contains("receiving parks (they are written by the province)"), "\(report.message)")
+            #expect(report.message.contains("[rule park_writers]"), "\(report.message)")
+            #expect(report.message.contains("act as an organisation that may do this (--as ORG)"), "\(report.message)")
         }
     }
 }

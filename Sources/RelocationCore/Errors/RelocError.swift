@@ -1,5 +1,8 @@
-/// Errors of reloc's own making (as opposed to the database's), each with the exit status a
-/// script can act on.
+import Foundation
+import LibPQClient
+
+/// Errors of reloc's own making (as opposed to the database's), each of a kind a caller can act
+/// on (the CLI maps them to exit statuses: Sources/reloc/Support/ErrorReport.swift).
 public enum RelocError: Error, Sendable, CustomStringConvertible {
     /// Input that breaks a rule or cannot be read (exit 65).
     case invalidInput(String)
@@ -15,12 +18,12 @@ public enum RelocError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The process exit statuses reloc uses (BSD sysexits.h).
-public enum ExitStatus: Int32, Sendable {
-    case ok = 0
-    case usage = 64
-    case dataError = 65
-    case unavailable = 69
-    case software = 70
-    case noPermission = 77
+extension PGError {
+    /// True for PostgreSQL's own permission refusal (a grant, a row-level security policy:
+    /// SQLSTATE 42501 without a HINT), false for one our SQL raised with its words (those carry
+    /// a HINT). A store that knows which rule of who may do what was meant names it
+    /// (`PermissionRefusal`).
+    public var isPostgreSQLsOwnRefusal: Bool {
+        sqlState == "42501" && (hint ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+    }
 }

@@ -18,6 +18,17 @@ public struct RuleWords: Sendable, Equatable {
 public protocol RuleBook: Sendable {
     /// The words of `rule`, or nil if there are none (or they cannot be read now).
     func words(for rule: String) -> RuleWords?
+    /// The words of the first of `rules` (in that order) that has words.
+    func words(forFirstOf rules: [String]) -> RuleWords?
+}
+
+extension RuleBook {
+    public func words(forFirstOf rules: [String]) -> RuleWords? {
+        for rule in rules {
+            if let words = words(for: rule) { return words }
+        }
+        return nil
+    }
 }
 
 /// Reads rule words on a connection of its own, opened from the command's settings: the
@@ -33,6 +44,27 @@ public struct DatabaseRuleBook: RuleBook {
     public func words(for rule: String) -> RuleWords? {
         guard let connection = try? settings.connect() else { return nil }
         return try? DatabaseRuleBook.words(for: rule, on: connection)
+    }
+
+    /// One query, one connection, for a list of candidates (the tables a refusal may name).
+    public func words(forFirstOf rules: [String]) -> RuleWords? {
+        guard !rules.isEmpty, let connection = try? settings.connect() else { return nil }
+        return try? DatabaseRuleBook.words(forFirstOf: rules, on: connection)
+    }
+
+    /// The words of the first of `rules` that `reloc.rule` has, read on `connection`.
+    public static func words(forFirstOf rules: [String], on connection: PGConnection) throws -> RuleWords? {
+        let rows = try connection.query(
+            """
+            SELECT r.name, r.message, r.hint
+            FROM unnest(\(rules)::text[]) WITH ORDINALITY AS c(name, rank) JOIN reloc.rule r ON r.name = c.name
+            ORDER BY c.rank LIMIT 1
+            """
+        ).rows
+        guard let row = rows.first else { return nil }
+        return RuleWords(
+            name: try row.decode(String.self, at: 0), message: try row.decode(String.self, at: 1),
+            hint: try row.decode(String?.self, at: 2))
     }
 
     /// The words of `rule` read on `connection`; nil if `reloc.rule` has no such rule.
@@ -58,5 +90,22 @@ public struct RuleViolation: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         "rule \(rule) broken" + (detail.map { ": \($0)" } ?? "")
+    }
+}
+
+/// An organisation refused by a rule of who may do what (exit 77), which PostgreSQL enforced
+/// without words of its own (row-level security, a column grant): the domain names the rule,
+/// the report reads its words from `reloc.rule`, with the detail (whose plan it is).
+public struct PermissionRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let rule: String
+    public let detail: String?
+
+    public init(rule: String, detail: String? = nil) {
+        self.rule = rule
+        self.detail = detail
+    }
+
+    public var description: String {
+        "refused by rule \(rule)" + (detail.map { ": \($0)" } ?? "")
     }
 }

@@ -4,8 +4,8 @@ import LibPQClient
 /// An area as the user gave it: hectares (公顷), or mu (亩, 1 公顷 = 15 亩). Land documents are written
 /// in either unit (§五(四)), so a land amount is kept exactly in the unit it was given, to four
 /// decimal places; more places are refused, never rounded (one rule for every area). The only
-/// conversion, mu to hectares, is SQL's (`reloc.ha_from_mu`, `reloc.land_units`): no floating
-/// point, and no second copy of the arithmetic here.
+/// conversion, mu to hectares, is SQL's (`reloc.ha_from_mu`, `reloc.ha_from_mu_exact`,
+/// `reloc.land_units`): no floating point, and no second copy of the arithmetic here.
 public enum LandArea: Sendable, Equatable {
     case hectares(Decimal)
     case mu(Decimal)
@@ -36,14 +36,14 @@ public enum LandArea: Sendable, Equatable {
         }
     }
 
-    /// Areas are below 100,000,000 ha (1,500,000,000 mu), as the area rules say.
-    static let limitHectares: Decimal = 100_000_000
+    /// Areas are below 100,000,000 ha (1,500,000,000 mu), as the area rules say: the limit in each
+    /// unit, as the rules state it (no conversion here).
+    static func limit(_ unit: String) -> Decimal { unit == "mu" ? 1_500_000_000 : 100_000_000 }
 
     /// Refuses an area too large for the register with the words of `rule` (the amount's rule in
     /// `reloc.rule`), before PostgreSQL could only call it a "numeric field overflow".
     public func checkFits(rule: String) throws {
-        let limit = self.unit == "mu" ? LandArea.limitHectares * 15 : LandArea.limitHectares
-        guard abs(amount) < limit else { throw RuleViolation(rule: rule, detail: "\(amount) \(unit)") }
+        guard abs(amount) < LandArea.limit(unit) else { throw RuleViolation(rule: rule, detail: "\(amount) \(unit)") }
     }
 
     /// Refuses more than four decimal places in either unit (`rule` names the rule said).
@@ -55,44 +55,26 @@ public enum LandArea: Sendable, Equatable {
         }
     }
 
-    /// The SQL expression for the area in hectares to 0.0001 ha (mu converted by `reloc.ha_from_mu`),
-    /// for the register's areas that are kept in hectares (an enterprise's, a site's). More than four
-    /// decimal places are refused in either unit; `rule` is the area's rule, said if it is too large.
+    /// The SQL expression for the area in hectares to 0.0001 ha, for the register's areas that are
+    /// kept in hectares (an enterprise's, a site's). More than four decimal places are refused in
+    /// either unit; `rule` is the area's rule, said if it is too large.
     ///
     /// Those areas are kept in ha to 0.0001, so a mu amount is taken only when 0.0001 ha holds it
     /// exactly (a multiple of 0.0015 mu: 15 mu = 1 ha): `--mu 0.0007` once stored 0.0000 ha,
-    /// `--mu 0.0008` 0.0001 ha (+87%), `--mu 1` 0.0667 ha (listed as 1.0005 mu). Any other mu amount is
-    /// refused by `placesRule` with the hectares it would be, never rounded.
+    /// `--mu 0.0008` 0.0001 ha (+87%), `--mu 1` 0.0667 ha (listed as 1.0005 mu). The database
+    /// converts, or refuses by `placesRule` with the hectares it would be (`reloc.ha_from_mu_exact`,
+    /// 0017: the one conversion of mu to hectares), never rounded.
     public func hectaresSQL(rule: String, placesRule: String = "enterprise_site_area_places") throws -> SQLQuery {
         try checkFits(rule: rule)
         try checkPlaces(rule: placesRule)
         switch self {
         case .hectares(let value): return "\(value)::numeric"
-        case .mu(let value):
-            guard Decimal.isMultipleOf15Units(value) else {
-                var hectares = value / 15
-                var shown = Decimal()
-                NSDecimalRound(&shown, &hectares, 8, .plain)
-                throw RuleViolation(
-                    rule: placesRule,
-                    detail:
-                        "\(value) mu is \(shown)… ha, more than four decimal places of ha: give the area in ha (--ha), or in mu in steps of 0.0015 mu (= 0.0001 ha)"
-                )
-            }
-            return "reloc.ha_from_mu(\(value))"
+        case .mu(let value): return "reloc.ha_from_mu_exact(\(value), \(placesRule))"
         }
     }
 }
 
 extension Decimal {
-    /// True if `mu` is a whole number of 0.0015 mu (= 0.0001 ha): mu × 10000 divisible by 15.
-    static func isMultipleOf15Units(_ mu: Decimal) -> Bool {
-        var quotient = mu * 10000 / 15
-        var whole = Decimal()
-        NSDecimalRound(&whole, &quotient, 0, .plain)
-        return whole == quotient
-    }
-
     /// True if the value has no digit beyond the fourth decimal place (1.1235 yes, 1.123456789 no).
     static func hasAtMostFourPlaces(_ value: Decimal) -> Bool {
         var copy = value

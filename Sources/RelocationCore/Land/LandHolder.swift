@@ -12,7 +12,7 @@ struct LandHolder: Sendable {
     /// department, the province) is refused here, saying what is wanted, rather than listing
     /// nothing. Writes leave that to the database's rule (`land_quota_holder`), named in its refusal.
     static func resolve(_ code: String, in db: PGConnection, filter: Bool = false) throws -> LandHolder {
-        let normalised = code.asciiDigits.trimmingCharacters(in: .whitespaces).uppercased()
+        let normalised = Spellings.halfwidth(code).trimmingCharacters(in: .whitespaces).uppercased()
         let row = try db.query(
             """
             SELECT (SELECT id FROM reloc.organisation WHERE code = \(normalised)),
@@ -49,7 +49,7 @@ struct LandHolder: Sendable {
 
     /// A filter on the holder code (nil: all).
     static func matches(_ code: String?) -> SQLQuery {
-        let normalised = code.map { $0.asciiDigits.trimmingCharacters(in: .whitespaces).uppercased() }
+        let normalised = code.map { Spellings.halfwidth($0).trimmingCharacters(in: .whitespaces).uppercased() }
         return "(\(normalised)::text IS NULL OR coalesce(k.code, o.code) = \(normalised))"
     }
 }

@@ -13,11 +13,12 @@ public enum AsOf: Sendable, Equatable {
     /// Parses `YYYY-MM-DD` (full-width digits accepted) or an ISO 8601 date-time with a zone
     /// (`2014-12-31T17:00Z`, `2014-12-31T17:00:00+08:00`).
     public init?(_ text: String) {
-        if let date = CalendarDate(text) {
+        // Full-width digits (２０１４－１２－３１) are folded first: the one folding, Spellings.halfwidth.
+        var ascii = Spellings.halfwidth(text).trimmingCharacters(in: .whitespaces)
+        if let date = CalendarDate(ascii) {
             self = .date(date)
             return
         }
-        var ascii = text.trimmingCharacters(in: .whitespaces).asciiDigits
         // ISO8601DateFormatter wants seconds: 2014-12-31T17:00Z → 2014-12-31T17:00:00Z.
         if let match = ascii.range(of: #"T\d{2}:\d{2}(?=Z|[+-]|$)"#, options: .regularExpression) {
             ascii.insert(contentsOf: ":00", at: match.upperBound)

@@ -197,11 +197,9 @@ public struct Milestones {
                 try changes.update("reloc.milestone", where: "id = \(id)"), what: "milestone \(id)",
                 existing: "SELECT 1 FROM reloc.milestone WHERE id = \(id)")
         } catch let error as PGError
-            where PermissionWords.isPostgreSQLsOwn(error)
+            where error.isPostgreSQLsOwnRefusal
         {
-            throw RelocError.permissionDenied(
-                "only the province changes a milestone's title, due date, kind or owner; the organisations it concerns set its note and close it (reloc milestone done)"
-            )
+            throw PermissionRefusal(rule: "milestone_edit_province")
         }
     }
 

@@ -1,32 +1,33 @@
 import LibPQClient
 
-/// The columns an `edit` command sets: only the options the user gave. Column names come from
-/// our code, never from input; values are always bind parameters.
-public struct Changes: Sendable {
+/// The columns a store's `edit` sets: only the fields the caller gave. Column names come from
+/// the store's own code, never from input; values are always bind parameters. Internal: callers
+/// (the CLI) pass a typed `Edit`, never columns or SQL.
+struct Changes: Sendable {
     private(set) var assignments: [SQLQuery] = []
     private var cleared: Set<String> = []
 
-    public init() {}
+    init() {}
 
-    public mutating func set<Value: PGEncodable>(_ column: String, _ value: Value?) {
+    mutating func set<Value: PGEncodable>(_ column: String, _ value: Value?) {
         guard let value else { return }
         assignments.append("\(identifier: column) = \(value)")
     }
 
     /// Sets a column to an SQL expression over the value, e.g. converting mu to hectares.
-    public mutating func set(_ column: String, expression: SQLQuery?) {
+    mutating func set(_ column: String, expression: SQLQuery?) {
         guard let expression else { return }
         assignments.append("\(identifier: column) = \(expression)")
     }
 
     /// Sets a column to NULL: an optional field cleared (`--clear FIELD`). Once, however often it
     /// is asked (`--clear uscc --clear uscc`): PostgreSQL refuses two assignments to one column.
-    public mutating func clear(_ column: String) {
+    mutating func clear(_ column: String) {
         guard cleared.insert(column).inserted else { return }
         assignments.append("\(identifier: column) = NULL")
     }
 
-    public var isEmpty: Bool { assignments.isEmpty }
+    var isEmpty: Bool { assignments.isEmpty }
 
     /// `UPDATE table SET … WHERE condition`; throws when nothing was given to change.
     func update(_ table: String, where condition: SQLQuery) throws -> SQLQuery {

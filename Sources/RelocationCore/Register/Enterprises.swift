@@ -29,8 +29,7 @@ public struct Enterprises {
         /// "x10 …" (from "0x10"). The same rule as the database's (`reloc.parse_capacity`,
         /// `enterprise_capacity_unit_shape`), which refuses any other unit whoever writes it.
         public init?(_ text: String) {
-            let ascii = text.asciiDigits.replacingOccurrences(of: "，", with: ",").trimmingCharacters(
-                in: .whitespaces)
+            let ascii = Spellings.halfwidth(text).trimmingCharacters(in: .whitespaces)
             let number = String(ascii.prefix { $0.isASCII && ($0.isNumber || $0 == "." || $0 == ",") })
             let rest = ascii.dropFirst(number.count)
             let unit = rest.trimmingCharacters(in: .whitespaces)
@@ -144,11 +143,11 @@ public struct Enterprises {
     }
 
     /// Row-level security refuses a plan that is not the acting organisation's with a generic
-    /// message; say whose plan it is and what the organisation may do instead.
+    /// message; say whose plan it is, and which rule of who registers where was broken.
     func refusingOtherCities<T>(plan: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as PGError where PermissionWords.isPostgreSQLsOwn(error) {
+        } catch let error as PGError where error.isPostgreSQLsOwnRefusal {
             let code = plan.uppercased()
             let row = try? db.query(
                 """
@@ -165,32 +164,35 @@ public struct Enterprises {
             let kinds = ((try? row?.decode(String?.self, at: 2)) ?? nil)?.split(separator: ",").map(String.init) ?? []
             let whose =
                 "plan \(code) belongs to \(district.map { "the district \($0) of the city \(city ?? "?")" } ?? city.map { "the city \($0)" } ?? "another city")"
+            // Which rule of who registers where (0017's words in reloc.rule) the acting kind broke.
             let rule: String
             if kinds.contains("city") {
-                rule = "a city government registers enterprises only into the plans of its own city"
+                rule = "enterprise_register_own_city"
             } else if kinds.contains("district") {
-                rule = "a district government registers enterprises only into its own district's plan"
+                rule = "enterprise_register_own_district"
             } else if kinds.contains("department") {
-                rule = "a provincial department registers no enterprises (it reports progress on its tasks)"
+                rule = "enterprise_register_department"
             } else {
-                rule = "act as the city or district government the plan belongs to (--as ORG)"
+                rule = "enterprise_register_acting"
             }
-            throw RelocError.permissionDenied("\(whose): \(rule); see the plans with `reloc plan list`")
+            throw PermissionRefusal(rule: rule, detail: whose)
         }
     }
 
+    /// Old and new capacity given together in two units: refused before SQL by the database's
+    /// rule, in its words (enterprise_capacity_same_unit, §四(二)), with the two capacities.
     func checkUnits(_ old: Capacity?, _ new: Capacity?) throws {
         if let old, let new, old.unit != new.unit {
-            throw RelocError.invalidInput(
-                "capacity units differ (\(old.unit) vs \(new.unit)): give old and new capacity in the same unit, so they can be compared (等量或减量置换, §四(二))"
-            )
+            throw RuleViolation(
+                rule: "enterprise_capacity_same_unit",
+                detail: "old capacity \(old.amount) \(old.unit), new capacity \(new.amount) \(new.unit)")
         }
     }
 
     /// Upper case, ASCII digits, no spaces: how people type a 统一社会信用代码 is not how it is stored.
     public static func normalisedUSCC(_ code: String?) -> String? {
         guard let code else { return nil }
-        let cleaned = code.asciiDigits.uppercased().filter { !$0.isWhitespace }
+        let cleaned = Spellings.halfwidth(code).uppercased().filter { !$0.isWhitespace }
         return cleaned.isEmpty ? nil : cleaned
     }
 
@@ -247,7 +249,91 @@ public struct Enterprises {
         return result
     }
 
-    public func edit(_ id: Int64, _ changes: Changes) throws {
+    /// The optional fields `enterprise edit --clear` empties.
+    public enum OptionalField: String, CaseIterable, Sendable {
+        case park, industry
+        case highRisk = "high-risk"
+        case uscc
+        case siteArea = "site-area"
+        case employees
+        case surplusWorkers = "surplus-workers"
+        case capacity
+        case newCapacity = "new-capacity"
+
+        var columns: [String] {
+            switch self {
+            case .park: ["park_id"]
+            case .industry: ["industry"]
+            case .highRisk: ["high_risk"]
+            case .uscc: ["uscc"]
+            case .siteArea: ["site_area_ha"]
+            case .employees: ["employees"]
+            case .surplusWorkers: ["surplus_workers"]
+            case .capacity: ["capacity_old", "capacity_old_unit"]
+            case .newCapacity: ["capacity_new", "capacity_new_unit"]
+            }
+        }
+    }
+
+    /// What `enterprise edit` changes: only the fields given (nil: unchanged), and the optional
+    /// fields to clear.
+    public struct Edit: Sendable {
+        public var name: String?
+        /// Another plan of the same city (a plan code).
+        public var plan: String?
+        public var mode: String?
+        /// A receiving park's code.
+        public var park: String?
+        public var industry: String?
+        public var highRisk: String?
+        public var uscc: String?
+        public var siteArea: LandArea?
+        public var employees: Int?
+        public var surplusWorkers: Int?
+        public var capacity: Capacity?
+        public var newCapacity: Capacity?
+        public var listedInPlan: Bool?
+        public var clear: [OptionalField] = []
+
+        public init() {}
+    }
+
+    /// Changes an enterprise of the acting city (or district, or the province). Each capacity is
+    /// written with its own unit: the database refuses one in another unit than the other's
+    /// (enterprise_capacity_same_unit, §四(二)) instead of re-labelling the other. Only a
+    /// relocation has a receiving park (§四(三)): a new mode other than relocate, without a park,
+    /// clears it.
+    public func edit(_ id: Int64, _ edit: Edit) throws {
+        try checkUnits(edit.capacity, edit.newCapacity)
+        var changes = Changes()
+        changes.set("name", edit.name)
+        changes.set(
+            "plan_id", expression: edit.plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
+        changes.set("mode", edit.mode)
+        changes.set(
+            "park_id", expression: edit.park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
+        changes.set("industry", edit.industry)
+        changes.set("high_risk", edit.highRisk)
+        changes.set("uscc", Enterprises.normalisedUSCC(edit.uscc))
+        changes.set(
+            "site_area_ha", expression: try edit.siteArea?.hectaresSQL(rule: "enterprise_site_area_nonnegative"))
+        changes.set("employees", edit.employees)
+        changes.set("surplus_workers", edit.surplusWorkers)
+        changes.set("capacity_old", edit.capacity?.amount)
+        changes.set("capacity_old_unit", edit.capacity?.unit)
+        changes.set("capacity_new", edit.newCapacity?.amount)
+        changes.set("capacity_new_unit", edit.newCapacity?.unit)
+        changes.set("listed_in_plan", edit.listedInPlan)
+        if let mode = edit.mode, mode != "relocate", edit.park == nil, !edit.clear.contains(.park) {
+            changes.clear("park_id")
+        }
+        for field in edit.clear {
+            for column in field.columns { changes.clear(column) }
+        }
+        try self.edit(id, changes)
+    }
+
+    func edit(_ id: Int64, _ changes: Changes) throws {
         try db.updateOne(
             try changes.update("reloc.enterprise", where: "id = \(id)"), what: "enterprise \(id)",
             existing: "SELECT 1 FROM reloc.enterprise WHERE id = \(id)")

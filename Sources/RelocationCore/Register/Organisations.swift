@@ -56,7 +56,7 @@ public struct Organisations {
             INSERT INTO reloc.organisation (code, name_zh, name_en, kind, parent_id, division_code)
             VALUES (\(new.code.uppercased()), \(new.nameZh), \(new.nameEn), \(new.kind),
                     (SELECT id FROM reloc.organisation WHERE code = \(new.parent?.uppercased())),
-                    \(new.divisionCode?.asciiDigits))
+                    \(new.divisionCode.map(Spellings.halfwidth)))
             RETURNING role_name
             """
         ).scalar(String.self)

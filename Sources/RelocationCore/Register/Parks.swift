@@ -65,7 +65,38 @@ public struct Parks {
             """)
     }
 
-    public func edit(_ code: String, _ changes: Changes) throws {
+    /// What `park edit` changes: only the fields given (nil: unchanged).
+    public struct Edit: Sendable {
+        public var name: String?
+        public var kind: String?
+        public var legallyEstablished: Bool?
+        public var envInfrastructureComplete: Bool?
+        public var planningEIAPassed: Bool?
+
+        public init(
+            name: String? = nil, kind: String? = nil, legallyEstablished: Bool? = nil,
+            envInfrastructureComplete: Bool? = nil, planningEIAPassed: Bool? = nil
+        ) {
+            self.name = name
+            self.kind = kind
+            self.legallyEstablished = legallyEstablished
+            self.envInfrastructureComplete = envInfrastructureComplete
+            self.planningEIAPassed = planningEIAPassed
+        }
+    }
+
+    /// Changes a park (the province only: the grants refuse anyone else).
+    public func edit(_ code: String, _ edit: Edit) throws {
+        var changes = Changes()
+        changes.set("name", edit.name)
+        changes.set("kind", edit.kind)
+        changes.set("legally_established", edit.legallyEstablished)
+        changes.set("env_infrastructure_complete", edit.envInfrastructureComplete)
+        changes.set("planning_eia_passed", edit.planningEIAPassed)
+        try self.edit(code, changes)
+    }
+
+    func edit(_ code: String, _ changes: Changes) throws {
         try db.updateOne(
             try changes.update("reloc.park", where: "code = \(code.uppercased())"), what: "park \(code.uppercased())",
             existing: "SELECT 1 FROM reloc.park WHERE code = \(code.uppercased())")

@@ -97,12 +97,47 @@ public struct Plans {
             VALUES (\(plan.code.uppercased()), \(plan.name),
                     (SELECT id FROM reloc.organisation WHERE code = \(plan.city.uppercased())),
                     (SELECT id FROM reloc.organisation WHERE code = \(plan.district?.uppercased())),
-                    \(plan.divisionCode?.asciiDigits), \(plan.areaKm2),
+                    \(plan.divisionCode.map(Spellings.halfwidth)), \(plan.areaKm2),
                     COALESCE(\(plan.compileBy), DATE '2014-12-31'), COALESCE(\(plan.basicCompletionBy), DATE '2022-12-31'))
             """)
     }
 
-    public func edit(_ code: String, _ changes: Changes) throws {
+    /// What `plan edit` changes: the plan's text and dates, only the fields given (nil: unchanged).
+    /// Its city and district are not edited (one plan per district, §五(三)).
+    public struct Edit: Sendable {
+        public var name: String?
+        public var areaKm2: Decimal?
+        public var scopeTargets: String?
+        public var functionalLayout: String?
+        public var mainTasks: String?
+        public var keyProjects: String?
+        public var organisationMode: String?
+        public var schedule: String?
+        public var safeguards: String?
+        public var compileBy: CalendarDate?
+        public var basicCompletionBy: CalendarDate?
+
+        public init() {}
+    }
+
+    /// Changes a plan's text and dates (the province, or the plan's own city: row-level security).
+    public func edit(_ code: String, _ edit: Edit) throws {
+        var changes = Changes()
+        changes.set("name", edit.name)
+        changes.set("area_km2", edit.areaKm2)
+        changes.set("scope_targets", edit.scopeTargets)
+        changes.set("functional_layout", edit.functionalLayout)
+        changes.set("main_tasks", edit.mainTasks)
+        changes.set("key_projects", edit.keyProjects)
+        changes.set("organisation_mode", edit.organisationMode)
+        changes.set("schedule", edit.schedule)
+        changes.set("safeguards", edit.safeguards)
+        changes.set("compile_by", edit.compileBy)
+        changes.set("basic_completion_by", edit.basicCompletionBy)
+        try self.edit(code, changes)
+    }
+
+    func edit(_ code: String, _ changes: Changes) throws {
         try db.updateOne(
             try changes.update("reloc.plan", where: "code = \(code.uppercased())"), what: "plan \(code.uppercased())",
             existing: "SELECT 1 FROM reloc.plan WHERE code = \(code.uppercased())")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LibPQClient
 import RelocationCore
 
 /// `reloc audit`: who changed what in the programme's tables, and when.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LibPQClient
 import RelocationCore
 
 struct DbCommand: ParsableCommand {
@@ -36,7 +35,7 @@ struct DbCommand: ParsableCommand {
             let database = try connection.connect()
             let runner = try MigrationRunner.bundled(
                 lockTimeoutSeconds: lockTimeout, ddlLockTimeoutSeconds: ddlLockTimeout)
-            let outcome = try asAdministrator("db migrate", database) {
+            let outcome = try Administrator.run("db migrate", on: database) {
                 try runner.apply(database) { Console.write($0 + "\n") }
             }
             if outcome.migrations.isEmpty && outcome.definitions.isEmpty {
@@ -66,7 +65,7 @@ struct DbCommand: ParsableCommand {
                 .init("version"), .init("name"), .init("state"), .init("applied_at"), .init("applied_by"),
                 .init("duration_ms"),
             ])
-            let (migrations, definitions) = try asAdministrator("db status", database) {
+            let (migrations, definitions) = try Administrator.run("db status", on: database) {
                 (try runner.status(database), try runner.definitionStatus(database))
             }
             for status in migrations {
@@ -105,30 +104,10 @@ struct DbCommand: ParsableCommand {
 
         func execute() throws {
             let database = try connection.connect()
-            let summary = try asAdministrator("db seed", database) { try ReferenceData.load(name, into: database) }
+            let summary = try Administrator.run("db seed", on: database) {
+                try ReferenceData.load(name, into: database)
+            }
             Console.write(summary + "\n")
         }
     }
-}
-
-/// Runs a `db` command's work; a permission refusal means the login is not the database
-/// administrator these commands are for (they create roles, the schema and reference data), so the
-/// user is told that rather than which table PostgreSQL refused.
-func asAdministrator<T>(_ command: String, _ database: PGConnection, _ work: () throws -> T) throws -> T {
-    do {
-        return try work()
-    } catch let error as PGError where error.isPermissionDenied {
-        throw notAdministrator(command, database, error)
-    } catch MigrationError.failed(_, let cause) where cause.isPermissionDenied {
-        throw notAdministrator(command, database, cause)
-    } catch MigrationError.definitionFailed(_, let cause) where cause.isPermissionDenied {
-        throw notAdministrator(command, database, cause)
-    }
-}
-
-private func notAdministrator(_ command: String, _ database: PGConnection, _ error: PGError) -> RelocError {
-    let login = (try? database.query("SELECT session_user::text").scalar(String.self)).map { "login \($0)" }
-    return RelocError.permissionDenied(
-        "`reloc \(command)` must be run as the database administrator (a superuser, or the owner of the database with CREATEROLE), not as \(login ?? "this login") (\(error.message)); connect as the administrator, e.g. --database 'postgresql:///reloc?user=postgres'"
-    )
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LibPQClient
 import RelocationCore
 
 struct EnterpriseCommand: ParsableCommand {
@@ -175,39 +174,22 @@ struct EnterpriseCommand: ParsableCommand {
             let connection = try session.open().connection
             let capacity = try Enterprises.Capacity.parse(self.capacity, option: "--capacity", in: connection)
             let newCapacity = try Enterprises.Capacity.parse(self.newCapacity, option: "--new-capacity", in: connection)
-            if let capacity, let newCapacity, capacity.unit != newCapacity.unit {
-                throw RelocError.invalidInput(
-                    "--capacity and --new-capacity must use the same unit (\(capacity.unit) vs \(newCapacity.unit))")
-            }
-            var changes = Changes()
-            changes.set("name", name)
-            changes.set(
-                "plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
-            changes.set("mode", mode)
-            changes.set(
-                "park_id", expression: park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
-            changes.set("industry", industry)
-            changes.set("high_risk", highRisk)
-            changes.set("uscc", Enterprises.normalisedUSCC(uscc))
-            changes.set(
-                "site_area_ha",
-                expression: try LandArea(hectares: siteHa?.value, mu: siteMu?.value)?.hectaresSQL(
-                    rule: "enterprise_site_area_nonnegative"))
-            changes.set("employees", employees)
-            changes.set("surplus_workers", surplusWorkers)
-            // Each capacity with its own unit: the database refuses one in another unit than the
-            // other's (enterprise_capacity_same_unit, §四(二)) instead of re-labelling the other.
-            changes.set("capacity_old", capacity?.amount)
-            changes.set("capacity_old_unit", capacity?.unit)
-            changes.set("capacity_new", newCapacity?.amount)
-            changes.set("capacity_new_unit", newCapacity?.unit)
-            changes.set("listed_in_plan", listedInPlan?.value)
-            // Only a relocation has a receiving park (§四(三)): a new mode without one clears it.
-            if let mode, mode != "relocate", park == nil, !clear.contains(.park) { changes.clear("park_id") }
-            for field in clear {
-                for column in field.columns { changes.clear(column) }
-            }
-            try Enterprises(connection).edit(id, changes)
+            var edit = Enterprises.Edit()
+            edit.name = name
+            edit.plan = plan
+            edit.mode = mode
+            edit.park = park
+            edit.industry = industry
+            edit.highRisk = highRisk
+            edit.uscc = uscc
+            edit.siteArea = LandArea(hectares: siteHa?.value, mu: siteMu?.value)
+            edit.employees = employees
+            edit.surplusWorkers = surplusWorkers
+            edit.capacity = capacity
+            edit.newCapacity = newCapacity
+            edit.listedInPlan = listedInPlan?.value
+            edit.clear = clear
+            try Enterprises(connection).edit(id, edit)
             Console.write("updated enterprise \(id)\n")
         }
     }
@@ -287,28 +269,7 @@ struct EnterpriseCommand: ParsableCommand {
     }
 }
 
-/// The optional fields `enterprise edit --clear` empties, and their columns.
-enum EnterpriseClearField: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case park, industry
-    case highRisk = "high-risk"
-    case uscc
-    case siteArea = "site-area"
-    case employees
-    case surplusWorkers = "surplus-workers"
-    case capacity
-    case newCapacity = "new-capacity"
+/// The optional fields `enterprise edit --clear` empties (the store's own list).
+typealias EnterpriseClearField = Enterprises.OptionalField
 
-    var columns: [String] {
-        switch self {
-        case .park: ["park_id"]
-        case .industry: ["industry"]
-        case .highRisk: ["high_risk"]
-        case .uscc: ["uscc"]
-        case .siteArea: ["site_area_ha"]
-        case .employees: ["employees"]
-        case .surplusWorkers: ["surplus_workers"]
-        case .capacity: ["capacity_old", "capacity_old_unit"]
-        case .newCapacity: ["capacity_new", "capacity_new_unit"]
-        }
-    }
-}
+extension Enterprises.OptionalField: ExpressibleByArgument {}

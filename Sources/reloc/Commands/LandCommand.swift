@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LibPQClient
 import RelocationCore
 
 struct LandCommand: ParsableCommand {
@@ -180,7 +179,7 @@ struct AreaOptions: ParsableArguments {
 struct YearArgument: ExpressibleByArgument, Sendable {
     let value: Int
     init?(argument: String) {
-        let ascii = argument.asciiDigits.trimmingCharacters(in: .whitespaces)
+        let ascii = Spellings.halfwidth(argument).trimmingCharacters(in: .whitespaces)
         guard ascii.count == 4, ascii.allSatisfy(\.isASCII), let value = Int(ascii) else { return nil }
         self.value = value
     }

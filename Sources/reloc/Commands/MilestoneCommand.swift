@@ -1,5 +1,4 @@
 import ArgumentParser
-import LibPQClient
 import RelocationCore
 
 struct MilestoneCommand: ParsableCommand {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LibPQClient
 import RelocationCore
 
 /// `reloc milestone rules …`: the province's rules giving enterprises registered to relocate their

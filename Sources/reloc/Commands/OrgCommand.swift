@@ -1,5 +1,4 @@
 import ArgumentParser
-import LibPQClient
 import RelocationCore
 
 struct OrgCommand: ParsableCommand {
@@ -58,7 +57,9 @@ struct OrgCommand: ParsableCommand {
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            guard let date = CalendarDate(on) else { throw ValidationError("--on takes a date as YYYY-MM-DD") }
+            guard let date = CalendarDate(Spellings.halfwidth(on)) else {
+                throw ValidationError("--on takes a date as YYYY-MM-DD")
+            }
             try Organisations(session.open().connection).rename(old, to: to, nameZh: name, nameEn: nameEn, on: date)
             Console.write("\(old.uppercased()) is succeeded by \(to.uppercased()) \(name) from \(date)\n")
         }

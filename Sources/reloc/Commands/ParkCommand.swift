@@ -69,13 +69,11 @@ struct ParkCommand: ParsableCommand {
 
         func execute() throws {
             try requireOneOf(kind, Parks.kinds, option: "--kind")
-            var changes = Changes()
-            changes.set("name", name)
-            changes.set("kind", kind)
-            changes.set("legally_established", established?.value)
-            changes.set("env_infrastructure_complete", envInfrastructure?.value)
-            changes.set("planning_eia_passed", planningEia?.value)
-            try Parks(session.open().connection).edit(code, changes)
+            try Parks(session.open().connection).edit(
+                code,
+                .init(
+                    name: name, kind: kind, legallyEstablished: established?.value,
+                    envInfrastructureComplete: envInfrastructure?.value, planningEIAPassed: planningEia?.value))
             Console.write("updated park \(code.uppercased())\n")
         }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LibPQClient
 import RelocationCore
 
 struct PlanCommand: ParsableCommand {
@@ -103,19 +102,19 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            var changes = Changes()
-            changes.set("name", name)
-            changes.set("area_km2", areaKm2?.value)
-            changes.set("scope_targets", scope)
-            changes.set("functional_layout", layout)
-            changes.set("main_tasks", mainTasks)
-            changes.set("key_projects", keyProjects)
-            changes.set("organisation_mode", organisationMode)
-            changes.set("schedule", schedule)
-            changes.set("safeguards", safeguards)
-            changes.set("compile_by", compileBy)
-            changes.set("basic_completion_by", basicCompletionBy)
-            try Plans(session.open().connection).edit(code, changes)
+            var edit = Plans.Edit()
+            edit.name = name
+            edit.areaKm2 = areaKm2?.value
+            edit.scopeTargets = scope
+            edit.functionalLayout = layout
+            edit.mainTasks = mainTasks
+            edit.keyProjects = keyProjects
+            edit.organisationMode = organisationMode
+            edit.schedule = schedule
+            edit.safeguards = safeguards
+            edit.compileBy = compileBy
+            edit.basicCompletionBy = basicCompletionBy
+            try Plans(session.open().connection).edit(code, edit)
             Console.write("updated plan \(code.uppercased())\n")
         }
     }

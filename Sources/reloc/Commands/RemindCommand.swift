@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LibPQClient
 import Logging
 import RelocationCore
 
@@ -146,7 +145,7 @@ struct RemindCommand: ParsableCommand {
                     onDueDate: onDue?.value, overdueFirst: overdueFirst, overdueEvery: overdueEvery,
                     escalateToCity: escalateToCity?.value)
                 if let before {
-                    let days = before.asciiDigits.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == " " })
+                    let days = Spellings.halfwidth(before).split(whereSeparator: { $0 == "," || $0 == " " })
                     let numbers = days.compactMap { Int($0) }
                     guard numbers.count == days.count else {
                         throw ValidationError("--before is a list of days, e.g. 30,7,1 (got \"\(before)\")")
@@ -156,7 +155,7 @@ struct RemindCommand: ParsableCommand {
                 if let escalateAfter {
                     if escalateAfter == "never" {
                         change.escalateAfter = .some(nil)
-                    } else if let days = Int(escalateAfter.asciiDigits) {
+                    } else if let days = Int(Spellings.halfwidth(escalateAfter)) {
                         change.escalateAfter = .some(days)
                     } else {
                         throw ValidationError(

@@ -1,17 +1,16 @@
 import ArgumentParser
 import Foundation
-import LibPQClient
 import RelocationCore
 
 extension CalendarDate: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
+    public init?(argument: String) { self.init(Spellings.halfwidth(argument)) }
 }
 
 /// A decimal number on the command line, full-width digits accepted (２２．５).
 struct DecimalArgument: ExpressibleByArgument, Sendable {
     let value: Decimal
     init?(argument: String) {
-        guard let value = Decimal(exactText: argument.asciiDigits.trimmingCharacters(in: .whitespaces)) else {
+        guard let value = Decimal(exactText: Spellings.halfwidth(argument).trimmingCharacters(in: .whitespaces)) else {
             return nil
         }
         self.value = value

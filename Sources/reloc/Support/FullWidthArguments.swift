@@ -1,3 +1,5 @@
+import RelocationCore
+
 /// The documents write numbers in full-width digits (２０１４, １１), and people type them that
 /// way: an argument that is a number, an id or a date written in full-width digits (with `．` or
 /// `－`) is read as its ASCII form, wherever it stands (`enterprise show ２`, `--on ２０１４－１２－３１`).
@@ -15,20 +17,20 @@ enum FullWidthArguments {
 
     /// The ASCII form of a full-width number, id, date or code (ＳＰ－ＴＤ, as `enterprise import`
     /// reads a code: Spellings); nil for anything else.
+    /// Which arguments are folded is decided here; the folding itself is the product's one,
+    /// `Spellings.halfwidth`.
     static func asciiNumber(_ text: String) -> String? {
-        var result = ""
         var sawFullWidth = false
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0xFF10...0xFF19, 0xFF0E, 0xFF0D, 0xFF21...0xFF3A, 0xFF41...0xFF5A:  // ０-９ ． － Ａ-Ｚ ａ-ｚ
                 sawFullWidth = true
-                result.unicodeScalars.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
             case 0x30...0x39, 0x2E, 0x2D, 0x41...0x5A, 0x61...0x7A:
-                result.unicodeScalars.append(scalar)
+                continue
             default:
                 return nil
             }
         }
-        return sawFullWidth ? result : nil
+        return sawFullWidth ? Spellings.halfwidth(text) : nil
     }
 }

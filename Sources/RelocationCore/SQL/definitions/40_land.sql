@@ -326,6 +326,22 @@ CREATE OR REPLACE FUNCTION reloc.ha_from_mu(mu numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN round(mu / 15, 4);
 
+-- The one conversion of mu for an area kept in hectares to 0.0001 ha: exact, or refused by
+-- places_rule with the hectares it would be (15 mu = 1 ha: a multiple of 0.0015 mu fits).
+CREATE OR REPLACE FUNCTION reloc.ha_from_mu_exact(mu numeric, places_rule text) RETURNS numeric
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF mu IS NOT NULL AND (mu * 10000) % 15 <> 0 THEN
+        PERFORM reloc.raise_rule(places_rule, format(
+            '%s mu is %s… ha, more than four decimal places of ha: give the area in ha (--ha), or in mu in steps of 0.0015 mu (= 0.0001 ha)',
+            mu, round(mu / 15, 8)));
+    END IF;
+    RETURN reloc.ha_from_mu(mu);
+END $$;
+COMMENT ON FUNCTION reloc.ha_from_mu_exact(numeric, text) IS
+    'Mu to hectares for an area kept to 0.0001 ha: exact, or refused by places_rule (never rounded).';
+
 -- Land amounts (§五(四)): 1 公顷 = 15 亩. The exact common measure is 0.0001 mu = 1/150000 ha, so an
 -- integer count of it holds every four-decimal ha amount (×150000) and every four-decimal mu amount
 -- (×10000): quotas and allocations are compared as integers, never rounded.

@@ -1,25 +1,39 @@
 import Foundation
 import LibPQClient
+import RelocationCore
+
+/// The process exit statuses reloc uses (BSD sysexits.h).
+enum ExitStatus: Int32, Sendable {
+    case ok = 0
+    case usage = 64
+    case dataError = 65
+    case unavailable = 69
+    case software = 70
+    case noPermission = 77
+}
 
 /// Turns any error into the one line reloc prints on stderr and the exit status, so users read
-/// what went wrong and what to do, never a raw SQL error alone or a stack trace.
-public struct ErrorReport: Sendable, Equatable {
-    public let status: ExitStatus
-    public let message: String
+/// what went wrong and what to do, never a raw SQL error alone or a stack trace. The domain
+/// (RelocationCore) returns typed errors; the exit statuses are the CLI's (docs/layers.md).
+struct ErrorReport: Sendable, Equatable {
+    let status: ExitStatus
+    let message: String
 
-    public init(status: ExitStatus, message: String) {
+    init(status: ExitStatus, message: String) {
         self.status = status
         self.message = message
     }
 
-    public static let startLocalDatabase =
+    static let startLocalDatabase =
         "start one with `deploy/local-postgres.sh start` and `eval \"$(deploy/local-postgres.sh env)\"`, or set DATABASE_URL / --database"
 
     /// `rules` finds the words of a rule PostgreSQL itself enforced (a unique key, a CHECK
     /// backstop), which its error names but does not explain; without it the report says what
     /// PostgreSQL said.
-    public init(_ error: any Error, rules: (any RuleBook)? = nil) {
+    init(_ error: any Error, rules: (any RuleBook)? = nil) {
         switch error {
+        case let error as PermissionRefusal:
+            self.init(status: .noPermission, message: ErrorReport.refusalMessage(error, rules: rules))
         case let error as RuleViolation:
             self.init(
                 status: .dataError, message: ErrorReport.ruleMessage(error.rule, detail: error.detail, rules: rules))
@@ -89,7 +103,7 @@ public struct ErrorReport: Sendable, Equatable {
         let hint = error.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
         switch state {
         case "42501":
-            if let words = PermissionWords.words(for: error) {
+            if let words = PermissionWords.words(for: error, rules: rules) {
                 return ErrorReport(status: .noPermission, message: words)
             }
             return ErrorReport(
@@ -144,6 +158,15 @@ public struct ErrorReport: Sendable, Equatable {
             return "rule \(rule) broken" + (detail.map { ": \($0)" } ?? "") + " [rule \(rule)]"
         }
         return ruleMessage(words, detail: detail)
+    }
+
+    /// "WORDS: DETAIL [rule NAME] — HINT" for a refusal by a rule of who may do what.
+    static func refusalMessage(_ refusal: PermissionRefusal, rules: (any RuleBook)?) -> String {
+        guard let words = rules?.words(for: refusal.rule) else {
+            return "permission denied by rule \(refusal.rule)" + (refusal.detail.map { ": \($0)" } ?? "")
+                + " [rule \(refusal.rule)] — \(PermissionWords.actAs)"
+        }
+        return ruleMessage(words, detail: refusal.detail)
     }
 
     static func ruleMessage(_ words: RuleWords, detail: String?) -> String {
