@@ -11,10 +11,17 @@ SELECT 'BN' || lpad(i::text, 3, '0'), '基准市' || i, 'city', (500000 + i)::te
 FROM generate_series(1, :cities) AS i
 ON CONFLICT (code) DO NOTHING;
 
-INSERT INTO reloc.plan (code, name, city_id)
-SELECT 'BN-P' || lpad(i::text, 4, '0'), '基准老工业区' || i,
-       (SELECT id FROM reloc.organisation WHERE code = 'BN' || lpad((1 + i % :cities)::text, 3, '0'))
-FROM generate_series(1, :plans) AS i;
+-- One district per plan (a city has one plan per district, 0009).
+INSERT INTO reloc.organisation (code, name_zh, kind, parent_id, division_code)
+SELECT 'BN-D' || lpad(i::text, 4, '0'), '基准区' || i, 'district', c.id, left(c.division_code, 4) || '01'
+FROM generate_series(1, :plans) AS i
+JOIN reloc.organisation c ON c.code = 'BN' || lpad((1 + i % :cities)::text, 3, '0')
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO reloc.plan (code, name, city_id, district_id)
+SELECT 'BN-P' || lpad(i::text, 4, '0'), '基准老工业区' || i, d.parent_id, d.id
+FROM generate_series(1, :plans) AS i
+JOIN reloc.organisation d ON d.code = 'BN-D' || lpad(i::text, 4, '0');
 
 WITH plans AS (SELECT array_agg(id ORDER BY id) AS ids FROM reloc.plan WHERE code LIKE 'BN-P%')
 INSERT INTO reloc.enterprise (plan_id, name, mode)

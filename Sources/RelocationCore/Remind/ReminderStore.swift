@@ -84,13 +84,14 @@ public struct ReminderStore {
                 "reminders are already planned as of \(latest): a run as of \(date) would send older reminders again; run as of \(latest) or later (--dry-run to look at an earlier day)"
             )
         }
-        let reminders = try db.query("SELECT reloc.remind_plan(\(date))").scalar(Int.self)
-        let row = try db.query("SELECT messages, superseded FROM reloc.remind_compose(\(date), \(maxItems)::int)")
+        // Planning and composing in one call (0013): each new reminder is written once, in its
+        // final state, instead of inserted by remind_plan and rewritten by remind_compose.
+        let row = try db.query("SELECT planned, messages, superseded FROM reloc.remind_run(\(date), \(maxItems)::int)")
             .rows[0]
         let noContact = toContacts ? try recordNoContact() : 0
         return Planned(
-            asOf: date, reminders: reminders, messages: try row.decode(Int.self, at: 0), noContact: noContact,
-            superseded: try row.decode(Int.self, at: 1))
+            asOf: date, reminders: try row.decode(Int.self, at: 0), messages: try row.decode(Int.self, at: 1),
+            noContact: noContact, superseded: try row.decode(Int.self, at: 2))
     }
 
     /// Records as no-contact the messages waiting for their first delivery whose recipient has no
