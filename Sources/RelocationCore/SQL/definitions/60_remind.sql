@@ -185,117 +185,23 @@ RETURNS TABLE (messages bigint, superseded bigint)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
 AS $$
 DECLARE
-    run_on constant date := as_of;
-    cap constant integer := max_items;
     stale_ids bigint[];
     composed bigint;
 BEGIN
-    WITH stale AS (
-        UPDATE reloc.reminder_message m SET state = 'superseded', superseded_at = now()
-        WHERE m.delivered_to = '{}'
-          AND ((m.state IN ('pending', 'retrying')
-                AND (m.as_of < run_on
-                     OR EXISTS (SELECT FROM reloc.reminder r WHERE r.state = 'planned' AND r.recipient_id = m.recipient_id)
-                     -- A same-day digest gone stale: one of its milestones is done, or its due
-                     -- date moved, since it was composed (nothing done or moved is reminded).
-                     OR EXISTS (SELECT FROM reloc.reminder_message_item i
-                                JOIN reloc.reminder r ON r.id = i.reminder_id
-                                JOIN reloc.milestone ms ON ms.id = r.milestone_id
-                                WHERE i.message_id = m.id
-                                  AND ((ms.done_on IS NOT NULL AND ms.done_on <= run_on) OR ms.due_on <> r.due_on))))
-               -- Recorded no-contact, and the recipient has a contact now: its items still open
-               -- go to that contact in this run's fresh digest.
-               OR (m.state = 'no-contact'
-                   AND EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = m.recipient_id)))
-        RETURNING m.id
-    )
-    SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
-
-    UPDATE reloc.reminder r
-    SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
-                     THEN 'planned' ELSE 'withdrawn' END
-    FROM reloc.milestone ms
-    WHERE ms.id = r.milestone_id AND r.state = 'composed'
-      AND r.id IN (SELECT i.reminder_id FROM reloc.reminder_message_item i WHERE i.message_id = ANY (stale_ids));
-
+    CREATE TEMPORARY TABLE remind_taken (
+        id bigint NOT NULL, milestone_id bigint NOT NULL, recipient_id bigint NOT NULL, due_on date NOT NULL,
+        escalation boolean NOT NULL
+    ) ON COMMIT DROP;
+    stale_ids := reloc.remind_supersede(as_of);
     WITH taken AS (
         UPDATE reloc.reminder r SET state = 'composed'
         WHERE r.state = 'planned'
         RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
-    ),
-    item AS (
-        -- One item per milestone in a digest: the owner's own reminder wins over an escalation.
-        SELECT DISTINCT ON (t.recipient_id, t.milestone_id)
-               t.recipient_id, t.milestone_id, t.due_on - run_on AS days_left,
-               jsonb_build_object(
-                   'milestone_id', m.id, 'kind', m.kind, 'title', m.title,
-                   'belongs_to', CASE
-                       WHEN m.plan_id IS NOT NULL THEN jsonb_build_object('type', 'plan', 'code', p.code, 'name', p.name)
-                       WHEN m.enterprise_id IS NOT NULL THEN jsonb_build_object('type', 'enterprise', 'code', NULL, 'name', e.name)
-                       WHEN m.task_id IS NOT NULL THEN jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title)
-                       WHEN m.site_id IS NOT NULL THEN jsonb_build_object('type', 'site', 'code', m.site_id::text, 'name', s.name)
-                       -- Attached to something a later migration adds.
-                       ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
-                   'due_on', t.due_on, 'days_left', t.due_on - run_on, 'escalation', t.escalation,
-                   'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
-                   'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
-                       'percent', pr.percent, 'status', pr.status, 'note', pr.note,
-                       'reported_on', reloc.local_date(pr.reported_at)) END) AS item
-        FROM taken t
-        JOIN reloc.milestone m ON m.id = t.milestone_id
-        JOIN reloc.organisation owner ON owner.id = reloc.org_on(m.owner_id, run_on)
-        LEFT JOIN reloc.plan p ON p.id = m.plan_id
-        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
-        LEFT JOIN reloc.task k ON k.id = m.task_id
-        LEFT JOIN reloc.site s ON s.id = m.site_id
-        LEFT JOIN LATERAL (
-            SELECT x.percent, x.status, x.note, x.reported_at FROM reloc.progress_report x
-            WHERE x.milestone_id = m.id OR (m.task_id IS NOT NULL AND x.task_id = m.task_id)
-            ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
-        ORDER BY t.recipient_id, t.milestone_id, t.escalation
-    ),
-    ranked AS (
-        SELECT i.*, row_number() OVER (PARTITION BY i.recipient_id ORDER BY i.days_left, i.milestone_id) AS position
-        FROM item i
-    ),
-    digest AS (
-        SELECT i.recipient_id,
-               jsonb_build_object(
-                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
-                   'items', jsonb_agg(i.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
-                   'omitted', count(*) FILTER (WHERE i.position > cap))
-               -- The province's digest lists the messages that died (投递失败), the latest 50,
-               -- until they are retried: a person there sees what nobody received.
-               || CASE WHEN o.kind = 'province' THEN coalesce((
-                      SELECT jsonb_build_object('failed_deliveries', jsonb_agg(f.failed ORDER BY f.id DESC))
-                      FROM (SELECT d.id, jsonb_build_object(
-                                'message_id', d.id, 'as_of', d.as_of, 'attempts', d.attempts,
-                                'recipient', jsonb_build_object('code', r.code, 'name', r.name_zh),
-                                'last_error', regexp_replace(coalesce(d.last_error, ''), '(https?://)[^/?#\s]*@', '\1***@', 'g')
-                            ) AS failed
-                            FROM reloc.reminder_message d JOIN reloc.organisation r ON r.id = d.recipient_id
-                            WHERE d.state = 'dead' ORDER BY d.id DESC LIMIT 50) f
-                      HAVING count(*) > 0), '{}') ELSE '{}' END AS digest
-        FROM ranked i JOIN reloc.organisation o ON o.id = i.recipient_id
-        GROUP BY i.recipient_id, o.code, o.name_zh, o.kind
-    ),
-    message AS (
-        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
-        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
-        RETURNING id, recipient_id
-    ),
-    linked AS (
-        INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
-        SELECT m.id, t.id FROM message m JOIN taken t ON t.recipient_id = m.recipient_id
-        RETURNING 1
     )
-    -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
-    SELECT count(*) INTO composed FROM message;
-
-    UPDATE reloc.reminder_message s SET superseded_by = n.id
-    FROM reloc.reminder_message n
-    WHERE s.id = ANY (stale_ids) AND n.recipient_id = s.recipient_id AND n.created_at = now() AND n.id <> s.id;
-
+    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation)
+    SELECT t.id, t.milestone_id, t.recipient_id, t.due_on, t.escalation FROM taken t;
+    composed := reloc.remind_compose_taken(as_of, max_items, stale_ids);
+    DROP TABLE pg_temp.remind_taken;
     RETURN QUERY SELECT composed, cardinality(stale_ids)::bigint;
 END $$;
 COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
@@ -310,35 +216,55 @@ CREATE POLICY reminder_run_job ON reloc.reminder_run FOR ALL TO reloc_reminder U
 DROP POLICY IF EXISTS reminder_run_read ON reloc.reminder_run;
 CREATE POLICY reminder_run_read ON reloc.reminder_run FOR SELECT TO reloc_app USING (true);
 
+
 ------------------------------------------------------------------------------------------------
--- Planning: set-based, by state as of a date
+-- Set-based in cost (0013, issue 13): the job's run (reloc.remind_run) and the steps it shares
+-- with remind_plan / remind_compose; figures in docs/performance-remind.md
 ------------------------------------------------------------------------------------------------
 
--- Inserts the reminders due as of the date; returns how many are new. For each milestone not
--- done by that date, the most recent occurrence the rule puts on or before the date (a late run
--- sends that one, not every one it missed); for its owner and, for a task's milestone, every
--- department assigned to the task, each as the body holding the work on that date (a renamed
--- department's successor). Escalation (督办) once the milestone is escalate_after days overdue: to
--- the province, and to the city for an enterprise's milestone or a kind whose rule says so.
--- JIT off: compiling the expressions costs more (≈ 0.7 s) than the whole plan takes without it on
--- a million milestones. The rules are materialized so each kind's horizon is computed once, not
--- once per milestone.
---
 ------------------------------------------------------------------------------------------------
--- The reminder job reminds a department of a task's milestones only while it holds the task
--- (0006's remind_plan, redefined: the same statement with the assignment's dates on the run's day).
+-- Who holds each organisation's work on a date, for every organisation at once
 ------------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION reloc.remind_plan(as_of date) RETURNS bigint
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+-- The same chain as reloc.org_on (0004): follow successor_id while the succession has taken effect
+-- (succeeded_on <= on_date), at most 100 steps; the last body reached holds the work. One
+-- recursive query for all organisations instead of one per organisation (or per reminder).
+CREATE OR REPLACE FUNCTION reloc.org_holders(on_date date)
+RETURNS TABLE (org_id bigint, holder_id bigint, kind text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE chain (org_id, holder_id, depth) AS (
+        SELECT o.id, o.id, 0 FROM reloc.organisation o
+        UNION ALL
+        SELECT c.org_id, s.successor_id, c.depth + 1
+        FROM chain c JOIN reloc.organisation s ON s.id = c.holder_id
+        WHERE s.successor_id IS NOT NULL AND s.succeeded_on <= on_date AND c.depth < 100
+    )
+    SELECT DISTINCT ON (c.org_id) c.org_id, c.holder_id, o.kind
+    FROM chain c JOIN reloc.organisation o ON o.id = c.org_id
+    ORDER BY c.org_id, c.depth DESC
+$$;
+COMMENT ON FUNCTION reloc.org_holders(date) IS
+    'Every organisation with the organisation that holds its work on a date (reloc.org_on for all at once) and its own kind.';
+
+------------------------------------------------------------------------------------------------
+-- What is due: the reminders the rules put on the date (0012's remind_plan, its query alone)
+------------------------------------------------------------------------------------------------
+-- For each milestone not done by that date, the most recent occurrence the rule puts on or before
+-- the date; for its owner and, for a task's milestone, every department assigned to the task on
+-- the date, each as the body holding the work then; escalations (督办) to the province and, for an
+-- enterprise's or a site's milestone or a kind whose rule says so, the city. May include rows the
+-- ledger already has (the caller inserts ON CONFLICT DO NOTHING).
+CREATE OR REPLACE FUNCTION reloc.reminders_due(as_of date)
+RETURNS TABLE (milestone_id bigint, recipient_id bigint, due_on date, occurrence text, occurs_on date, escalation boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp ROWS 50000
 AS $$
     WITH rules AS MATERIALIZED (
         SELECT r.*, (SELECT coalesce(max(d), 0) FROM unnest(r.days_before) AS d) AS horizon
         FROM reloc.reminder_rules_in_force() r
     ),
-    -- Who holds each organisation's work on the date (one recursive lookup per organisation,
-    -- not per milestone).
-    holder AS (
-        SELECT o.id, reloc.org_on(o.id, as_of) AS holder_id, o.kind FROM reloc.organisation o
+    -- Who holds each organisation's work on the date (one recursive query for all of them).
+    holder AS MATERIALIZED (
+        SELECT h.org_id AS id, h.holder_id, h.kind FROM reloc.org_holders(as_of) h
     ),
     open AS (
         SELECT m.id, m.due_on, m.owner_id, m.task_id, m.plan_id, m.enterprise_id, m.site_id, as_of - m.due_on AS late, r.*
@@ -347,7 +273,7 @@ AS $$
         WHERE (m.done_on IS NULL OR m.done_on > as_of)
           AND m.due_on <= as_of + r.horizon
     ),
-    latest AS (
+    latest AS MATERIALIZED (
         SELECT o.*,
                CASE WHEN o.late >= o.overdue_first
                         THEN o.overdue_first + ((o.late - o.overdue_first) / o.overdue_every) * o.overdue_every
@@ -385,19 +311,246 @@ AS $$
         UNION
         SELECT x.id, h.holder_id, x.due_on, x.escalate_after
         FROM escalated x JOIN holder h ON h.id = x.city_id
+    )
+    SELECT r.milestone_id, r.recipient_id, r.due_on,
+           CASE WHEN r.offset_days < 0 THEN 'before-' || -r.offset_days
+                WHEN r.offset_days = 0 THEN 'due'
+                ELSE 'overdue-' || r.offset_days END,
+           r.due_on + r.offset_days, false
+    FROM regular r
+    UNION ALL
+    SELECT e.milestone_id, e.recipient_id, e.due_on, 'escalation-' || e.escalate_after, e.due_on + e.escalate_after, true
+    FROM escalations e
+$$;
+COMMENT ON FUNCTION reloc.reminders_due(date) IS
+    'The reminders due as of a date (most recent applicable occurrence per milestone and recipient), whether or not the ledger has them.';
+
+------------------------------------------------------------------------------------------------
+-- The reminders a run composes: pg_temp.remind_taken, created by the caller (remind_compose,
+-- remind_run) for the transaction. Superseding (0010's first step of remind_compose): a
+-- recipient's messages not delivered anywhere that are of an earlier day, of this day when the
+-- recipient has new reminders (planned, or taken by this run), gone stale (a milestone done or
+-- moved), or no-contact with a contact now; their reminders still open become 'planned' again
+-- (the caller takes them), the others 'withdrawn'. Returns the superseded messages' ids.
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_supersede(run_on date) RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    stale_ids bigint[];
+BEGIN
+    WITH stale AS (
+        UPDATE reloc.reminder_message m SET state = 'superseded', superseded_at = now()
+        WHERE m.delivered_to = '{}'
+          AND ((m.state IN ('pending', 'retrying')
+                AND (m.as_of < run_on
+                     OR EXISTS (SELECT FROM reloc.reminder r WHERE r.state = 'planned' AND r.recipient_id = m.recipient_id)
+                     OR EXISTS (SELECT FROM pg_temp.remind_taken t WHERE t.recipient_id = m.recipient_id)
+                     -- A same-day digest gone stale: one of its milestones is done, or its due
+                     -- date moved, since it was composed (nothing done or moved is reminded).
+                     OR EXISTS (SELECT FROM reloc.reminder_message_item i
+                                JOIN reloc.reminder r ON r.id = i.reminder_id
+                                JOIN reloc.milestone ms ON ms.id = r.milestone_id
+                                WHERE i.message_id = m.id
+                                  AND ((ms.done_on IS NOT NULL AND ms.done_on <= run_on) OR ms.due_on <> r.due_on))))
+               -- Recorded no-contact, and the recipient has a contact now: its items still open
+               -- go to that contact in this run's fresh digest.
+               OR (m.state = 'no-contact'
+                   AND EXISTS (SELECT FROM reloc.reminder_contact c WHERE c.org_id = m.recipient_id)))
+        RETURNING m.id
+    )
+    SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
+
+    -- Driven from the superseded messages' items (0010 started from every 'composed' reminder:
+    -- in remind_run, tens of thousands just inserted, each probed for an item).
+    IF cardinality(stale_ids) > 0 THEN
+        UPDATE reloc.reminder r
+        SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
+                         THEN 'planned' ELSE 'withdrawn' END
+        FROM reloc.reminder_message_item i, reloc.milestone ms
+        WHERE i.message_id = ANY (stale_ids) AND r.id = i.reminder_id AND ms.id = r.milestone_id AND r.state = 'composed';
+    END IF;
+    RETURN stale_ids;
+END $$;
+
+------------------------------------------------------------------------------------------------
+-- The digests of pg_temp.remind_taken (0010's last step of remind_compose): one message per
+-- recipient listing at most max_items items (the longest overdue first) and counting the rest in
+-- "omitted", every taken reminder linked to its message; the superseded messages point to their
+-- recipient's new one. Returns the number of messages.
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_compose_taken(run_on date, cap integer, stale_ids bigint[]) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    composed bigint;
+BEGIN
+    -- Analysed: the statement below is planned for the rows there are (hash joins over tens of
+    -- thousands), not for a guess.
+    ANALYZE pg_temp.remind_taken;
+    WITH item AS (
+        -- One item per milestone in a digest: the owner's own reminder wins over an escalation.
+        SELECT DISTINCT ON (t.recipient_id, t.milestone_id)
+               t.recipient_id, t.milestone_id, t.due_on, t.escalation, t.due_on - run_on AS days_left
+        FROM pg_temp.remind_taken t
+        ORDER BY t.recipient_id, t.milestone_id, t.escalation
     ),
-    inserted AS (
+    ranked AS MATERIALIZED (
+        SELECT i.*, row_number() OVER (PARTITION BY i.recipient_id ORDER BY i.days_left, i.milestone_id) AS position
+        FROM item i
+    ),
+    -- What a digest lists (the first max_items of each recipient's): only these need their content.
+    listed AS (
+        SELECT i.recipient_id, i.milestone_id,
+               jsonb_build_object(
+                   'milestone_id', m.id, 'kind', m.kind, 'title', m.title,
+                   'belongs_to', CASE
+                       WHEN m.plan_id IS NOT NULL THEN jsonb_build_object('type', 'plan', 'code', p.code, 'name', p.name)
+                       WHEN m.enterprise_id IS NOT NULL THEN jsonb_build_object('type', 'enterprise', 'code', NULL, 'name', e.name)
+                       WHEN m.task_id IS NOT NULL THEN jsonb_build_object('type', 'task', 'code', k.number::text, 'name', k.title)
+                       WHEN m.site_id IS NOT NULL THEN jsonb_build_object('type', 'site', 'code', m.site_id::text, 'name', s.name)
+                       -- Attached to something a later migration adds.
+                       ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
+                   'due_on', i.due_on, 'days_left', i.days_left, 'escalation', i.escalation,
+                   'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
+                   'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
+                       'percent', pr.percent, 'status', pr.status, 'note', pr.note,
+                       'reported_on', reloc.local_date(pr.reported_at)) END) AS item
+        FROM ranked i
+        JOIN reloc.milestone m ON m.id = i.milestone_id
+        JOIN reloc.org_holders(run_on) h ON h.org_id = m.owner_id
+        JOIN reloc.organisation owner ON owner.id = h.holder_id
+        LEFT JOIN reloc.plan p ON p.id = m.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+        LEFT JOIN reloc.task k ON k.id = m.task_id
+        LEFT JOIN reloc.site s ON s.id = m.site_id
+        LEFT JOIN LATERAL (
+            SELECT x.percent, x.status, x.note, x.reported_at FROM reloc.progress_report x
+            WHERE x.milestone_id = m.id OR (m.task_id IS NOT NULL AND x.task_id = m.task_id)
+            ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
+        WHERE i.position <= cap
+    ),
+    digest AS (
+        SELECT i.recipient_id,
+               jsonb_build_object(
+                   'recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
+                   'items', jsonb_agg(l.item ORDER BY i.days_left, i.milestone_id) FILTER (WHERE i.position <= cap),
+                   'omitted', count(*) FILTER (WHERE i.position > cap))
+               -- The province's digest lists the messages that died (投递失败), the latest 50,
+               -- until they are retried: a person there sees what nobody received.
+               || CASE WHEN o.kind = 'province' THEN coalesce((
+                      SELECT jsonb_build_object('failed_deliveries', jsonb_agg(f.failed ORDER BY f.id DESC))
+                      FROM (SELECT d.id, jsonb_build_object(
+                                'message_id', d.id, 'as_of', d.as_of, 'attempts', d.attempts,
+                                'recipient', jsonb_build_object('code', r.code, 'name', r.name_zh),
+                                'last_error', regexp_replace(coalesce(d.last_error, ''), '(https?://)[^/?#\s]*@', '\1***@', 'g')
+                            ) AS failed
+                            FROM reloc.reminder_message d JOIN reloc.organisation r ON r.id = d.recipient_id
+                            WHERE d.state = 'dead' ORDER BY d.id DESC LIMIT 50) f
+                      HAVING count(*) > 0), '{}') ELSE '{}' END AS digest
+        FROM ranked i
+        JOIN reloc.organisation o ON o.id = i.recipient_id
+        LEFT JOIN listed l ON l.recipient_id = i.recipient_id AND l.milestone_id = i.milestone_id
+        GROUP BY i.recipient_id, o.code, o.name_zh, o.kind
+    ),
+    message AS (
+        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
+        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
+        RETURNING id, recipient_id
+    ),
+    linked AS (
+        INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
+        SELECT m.id, t.id FROM message m JOIN pg_temp.remind_taken t ON t.recipient_id = m.recipient_id
+        ORDER BY 1, 2
+        RETURNING 1
+    )
+    -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
+    SELECT count(*) INTO composed FROM message;
+
+    UPDATE reloc.reminder_message s SET superseded_by = n.id
+    FROM reloc.reminder_message n
+    WHERE s.id = ANY (stale_ids) AND n.recipient_id = s.recipient_id AND n.created_at = now() AND n.id <> s.id;
+    RETURN composed;
+END $$;
+
+------------------------------------------------------------------------------------------------
+-- The job's run: plan and compose with each new reminder written once
+------------------------------------------------------------------------------------------------
+-- What remind_plan then remind_compose do, in one call: the new reminders are inserted as
+-- 'composed' (ON CONFLICT DO NOTHING on reminder_once: exactly once however often the job runs)
+-- and staged for composing; reminders 'planned' (folded back from a superseded message, or left
+-- by a remind_plan committed alone) are taken too. Returns (planned, messages, superseded).
+CREATE OR REPLACE FUNCTION reloc.remind_run(as_of date, max_items integer DEFAULT 200)
+RETURNS TABLE (planned bigint, messages bigint, superseded bigint)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+DECLARE
+    new_count bigint;
+    stale_ids bigint[];
+    composed bigint;
+BEGIN
+    CREATE TEMPORARY TABLE remind_taken (
+        id bigint NOT NULL, milestone_id bigint NOT NULL, recipient_id bigint NOT NULL, due_on date NOT NULL,
+        escalation boolean NOT NULL
+    ) ON COMMIT DROP;
+    WITH inserted AS (
+        INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, escalation, planned_on, state)
+        SELECT d.milestone_id, d.recipient_id, d.due_on, d.occurrence, d.occurs_on, d.escalation, as_of, 'composed'
+        FROM reloc.reminders_due(as_of) d
+        ORDER BY 1, 2, 4
+        ON CONFLICT ON CONSTRAINT reminder_once DO NOTHING
+        RETURNING id, milestone_id, recipient_id, due_on, escalation
+    )
+    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation)
+    SELECT i.id, i.milestone_id, i.recipient_id, i.due_on, i.escalation FROM inserted i;
+    GET DIAGNOSTICS new_count = ROW_COUNT;
+
+    stale_ids := reloc.remind_supersede(as_of);
+    WITH taken AS (
+        UPDATE reloc.reminder r SET state = 'composed'
+        WHERE r.state = 'planned'
+        RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
+    )
+    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation)
+    SELECT t.id, t.milestone_id, t.recipient_id, t.due_on, t.escalation FROM taken t;
+
+    composed := reloc.remind_compose_taken(as_of, max_items, stale_ids);
+    DROP TABLE pg_temp.remind_taken;
+    RETURN QUERY SELECT new_count, composed, cardinality(stale_ids)::bigint;
+END $$;
+COMMENT ON FUNCTION reloc.remind_run(date, integer) IS
+    'Plans the reminders due as of a date and composes them with the undelivered ones into one digest per recipient (remind_plan then remind_compose, each new reminder written once); returns (planned, messages, superseded).';
+
+REVOKE ALL ON FUNCTION reloc.reminders_due(date), reloc.remind_supersede(date), reloc.remind_compose_taken(date, integer, bigint[]),
+    reloc.remind_run(date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.reminders_due(date), reloc.remind_supersede(date), reloc.remind_compose_taken(date, integer, bigint[]),
+    reloc.remind_run(date, integer) TO reloc_reminder;
+
+------------------------------------------------------------------------------------------------
+-- Planning: set-based, by state as of a date
+------------------------------------------------------------------------------------------------
+
+-- Inserts the reminders due as of the date; returns how many are new. For each milestone not
+-- done by that date, the most recent occurrence the rule puts on or before the date (a late run
+-- sends that one, not every one it missed); for its owner and, for a task's milestone, every
+-- department assigned to the task, each as the body holding the work on that date (a renamed
+-- department's successor). Escalation (督办) once the milestone is escalate_after days overdue: to
+-- the province, and to the city for an enterprise's milestone or a kind whose rule says so.
+-- JIT off: compiling the expressions costs more (≈ 0.7 s) than the whole plan takes without it on
+-- a million milestones. The rules are materialized so each kind's horizon is computed once, not
+-- once per milestone.
+--
+------------------------------------------------------------------------------------------------
+-- The reminder job reminds a department of a task's milestones only while it holds the task
+-- (0006's remind_plan, redefined; since 0013 the rows come from reloc.reminders_due, above).
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_plan(as_of date) RETURNS bigint
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+    WITH inserted AS (
         INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, escalation, planned_on)
-        SELECT r.milestone_id, r.recipient_id, r.due_on,
-               CASE WHEN r.offset_days < 0 THEN 'before-' || -r.offset_days
-                    WHEN r.offset_days = 0 THEN 'due'
-                    ELSE 'overdue-' || r.offset_days END,
-               r.due_on + r.offset_days, false, as_of
-        FROM regular r
-        UNION ALL
-        SELECT e.milestone_id, e.recipient_id, e.due_on, 'escalation-' || e.escalate_after,
-               e.due_on + e.escalate_after, true, as_of
-        FROM escalations e
+        SELECT d.milestone_id, d.recipient_id, d.due_on, d.occurrence, d.occurs_on, d.escalation, as_of
+        FROM reloc.reminders_due(as_of) d
         ORDER BY 1, 2, 4
         ON CONFLICT ON CONSTRAINT reminder_once DO NOTHING
         RETURNING 1
