@@ -20,14 +20,13 @@ struct EnterpriseCommand: ParsableCommand {
                 """)
         @Option(help: "Plan code.") var plan: String
         @Option(help: "Enterprise name.") var name: String
-        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).", transform: Spellings.mode)
-        var mode: String
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
+        var mode: EnterpriseMode
         @Option(help: "Receiving park code (for relocate).") var park: String?
         @Option(help: "Industry.") var industry: String?
         @Option(
-            help: "High-risk class: metallurgy, chemicals, paper or hazardous (or 冶金, 化工, 造纸, 危险品).",
-            transform: Spellings.highRisk)
-        var highRisk: String?
+            help: "High-risk class: metallurgy, chemicals, paper or hazardous (or 冶金, 化工, 造纸, 危险品).")
+        var highRisk: HighRiskClass?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
         @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
         @Option(
@@ -44,16 +43,14 @@ struct EnterpriseCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
-            try requireOneOf(mode, Enterprises.modes, option: "--mode")
-            try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
             if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
         }
 
         func execute() throws {
-            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode)
+            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode.rawValue)
             entry.park = park
             entry.industry = industry
-            entry.highRisk = highRisk
+            entry.highRisk = highRisk?.rawValue
             entry.uscc = uscc
             entry.siteHectares = siteHa?.value
             entry.siteMu = siteMu?.value
@@ -75,17 +72,15 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
-        @Option(help: "Only this mode.", transform: Spellings.mode) var mode: String?
-        @Option(help: "Only this status.", transform: Spellings.word) var status: String?
+        @Option(help: "Only this mode.") var mode: EnterpriseMode?
+        @Option(help: "Only this status.") var status: EnterpriseStatus?
         @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try requireOneOf(mode, Enterprises.modes, option: "--mode")
-            try requireOneOf(status, Enterprises.statuses, option: "--status")
             let result = try Enterprises(session.open().connection).list(
-                .init(plan: plan, city: city, mode: mode, status: status, includeWithdrawn: withdrawn))
+                .init(plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue, includeWithdrawn: withdrawn))
             Console.write(try Listing(result).render(output.format))
         }
     }
@@ -121,11 +116,11 @@ struct EnterpriseCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
         @Option(help: "Move it to another plan of your city.") var plan: String?
-        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).", transform: Spellings.mode)
-        var mode: String?
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
+        var mode: EnterpriseMode?
         @Option(help: "Receiving park code.") var park: String?
         @Option(help: "Industry.") var industry: String?
-        @Option(help: "High-risk class (as for register).", transform: Spellings.highRisk) var highRisk: String?
+        @Option(help: "High-risk class (as for register).") var highRisk: HighRiskClass?
         @Option(help: "Unified social credit code.") var uscc: String?
         @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
         @Option(parsing: .unconditional, help: "Or in mu (亩): kept in ha to 0.0001, so a multiple of 0.0015 mu.")
@@ -144,7 +139,7 @@ struct EnterpriseCommand: ParsableCommand {
 
         func validate() throws {
             let given: [(String, String?)] = [
-                ("name", name), ("plan", plan), ("park", park), ("industry", industry), ("high-risk", highRisk),
+                ("name", name), ("plan", plan), ("park", park), ("industry", industry), ("high-risk", highRisk?.rawValue),
                 ("uscc", uscc), ("capacity", capacity), ("new-capacity", newCapacity),
             ]
             for (option, value) in given where value?.trimmingCharacters(in: .whitespaces).isEmpty == true {
@@ -166,8 +161,6 @@ struct EnterpriseCommand: ParsableCommand {
                 }
                 if set { throw ValidationError("--clear \(field.rawValue) and a new value for it: give one of them") }
             }
-            try requireOneOf(mode, Enterprises.modes, option: "--mode")
-            try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
             if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
         }
 
@@ -183,11 +176,11 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("name", name)
             changes.set(
                 "plan_id", expression: plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
-            changes.set("mode", mode)
+            changes.set("mode", mode?.rawValue)
             changes.set(
                 "park_id", expression: park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
             changes.set("industry", industry)
-            changes.set("high_risk", highRisk)
+            changes.set("high_risk", highRisk?.rawValue)
             changes.set("uscc", Enterprises.normalisedUSCC(uscc))
             changes.set(
                 "site_area_ha",
@@ -203,7 +196,7 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set("capacity_new_unit", newCapacity?.unit)
             changes.set("listed_in_plan", listedInPlan?.value)
             // Only a relocation has a receiving park (§四(三)): a new mode without one clears it.
-            if let mode, mode != "relocate", park == nil, !clear.contains(.park) { changes.clear("park_id") }
+            if let mode, mode != .relocate, park == nil, !clear.contains(.park) { changes.clear("park_id") }
             for field in clear {
                 for column in field.columns { changes.clear(column) }
             }
@@ -224,16 +217,15 @@ struct EnterpriseCommand: ParsableCommand {
                 """
         )
         @Argument(help: "Enterprise id.") var id: Int64
-        @Option(help: "The next status.", transform: Spellings.word) var to: String
+        @Option(help: "The next status.") var to: EnterpriseStatus
         @Option(help: "Document number (文号).") var doc: String?
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            try requireOneOf(to, Enterprises.statuses, option: "--to")
-            try Enterprises(session.open().connection).advance(id, to: to, doc: doc, on: on, note: note)
-            Console.write("enterprise \(id) is now \(to)\n")
+            try Enterprises(session.open().connection).advance(id, to: to.rawValue, doc: doc, on: on, note: note)
+            Console.write("enterprise \(id) is now \(to.rawValue)\n")
         }
     }
 

@@ -75,7 +75,7 @@ struct MilestoneCommand: ParsableCommand {
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion:
                 "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
-        @Option(help: "Kind (default custom).", transform: Spellings.word) var kind: String = "custom"
+        @Option(help: "Kind (default custom).") var kind: MilestoneKind = .custom
         @Option(help: "What is to be done.") var title: String
         @Option(help: "Due date.") var due: CalendarDate
         @Option(help: "Attach to this plan (code).") var plan: String?
@@ -88,7 +88,6 @@ struct MilestoneCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
-            try requireOneOf(kind, Milestones.kinds, option: "--kind")
             if [plan != nil, enterprise != nil, task != nil, site != nil].filter({ $0 }).count != 1 {
                 throw ValidationError(
                     "attach the milestone to exactly one of --plan CODE, --enterprise ID, --task N, --site ID")
@@ -98,7 +97,7 @@ struct MilestoneCommand: ParsableCommand {
         func execute() throws {
             let id = try Milestones(session.open().connection).add(
                 .init(
-                    kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
+                    kind: kind.rawValue, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
                     owner: owner, note: note))
             printID(id, output.format)
         }
@@ -110,18 +109,14 @@ struct MilestoneCommand: ParsableCommand {
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "What is to be done.") var title: String?
         @Option(help: "Due date (the province alone moves it).") var due: CalendarDate?
-        @Option(help: "Kind.", transform: Spellings.word) var kind: String?
+        @Option(help: "Kind.") var kind: MilestoneKind?
         @Option(help: "Owner organisation (code): one the milestone concerns.") var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
 
-        func validate() throws {
-            try requireOneOf(kind, Milestones.kinds, option: "--kind")
-        }
-
         func execute() throws {
             try Milestones(session.open().connection).edit(
-                id, .init(title: title, dueOn: due, kind: kind, owner: owner, note: note))
+                id, .init(title: title, dueOn: due, kind: kind?.rawValue, owner: owner, note: note))
             Console.write("updated milestone \(id)\n")
         }
     }

@@ -39,8 +39,8 @@ struct ParkCommand: ParsableCommand {
         @Argument(help: "Park code, e.g. SP-HBGY.") var code: String
         @Option(help: "Park name.") var name: String
         @Option(help: "The city (organisation code).") var city: String
-        @Option(help: "econ-tech-zone, high-tech-zone, industrial-cluster or themed-park.", transform: Spellings.word)
-        var kind: String
+        @Option(help: "econ-tech-zone, high-tech-zone, industrial-cluster or themed-park.")
+        var kind: ParkKind
         @Flag(help: "The park is legally established (依法设立).") var established = false
         @Flag(help: "Its environmental infrastructure is complete (环保基础设施齐全).") var envInfrastructure = false
         @Flag(help: "Its planning EIA has passed (通过规划环评).") var planningEia = false
@@ -48,10 +48,9 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try requireOneOf(kind, Parks.kinds, option: "--kind")
             try Parks(session.open().connection).add(
                 .init(
-                    code: code, name: name, city: city, kind: kind, legallyEstablished: established,
+                    code: code, name: name, city: city, kind: kind.rawValue, legallyEstablished: established,
                     envInfrastructureComplete: envInfrastructure, planningEIAPassed: planningEia))
             printCode(code.uppercased(), output.format, table: "added park \(code.uppercased())")
         }
@@ -61,17 +60,16 @@ struct ParkCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Edit a park (province only).")
         @Argument(help: "Park code.") var code: String
         @Option(help: "Park name.") var name: String?
-        @Option(help: "Kind of park.", transform: Spellings.word) var kind: String?
+        @Option(help: "Kind of park.") var kind: ParkKind?
         @Option(help: "Legally established: yes or no.") var established: YesNo?
         @Option(help: "Environmental infrastructure complete: yes or no.") var envInfrastructure: YesNo?
         @Option(help: "Planning EIA passed: yes or no.") var planningEia: YesNo?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            try requireOneOf(kind, Parks.kinds, option: "--kind")
             var changes = Changes()
             changes.set("name", name)
-            changes.set("kind", kind)
+            changes.set("kind", kind?.rawValue)
             changes.set("legally_established", established?.value)
             changes.set("env_infrastructure_complete", envInfrastructure?.value)
             changes.set("planning_eia_passed", planningEia?.value)

@@ -12,14 +12,13 @@ struct PlanCommand: ParsableCommand {
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List plans.")
         @Option(help: "Only plans of this city.") var city: String?
-        @Option(help: "Only plans in this status.", transform: Spellings.word) var status: String?
+        @Option(help: "Only plans in this status.") var status: PlanStatus?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try requireOneOf(status, Plans.statuses, option: "--status")
             Console.write(
-                try Listing(Plans(session.open().connection).list(city: city, status: status)).render(output.format))
+                try Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)).render(output.format))
         }
     }
 
@@ -122,18 +121,17 @@ struct PlanCommand: ParsableCommand {
 
     struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move a plan one step forward: \(Plans.statuses.joined(separator: " → ")).")
+            abstract: "Move a plan one step forward: \(PlanStatus.codes.joined(separator: " → ")).")
         @Argument(help: "Plan code.") var code: String
-        @Option(help: "The next status.", transform: Spellings.word) var to: String
+        @Option(help: "The next status.") var to: PlanStatus
         @Option(help: "Document number (文号), e.g. 四政发〔2015〕3号.") var doc: String?
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            try requireOneOf(to, Plans.statuses, option: "--to")
-            try Plans(session.open().connection).advance(code, to: to, doc: doc, on: on, note: note)
-            Console.write("plan \(code.uppercased()) is now \(to)\n")
+            try Plans(session.open().connection).advance(code, to: to.rawValue, doc: doc, on: on, note: note)
+            Console.write("plan \(code.uppercased()) is now \(to.rawValue)\n")
         }
     }
 

@@ -255,9 +255,8 @@ struct RemindCommand: ParsableCommand {
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.") var org: String?
         @Option(
-            help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.",
-            transform: Spellings.word)
-        var state: String?
+            help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.")
+        var state: DeliveryState?
         @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
         @Option(
             parsing: .unconditional, help: "The latest N messages (0: all).",
@@ -266,13 +265,9 @@ struct RemindCommand: ParsableCommand {
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
-        func validate() throws {
-            try requireOneOf(state, ReminderHistory.states, option: "--state")
-        }
-
         func execute() throws {
             let result = try ReminderHistory(session.open().connection).list(
-                org: org, state: state, since: since, limit: limit == 0 ? nil : limit)
+                org: org, state: state?.rawValue, since: since, limit: limit == 0 ? nil : limit)
             Console.write(try Listing(result).render(output.format))
         }
     }

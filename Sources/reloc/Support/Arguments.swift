@@ -40,12 +40,6 @@ enum WholeNumber {
     }
 }
 
-/// Checks a word against the allowed ones, so a typo is a usage error (64) naming the choices.
-func requireOneOf(_ value: String?, _ allowed: [String], option: String) throws {
-    guard let value, !allowed.contains(value) else { return }
-    throw ValidationError("\(option) must be one of: \(allowed.joined(separator: ", ")) (got \"\(value)\")")
-}
-
 /// What a create command prints, one rule for all (README, Output): the new row's id, the bare
 /// number in a table (for scripts), `{"id": N}` in JSON, a header `id` and the row, CR LF ended,
 /// in CSV. Rows known by a code (plans, parks, organisations) print their `code` the same way,
