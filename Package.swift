@@ -50,9 +50,10 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(name: "LibPQClientTests", dependencies: ["LibPQClient", "RelocTestSupport"]),
+        // Also the CLI's own module (rendering, Output/), tested in place: `@testable import reloc`.
         .testTarget(
             name: "RelocationCoreTests",
-            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport"]
+            dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport", "reloc"]
         ),
     ],
     swiftLanguageModes: [.v6]
