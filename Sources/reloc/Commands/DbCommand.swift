@@ -42,7 +42,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List applied and pending migrations.")
 
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let database = try connection.connect()
@@ -61,7 +61,7 @@ struct DbCommand: ParsableCommand {
                     applied.map { .integer($0.durationMilliseconds) } ?? .null,
                 ])
             }
-            Console.write(listing.render(output.format))
+            try output.print(listing, .migrations)
         }
     }
 

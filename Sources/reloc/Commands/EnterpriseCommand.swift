@@ -76,12 +76,12 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Only this status.") var status: EnterpriseStatus?
         @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try Enterprises(session.open().connection).list(
                 .init(plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue, includeWithdrawn: withdrawn))
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .enterprises)
         }
     }
 

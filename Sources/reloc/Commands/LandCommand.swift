@@ -45,11 +45,11 @@ struct LandCommand: ParsableCommand {
             @Option(help: "Only this year.") var year: YearArgument?
             @Option(help: "Only this holder (city or park code).") var holder: String?
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup var output: ListingOptions
 
             func execute() throws {
                 let result = try LandQuotas(session.open().connection).list(year: year?.value, holder: holder)
-                Console.write(try Listing(result).render(output.format))
+                try output.print(Listing(result), .landQuotas)
             }
         }
     }
@@ -115,11 +115,11 @@ struct LandCommand: ParsableCommand {
         @Option(help: "Only this year.") var year: YearArgument?
         @Option(help: "Only this holder (city or park code).") var holder: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try LandQuotas(session.open().connection).usage(year: year?.value, holder: holder)
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .landUsage)
         }
     }
 
@@ -131,12 +131,12 @@ struct LandCommand: ParsableCommand {
         @Option(help: "Only this enterprise (id).") var enterprise: Int64?
         @Flag(help: "Include released allocations.") var all = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try LandAllocations(session.open().connection).list(
                 year: year?.value, holder: holder, enterprise: enterprise, includeReleased: all)
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .landAllocations)
         }
     }
 

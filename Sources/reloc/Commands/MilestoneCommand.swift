@@ -23,7 +23,7 @@ struct MilestoneCommand: ParsableCommand {
         @OptionGroup var due: DueOptions
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             var filter = Milestones.Filter()
@@ -36,16 +36,11 @@ struct MilestoneCommand: ParsableCommand {
             filter.dueWithinDays = due.dueWithin
             filter.asOf = asOf.asOf
             let listing = try Listing(Milestones(session.open().connection).list(filter))
-            Console.write(output.format == .table ? MilestoneCommand.table(listing) : listing.render(output.format))
+            try output.print(listing, .milestones)
         }
     }
 
-    static func table(_ listing: Listing) -> String {
-        listing.selecting([
-            ("id", "id"), ("kind", "kind"), ("title", "title"), ("attached_to", "attached to"), ("owner", "owner"),
-            ("due_on", "due"), ("state", "state"), ("days_left", "days left"), ("percent", "percent"),
-        ]).render(.table)
-    }
+    static func table(_ listing: Listing) -> String { TableView.milestones.table(listing) }
 
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a milestone and its progress history.")

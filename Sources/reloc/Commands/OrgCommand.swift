@@ -12,7 +12,7 @@ struct OrgCommand: ParsableCommand {
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List organisations.")
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
         @Option(help: "Only this kind: province, department, city or district.")
         var kind: OrganisationKind?
         @Option(
@@ -24,7 +24,7 @@ struct OrgCommand: ParsableCommand {
 
         func execute() throws {
             let result = try Organisations(session.open().connection).list(kind: kind?.rawValue, asOf: asOf)
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .organisations)
         }
     }
 

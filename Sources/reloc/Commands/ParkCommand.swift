@@ -12,10 +12,10 @@ struct ParkCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List parks.")
         @Option(help: "Only parks of this city.") var city: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            Console.write(try Listing(Parks(session.open().connection).list(city: city)).render(output.format))
+            try output.print(Listing(Parks(session.open().connection).list(city: city)), .parks)
         }
     }
 

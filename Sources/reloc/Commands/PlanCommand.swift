@@ -14,11 +14,11 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "Only plans of this city.") var city: String?
         @Option(help: "Only plans in this status.") var status: PlanStatus?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             Console.write(
-                try Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)).render(output.format))
+                try output.render(Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)), .plans))
         }
     }
 

@@ -119,10 +119,10 @@ struct RemindCommand: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "List the rules in force for every kind of milestone.")
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup var output: ListingOptions
 
             func execute() throws {
-                Console.write(try Listing(ReminderRules(session.open().connection).list()).render(output.format))
+                try output.print(Listing(ReminderRules(session.open().connection).list()), .reminderRules)
             }
         }
 
@@ -207,11 +207,11 @@ struct RemindCommand: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List contacts.")
             @Option(help: "Only this organisation's.") var org: String?
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup var output: ListingOptions
 
             func execute() throws {
                 Console.write(
-                    try Listing(ReminderContacts(session.open().connection).list(org: org)).render(output.format))
+                    try output.render(Listing(ReminderContacts(session.open().connection).list(org: org)), .contacts))
             }
         }
 
@@ -263,12 +263,12 @@ struct RemindCommand: ParsableCommand {
             transform: WholeNumber.parse("a number of messages, 0 (all) or more"))
         var limit: Int = 100
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try ReminderHistory(session.open().connection).list(
                 org: org, state: state?.rawValue, since: since, limit: limit == 0 ? nil : limit)
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .reminderHistory)
         }
     }
 

@@ -23,13 +23,13 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "Only this environmental state.") var state: SiteState?
         @Option(help: "Only the sites of this enterprise (id).") var enterprise: Int64?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
 
         func execute() throws {
             let result = try Sites(session.open().connection).list(
                 .init(plan: plan, city: city, state: state?.rawValue, enterprise: enterprise))
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .sites)
         }
     }
 
@@ -161,10 +161,10 @@ struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The steps of a site's environmental record.")
         @Argument(help: "Site id.") var id: Int64
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            Console.write(try Listing(Sites(session.open().connection).history(id)).render(output.format))
+            try output.print(Listing(Sites(session.open().connection).history(id)), .siteHistory)
         }
     }
 }

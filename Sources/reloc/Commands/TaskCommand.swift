@@ -22,7 +22,7 @@ struct TaskCommand: ParsableCommand {
         var status: TaskStatus?
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             var filter = Tasks.Filter()
@@ -33,15 +33,7 @@ struct TaskCommand: ParsableCommand {
             filter.status = status?.rawValue
             filter.asOf = asOf.asOf
             let listing = try Listing(Tasks(session.open().connection).list(filter))
-            if output.format == .table {
-                Console.write(
-                    listing.selecting([
-                        ("number", "no"), ("short_title", "title"), ("lead_name", "lead"), ("percent", "percent"),
-                        ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"),
-                    ]).render(.table))
-            } else {
-                Console.write(listing.render(output.format))
-            }
+            try output.print(listing, .tasks)
         }
     }
 

@@ -1,0 +1,81 @@
+import Foundation
+import RelocTestSupport
+import RelocationCore
+import Testing
+
+@testable import reloc
+
+/// Tables a person reads (issue 13; docs/output.md): the words of statuses, modes, kinds … by their
+/// Chinese names (English with RELOC_LANG=en) from the one source (Words/, reloc.term), a curated
+/// set of columns within 120 terminal columns, `--columns` to choose; JSON and CSV keep every key
+/// and the codes.
+@Suite("Tables a person reads")
+struct TablesAPersonReadsTests {
+    static let listings: [[String]] = [
+        ["enterprise", "list"], ["plan", "list"], ["park", "list"], ["org", "list"], ["task", "list"],
+        ["milestone", "list"], ["site", "list"], ["land", "quota", "list"], ["land", "usage"],
+        ["land", "allocations"], ["remind", "rules", "list"], ["remind", "contact", "list"],
+        ["remind", "history"], ["milestone", "rules", "list"],
+    ]
+
+    static func run(_ arguments: [String], _ db: String, language: String = "zh") throws -> RelocCLI.Outcome {
+        let outcome = try RelocCLI.run(
+            arguments + ["--as", "JL"], database: db, environment: ["RELOC_LANG": language])
+        #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)")
+        return outcome
+    }
+
+    @Test func statusesAndModesReadInChineseOrEnglishWhileJSONAndCSVKeepTheCodes() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let zh = try Self.run(["enterprise", "list"], db).stdout
+            #expect(zh.contains("异地迁建") && zh.contains("已登记"), "\(zh)")
+            #expect(!zh.contains("relocate") && !zh.contains("registered"), "\(zh)")
+            let tasks = try Self.run(["task", "list"], db).stdout
+            #expect(tasks.contains("未报告") && !tasks.contains("not-reported"), "\(tasks)")
+            let english = try Self.run(["task", "list"], db, language: "en").stdout
+            #expect(english.contains("not reported") && !english.contains("未报告"), "\(english)")
+
+            let json = try Self.run(["enterprise", "list", "--format", "json"], db).stdout
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            #expect(rows.first?.count == 20, "every key: \(rows.first?.keys.sorted() ?? [])")
+            #expect(rows.allSatisfy { $0["mode"] as? String == "relocate" && $0["status"] as? String == "registered" })
+            let csv = try Self.run(["task", "list", "--format", "csv"], db).stdout
+            #expect(csv.contains(",not-reported,") && !csv.contains("未报告"), "\(csv)")
+        }
+    }
+
+    @Test func everyListingsTableFitsA120ColumnTerminal() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            for listing in Self.listings {
+                for language in ["zh", "en"] {
+                    let lines = try Self.run(listing, db, language: language).stdout.split(separator: "\n")
+                    let widest = lines.map { DisplayWidth.of(String($0)) }.max() ?? 0
+                    #expect(widest <= 120, "\(listing) (\(language)) is \(widest) columns wide")
+                }
+            }
+        }
+    }
+
+    @Test func columnsChoosesTheColumnsInEveryFormat() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let table = try Self.run(["enterprise", "list", "--columns", "name,mode,uscc"], db).stdout
+            #expect(table.hasPrefix("name  ") && table.split(separator: "\n")[0].hasSuffix("mode      uscc"), "\(table)")
+            #expect(table.contains("异地迁建"), "\(table)")
+            let json = try Self.run(["enterprise", "list", "--columns", "name,mode", "--format", "json"], db).stdout
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            #expect(rows.allSatisfy { $0.keys.sorted() == ["mode", "name"] && $0["mode"] as? String == "relocate" })
+            let csv = try Self.run(["plan", "list", "--columns", "status,code", "--format", "csv"], db).stdout
+            #expect(csv.hasPrefix("status,code\r\ndrafting,"), "\(csv)")
+        }
+    }
+
+    @Test(arguments: [["--columns", "name,bogus"], ["--columns", ""], ["--columns", " , "]])
+    func anUnknownColumnIsUsageNamingTheColumnsThereAre(columns: [String]) throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let outcome = try RelocCLI.run(["enterprise", "list"] + columns, database: db)
+            #expect(outcome.status == 64, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("this listing has: id, name, city, plan, mode, status"), "\(outcome.stderr)")
+            #expect(outcome.stdout.isEmpty)
+        }
+    }
+}
