@@ -78,4 +78,48 @@ struct TablesAPersonReadsTests {
             #expect(outcome.stdout.isEmpty)
         }
     }
+
+    /// The create commands OptionWordsAndCreatedTests does not cover print by the same rule: the
+    /// created key in JSON (an object) and CSV (a header and one row); a webhook contact also its
+    /// signing secret, shown only then; the table keeps its sentence.
+    @Test func userAndContactAddPrintWhatTheyCreatedInTheFormatAsked() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            for format in ["table", "json", "csv"] {
+                let login = "words_\(format)_\(UUID().uuidString.prefix(8).lowercased().filter(\.isLetter))"
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(login).pw")
+                try "secret-\(login)\n".write(to: file, atomically: true, encoding: .utf8)
+                defer {
+                    try? FileManager.default.removeItem(at: file)
+                    if let admin = try? TestDatabase.connect(db) {
+                        _ = try? admin.execute("DROP ROLE IF EXISTS \(identifier: login)")
+                    }
+                }
+                let user = try Self.run(
+                    ["user", "add", login, "--org", "SP", "--password-file", file.path, "--format", format], db)
+                let email = try Self.run(
+                    ["remind", "contact", "add", "SP", "--email", "\(login)@sp.gov.cn", "--format", format], db)
+                let webhook = try Self.run(
+                    ["remind", "contact", "add", "SP", "--webhook", "https://h.cn/\(login)", "--format", format], db)
+                switch format {
+                case "json":
+                    #expect(try Self.keys(user.stdout) == ["login"], "\(user.stdout)")
+                    #expect(try Self.keys(email.stdout) == ["id"], "\(email.stdout)")
+                    #expect(try Self.keys(webhook.stdout) == ["id", "secret"], "\(webhook.stdout)")
+                case "csv":
+                    #expect(user.stdout == "login\r\n\(login)\r\n", "\(user.stdout.debugDescription)")
+                    #expect(email.stdout.hasPrefix("id\r\n") && email.stdout.split(separator: "\r\n").count == 2)
+                    #expect(webhook.stdout.hasPrefix("id,secret\r\n") && webhook.stdout.split(separator: "\r\n").count == 2)
+                default:
+                    #expect(user.stdout == "created login \(login) in SP\n", "\(user.stdout)")
+                    #expect(email.stdout.hasPrefix("added contact "), "\(email.stdout)")
+                    #expect(webhook.stdout.contains("signing secret (shown only now"), "\(webhook.stdout)")
+                }
+            }
+        }
+    }
+
+    static func keys(_ json: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return object?.keys.sorted() ?? []
+    }
 }

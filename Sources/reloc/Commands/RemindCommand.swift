@@ -180,6 +180,7 @@ struct RemindCommand: ParsableCommand {
             @Option(help: "Webhook URL (http:// or https://).") var webhook: String?
             @Option(help: "Who reads it, e.g. 规划科.") var name: String?
             @OptionGroup var session: SessionOptions
+            @OptionGroup var output: FormatOptions
 
             func validate() throws {
                 guard (email == nil) != (webhook == nil) else {
@@ -192,14 +193,15 @@ struct RemindCommand: ParsableCommand {
                     try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
                     ?? .webhook(try ChannelAddress.webhookURL(webhook ?? ""))
                 let added = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
-                Console.write(
-                    "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))\n"
-                )
+                var sentence =
+                    "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))"
+                var fields: [(key: String, value: OutputValue)] = [("id", .integer(Int(added.id)))]
                 if let secret = added.secret {
                     // Shown this once: the receiver checks X-Reloc-Signature with it (README).
-                    Console.write(
-                        "signing secret (shown only now; keep it with the receiver): \(secret)\n")
+                    sentence += "\nsigning secret (shown only now; keep it with the receiver): \(secret)"
+                    fields.append(("secret", .text(secret)))
                 }
+                printCreated(fields, table: sentence, output.format)
             }
         }
 
