@@ -41,6 +41,11 @@ struct TablesAPersonReadsTests {
             #expect(rows.allSatisfy { $0["mode"] as? String == "relocate" && $0["status"] as? String == "registered" })
             let csv = try Self.run(["task", "list", "--format", "csv"], db).stdout
             #expect(csv.contains(",not-reported,") && !csv.contains("未报告"), "\(csv)")
+
+            let record = try Self.run(["enterprise", "show", "1"], db).stdout
+            #expect(record.contains("异地迁建") && record.contains("已登记") && !record.contains("relocate"), "\(record)")
+            let object = try Self.run(["enterprise", "show", "1", "--format", "json"], db).stdout
+            #expect(object.contains("\"mode\": \"relocate\"") && !object.contains("异地迁建"), "\(object)")
         }
     }
 
@@ -59,7 +64,8 @@ struct TablesAPersonReadsTests {
     @Test func columnsChoosesTheColumnsInEveryFormat() throws {
         try TestDatabase.with(.jilin2014) { db in
             let table = try Self.run(["enterprise", "list", "--columns", "name,mode,uscc"], db).stdout
-            #expect(table.hasPrefix("name  ") && table.split(separator: "\n")[0].hasSuffix("mode      uscc"), "\(table)")
+            #expect(
+                table.hasPrefix("name  ") && table.split(separator: "\n")[0].hasSuffix("mode      uscc"), "\(table)")
             #expect(table.contains("异地迁建"), "\(table)")
             let json = try Self.run(["enterprise", "list", "--columns", "name,mode", "--format", "json"], db).stdout
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
@@ -74,7 +80,8 @@ struct TablesAPersonReadsTests {
         try TestDatabase.with(.jilin2014) { db in
             let outcome = try RelocCLI.run(["enterprise", "list"] + columns, database: db)
             #expect(outcome.status == 64, "\(outcome.stderr)")
-            #expect(outcome.stderr.contains("this listing has: id, name, city, plan, mode, status"), "\(outcome.stderr)")
+            #expect(
+                outcome.stderr.contains("this listing has: id, name, city, plan, mode, status"), "\(outcome.stderr)")
             #expect(outcome.stdout.isEmpty)
         }
     }
@@ -108,7 +115,8 @@ struct TablesAPersonReadsTests {
                 case "csv":
                     #expect(user.stdout == "login\r\n\(login)\r\n", "\(user.stdout.debugDescription)")
                     #expect(email.stdout.hasPrefix("id\r\n") && email.stdout.split(separator: "\r\n").count == 2)
-                    #expect(webhook.stdout.hasPrefix("id,secret\r\n") && webhook.stdout.split(separator: "\r\n").count == 2)
+                    #expect(
+                        webhook.stdout.hasPrefix("id,secret\r\n") && webhook.stdout.split(separator: "\r\n").count == 2)
                 default:
                     #expect(user.stdout == "created login \(login) in SP\n", "\(user.stdout)")
                     #expect(email.stdout.hasPrefix("added contact "), "\(email.stdout)")

@@ -80,7 +80,9 @@ struct EnterpriseCommand: ParsableCommand {
 
         func execute() throws {
             let result = try Enterprises(session.open().connection).list(
-                .init(plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue, includeWithdrawn: withdrawn))
+                .init(
+                    plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue, includeWithdrawn: withdrawn)
+            )
             try output.print(Listing(result), .enterprises)
         }
     }
@@ -101,7 +103,8 @@ struct EnterpriseCommand: ParsableCommand {
             let steps = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(enterprises.steps(id)))
             Console.write(
-                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]).render(output.format))
+                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]).render(
+                    output.format, labelling: ItemTerms.enterprise))
         }
     }
 
@@ -139,7 +142,8 @@ struct EnterpriseCommand: ParsableCommand {
 
         func validate() throws {
             let given: [(String, String?)] = [
-                ("name", name), ("plan", plan), ("park", park), ("industry", industry), ("high-risk", highRisk?.rawValue),
+                ("name", name), ("plan", plan), ("park", park), ("industry", industry),
+                ("high-risk", highRisk?.rawValue),
                 ("uscc", uscc), ("capacity", capacity), ("new-capacity", newCapacity),
             ]
             for (option, value) in given where value?.trimmingCharacters(in: .whitespaces).isEmpty == true {

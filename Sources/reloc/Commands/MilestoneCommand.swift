@@ -92,7 +92,8 @@ struct MilestoneCommand: ParsableCommand {
         func execute() throws {
             let id = try Milestones(session.open().connection).add(
                 .init(
-                    kind: kind.rawValue, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
+                    kind: kind.rawValue, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task,
+                    site: site,
                     owner: owner, note: note))
             printID(id, output.format)
         }

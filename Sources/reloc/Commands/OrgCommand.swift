@@ -42,7 +42,9 @@ struct OrgCommand: ParsableCommand {
 
         func execute() throws {
             let role = try Organisations(session.open().connection).add(
-                .init(code: code, nameZh: name, nameEn: nameEn, kind: kind.rawValue, parent: parent, divisionCode: divisionCode))
+                .init(
+                    code: code, nameZh: name, nameEn: nameEn, kind: kind.rawValue, parent: parent,
+                    divisionCode: divisionCode))
             printCode(code.uppercased(), output.format, table: "added \(code.uppercased()) (database role \(role))")
         }
     }

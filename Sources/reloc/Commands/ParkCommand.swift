@@ -26,7 +26,7 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Parks(session.open().connection).show(code)).printItem(output.format)
+            try Listing(Parks(session.open().connection).show(code)).printItem(output.format, labelling: ItemTerms.park)
         }
     }
 

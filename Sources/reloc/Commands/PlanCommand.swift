@@ -18,7 +18,8 @@ struct PlanCommand: ParsableCommand {
 
         func execute() throws {
             Console.write(
-                try output.render(Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)), .plans))
+                try output.render(
+                    Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)), .plans))
         }
     }
 
@@ -38,7 +39,8 @@ struct PlanCommand: ParsableCommand {
                 let history = ItemWithSections.Section(
                     key: "history", title: "status history", try Listing(steps.planHistory(code)))
                 Console.write(
-                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(output.format))
+                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(
+                        output.format, labelling: ItemTerms.plan))
                 return
             }
             let plans = Plans(try session.open().connection)
@@ -52,7 +54,9 @@ struct PlanCommand: ParsableCommand {
                     ItemWithSections.Section(
                         key: "approval_corrections", title: "approval corrections", try Listing(corrections)))
             }
-            Console.write(ItemWithSections(try Listing(plans.show(code)), sections: sections).render(output.format))
+            Console.write(
+                ItemWithSections(try Listing(plans.show(code)), sections: sections).render(
+                    output.format, labelling: ItemTerms.plan))
         }
     }
 

@@ -25,7 +25,6 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
 
-
         func execute() throws {
             let result = try Sites(session.open().connection).list(
                 .init(plan: plan, city: city, state: state?.rawValue, enterprise: enterprise))
@@ -40,7 +39,7 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Sites(session.open().connection).show(id)).printItem(output.format)
+            try Listing(Sites(session.open().connection).show(id)).printItem(output.format, labelling: ItemTerms.site)
         }
     }
 
@@ -116,7 +115,6 @@ struct SiteCommand: ParsableCommand {
         var result: SurveyResult?
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
-
 
         func execute() throws {
             let state = try Sites(session.open().connection).survey(id, result: result?.rawValue, step.value)

@@ -34,7 +34,8 @@ struct UserCommand: ParsableCommand {
                 password = typed
             }
             try Organisations(session.open().connection).addLogin(name, organisation: org, password: password)
-            printCreated(key: "login", .text(name), table: "created login \(name) in \(org.uppercased())", output.format)
+            printCreated(
+                key: "login", .text(name), table: "created login \(name) in \(org.uppercased())", output.format)
         }
     }
 }

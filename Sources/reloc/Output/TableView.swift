@@ -55,7 +55,8 @@ extension Listing {
     func choosing(_ keys: [String]) throws -> Listing {
         let known = columns.map(\.key)
         if keys.isEmpty {
-            throw ValidationError("--columns names one column or more; this listing has: \(known.joined(separator: ", "))")
+            throw ValidationError(
+                "--columns names one column or more; this listing has: \(known.joined(separator: ", "))")
         }
         if let unknown = keys.first(where: { !known.contains($0) }) {
             throw ValidationError(
