@@ -123,7 +123,7 @@ struct EnterpriseCommand: ParsableCommand {
         var mode: EnterpriseMode?
         @Option(help: "Receiving park code.") var park: String?
         @Option(help: "Industry.") var industry: String?
-        @Option(help: "High-risk class (as for register).") var highRisk: HighRiskClass?
+        @Option(help: "High-risk class (as for register).") var highRisk: ClearableChoice<HighRiskClass>?
         @Option(help: "Unified social credit code.") var uscc: String?
         @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
         @Option(parsing: .unconditional, help: "Or in mu (亩): kept in ha to 0.0001, so a multiple of 0.0015 mu.")
@@ -143,7 +143,7 @@ struct EnterpriseCommand: ParsableCommand {
         func validate() throws {
             let given: [(String, String?)] = [
                 ("name", name), ("plan", plan), ("park", park), ("industry", industry),
-                ("high-risk", highRisk?.rawValue),
+                ("high-risk", highRisk?.text),
                 ("uscc", uscc), ("capacity", capacity), ("new-capacity", newCapacity),
             ]
             for (option, value) in given where value?.trimmingCharacters(in: .whitespaces).isEmpty == true {
@@ -184,7 +184,7 @@ struct EnterpriseCommand: ParsableCommand {
             changes.set(
                 "park_id", expression: park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
             changes.set("industry", industry)
-            changes.set("high_risk", highRisk?.rawValue)
+            changes.set("high_risk", highRisk?.value?.rawValue)
             changes.set("uscc", Enterprises.normalisedUSCC(uscc))
             changes.set(
                 "site_area_ha",

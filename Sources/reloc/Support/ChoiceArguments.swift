@@ -61,3 +61,30 @@ extension SurveyResult: ExpressibleByArgument {
 extension DeliveryState: ExpressibleByArgument {
     public init?(argument: String) { self.init(spelling: argument) }
 }
+
+/// An enumerated option of an edit that may be typed empty (`--high-risk ""`): not a value but a
+/// mistake the command answers in validate() with "say --clear FIELD"; any other word not a code
+/// is refused with the codes, as for the plain enum.
+enum ClearableChoice<Value: Choice & ExpressibleByArgument>: ExpressibleByArgument, Sendable {
+    case value(Value)
+    case empty
+
+    init?(argument: String) {
+        if Spellings.trimmed(argument).isEmpty {
+            self = .empty
+        } else if let value = Value(argument: argument) {
+            self = .value(value)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { Value.allValueStrings }
+
+    var value: Value? {
+        if case .value(let value) = self { value } else { nil }
+    }
+
+    /// The code, or "" when typed empty.
+    var text: String { value?.rawValue ?? "" }
+}
