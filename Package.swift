@@ -66,8 +66,8 @@ let package = Package(
             name: "LibPQClientTests",
             dependencies: ["LibPQClient", "RelocTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        // Also the CLI target (`@testable import reloc`): the error report and its exit statuses are
-        // the CLI's (docs/layers.md), tested where the rules that raise the errors are.
+        // Also the CLI target (`@testable import reloc`): the error report and its exit statuses,
+        // and the rendering (Output/), are the CLI's (docs/layers.md), tested in place.
         .testTarget(
             name: "RelocationCoreTests",
             dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport", "reloc"]

@@ -85,7 +85,7 @@ struct DbCommandTests {
         try TestDatabase.with(.migrated) { name in
             let badMode = try RelocCLI.run(["enterprise", "list", "--mode", "bogus"], database: name)
             #expect(badMode.status == 64, "\(badMode.stderr)")
-            #expect(badMode.stderr.contains("--mode must be one of"))
+            #expect(badMode.stderr.contains("Please provide one of 'in-situ', 'relocate' or 'close'"))
         }
     }
 }

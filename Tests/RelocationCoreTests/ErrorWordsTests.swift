@@ -94,11 +94,13 @@ struct ErrorWordsTests {
 
     @Test func aBadValueFoundWhileRunningIsOneUsageLine() throws {
         try TestDatabase.with(.jilin2014) { db in
-            let outcome = try RelocCLI.run(["enterprise", "list", "--mode", "bogus"], database: db)
+            // (An unknown --mode is ArgumentParser's now, before running: see OptionWordsAndCreatedTests.)
+            let outcome = try RelocCLI.run(
+                ["enterprise", "import", "enterprises.csv", "--encoding", "bogus"], database: db)
             #expect(outcome.status == 64)
             #expect(
                 outcome.stderr
-                    == "reloc: --mode must be one of: in-situ, relocate, close (got \"bogus\") (see reloc enterprise list --help)\n",
+                    == "reloc: --encoding must be utf-8 or gb18030 (got \"bogus\") (see reloc enterprise import --help)\n",
                 "\(outcome.stderr)")
         }
     }

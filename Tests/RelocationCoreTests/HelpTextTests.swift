@@ -3,6 +3,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Help texts are paragraphs ArgumentParser wraps to the terminal, never lines hard-wrapped in
 /// the source (which break mid-sentence), and they say what the program does.
 @Suite("Help texts")

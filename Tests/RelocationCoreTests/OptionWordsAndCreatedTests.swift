@@ -39,7 +39,7 @@ struct OptionWordsAndCreatedTests {
                 database: db)
             #expect(progress.status == 0, "\(progress.stderr)")
             let unknown = try RelocCLI.run(["enterprise", "list", "--status", "nonsense"], database: db)
-            #expect(unknown.status == 64 && unknown.stderr.contains("must be one of"), "\(unknown.stderr)")
+            #expect(unknown.status == 64 && unknown.stderr.contains("Please provide one of"), "\(unknown.stderr)")
         }
     }
 

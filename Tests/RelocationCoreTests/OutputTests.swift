@@ -2,6 +2,8 @@ import Foundation
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 @Suite("Output formats")
 struct OutputTests {
     func sample() -> Listing {

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Output that programs read: CSV is RFC 4180 (checked by Python's csv module), JSON is always
 /// valid (checked by Python's json module, NaN refused), one rule per format for booleans, and a
 /// `show` with sections gives every section in CSV too.

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// Names and free text had no length limit (a 20,000-character name made `enterprise list` print
 /// 4 GB) and took terminal escapes; every text column now has a bound and refuses control
 /// characters, except new lines where they mean something (notes, the plan's sections).

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// The second look at issue 11's values and issue 12's contacts: what still got through after the
 /// first review's fixes.
 @Suite("Values and contacts: the second review")

@@ -4,6 +4,8 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
+@testable import reloc
+
 /// The review of issue 11's fix ("Values nobody meant"): numbers that are not numbers, invisible
 /// look-alike names, a withdrawal racing an allocation, a withdrawn enterprise's milestones.
 @Suite("Values nobody meant: the review")

@@ -10,7 +10,7 @@ import LibPQClient
 /// `heritage-surveyed`, `relocation-started` or `relocation-completed` milestone due so many days
 /// after registration, or on a fixed date. Without a rule (the default) nothing is created.
 public struct MilestoneRules {
-    public static let kinds = ["heritage-surveyed", "relocation-started", "relocation-completed"]
+    public static let kinds = [MilestoneKind.heritageSurveyed, .relocationStarted, .relocationCompleted].map(\.rawValue)
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

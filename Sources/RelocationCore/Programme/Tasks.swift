@@ -11,7 +11,7 @@ import LibPQClient
 /// from the succession date; listings name the body that holds the work on the as-of day.
 public struct Tasks {
     /// The latest report's status, or not-reported.
-    public static let statuses = ["on-track", "at-risk", "blocked", "done", "not-reported"]
+    public static let statuses = TaskStatus.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

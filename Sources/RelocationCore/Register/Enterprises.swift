@@ -4,11 +4,9 @@ import LibPQClient
 /// Enterprises to relocate, close or renovate in place, registered by city governments into the
 /// plans of their cities. The database enforces the rules; this code passes values and reads back.
 public struct Enterprises {
-    public static let modes = ["in-situ", "relocate", "close"]
-    public static let statuses = [
-        "registered", "heritage-surveyed", "relocating", "relocated", "closing", "closed", "renovating", "renovated",
-    ]
-    public static let highRiskClasses = ["metallurgy", "chemicals", "paper", "hazardous"]
+    public static let modes = EnterpriseMode.codes
+    public static let statuses = EnterpriseStatus.codes
+    public static let highRiskClasses = HighRiskClass.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }
@@ -281,11 +279,11 @@ public struct Enterprises {
         public var name: String?
         /// Another plan of the same city (a plan code).
         public var plan: String?
-        public var mode: String?
+        public var mode: EnterpriseMode?
         /// A receiving park's code.
         public var park: String?
         public var industry: String?
-        public var highRisk: String?
+        public var highRisk: HighRiskClass?
         public var uscc: String?
         public var siteArea: LandArea?
         public var employees: Int?
@@ -309,11 +307,11 @@ public struct Enterprises {
         changes.set("name", edit.name)
         changes.set(
             "plan_id", expression: edit.plan.map { "(SELECT id FROM reloc.plan WHERE code = \($0.uppercased()))" })
-        changes.set("mode", edit.mode)
+        changes.set("mode", edit.mode?.rawValue)
         changes.set(
             "park_id", expression: edit.park.map { "(SELECT id FROM reloc.park WHERE code = \($0.uppercased()))" })
         changes.set("industry", edit.industry)
-        changes.set("high_risk", edit.highRisk)
+        changes.set("high_risk", edit.highRisk?.rawValue)
         changes.set("uscc", Enterprises.normalisedUSCC(edit.uscc))
         changes.set(
             "site_area_ha", expression: try edit.siteArea?.hectaresSQL(rule: "enterprise_site_area_nonnegative"))
@@ -324,7 +322,7 @@ public struct Enterprises {
         changes.set("capacity_new", edit.newCapacity?.amount)
         changes.set("capacity_new_unit", edit.newCapacity?.unit)
         changes.set("listed_in_plan", edit.listedInPlan)
-        if let mode = edit.mode, mode != "relocate", edit.park == nil, !edit.clear.contains(.park) {
+        if let mode = edit.mode, mode != .relocate, edit.park == nil, !edit.clear.contains(.park) {
             changes.clear("park_id")
         }
         for field in edit.clear {

@@ -3,7 +3,7 @@ import LibPQClient
 /// Organisations of the programme: the province, its departments, city (市/州) and district
 /// governments. Each has its own database role, created by the database when the row is.
 public struct Organisations {
-    public static let kinds = ["province", "department", "city", "district"]
+    public static let kinds = OrganisationKind.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

@@ -10,9 +10,7 @@ import LibPQClient
 /// drafting → consultation → risk-assessed → approved → implementing → basically-complete →
 /// complete (the database refuses skips and moves back).
 public struct Plans {
-    public static let statuses = [
-        "drafting", "consultation", "risk-assessed", "approved", "implementing", "basically-complete", "complete",
-    ]
+    public static let statuses = PlanStatus.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

@@ -95,12 +95,11 @@ public enum DigestText {
         if let percent = p.percent {
             text += percent == percent.rounded() ? "\(Int(percent))%，" : "\(percent)%，"
         }
-        text += statusWords[p.status] ?? p.status
+        text += ProgressStatus(rawValue: p.status)?.zh ?? p.status
         text += "（\(chineseDate(p.reportedOn))报告）"
         if let note = p.note, !note.isEmpty { text += "：\(note)" }
         return text
     }
 
-    static let statusWords = ["on-track": "正常推进", "at-risk": "存在风险", "blocked": "受阻", "done": "已完成"]
     static let sectionNumerals = ["一", "二", "三", "四"]
 }

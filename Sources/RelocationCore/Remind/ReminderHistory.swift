@@ -3,7 +3,7 @@ import LibPQClient
 /// What the job sent, to whom and how (`reloc remind history`, `reloc remind retry ID`): the way to
 /// check that the daily job ran.
 public struct ReminderHistory {
-    public static let states = ["pending", "sending", "retrying", "sent", "dead", "no-contact", "superseded"]
+    public static let states = DeliveryState.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

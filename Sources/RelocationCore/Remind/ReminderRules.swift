@@ -2,10 +2,7 @@ import LibPQClient
 
 /// The reminder rules the province edits (`reloc remind rules list | set`).
 public struct ReminderRules {
-    public static let kinds = [
-        "default", "plan-compiled", "risk-assessed", "approved", "relocation-started", "relocation-completed",
-        "heritage-surveyed", "site-assessed", "site-released", "basic-completion", "custom",
-    ]
+    public static let kinds = ["default"] + MilestoneKind.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

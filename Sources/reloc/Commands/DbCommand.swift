@@ -56,7 +56,7 @@ struct DbCommand: ParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @ParentCommand var reloc: Reloc
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let database = try connection.connect()
@@ -89,7 +89,7 @@ struct DbCommand: ParsableCommand {
                     applied.map { .integer($0.durationMilliseconds) } ?? .null,
                 ])
             }
-            Console.write(listing.render(output.format))
+            try output.print(listing, .migrations)
         }
     }
 

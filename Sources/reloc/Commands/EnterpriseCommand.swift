@@ -19,14 +19,13 @@ struct EnterpriseCommand: ParsableCommand {
                 """)
         @Option(help: "Plan code.") var plan: String
         @Option(help: "Enterprise name.") var name: String
-        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).", transform: Spellings.mode)
-        var mode: String
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
+        var mode: EnterpriseMode
         @Option(help: "Receiving park code (for relocate).") var park: String?
         @Option(help: "Industry.") var industry: String?
         @Option(
-            help: "High-risk class: metallurgy, chemicals, paper or hazardous (or 冶金, 化工, 造纸, 危险品).",
-            transform: Spellings.highRisk)
-        var highRisk: String?
+            help: "High-risk class: metallurgy, chemicals, paper or hazardous (or 冶金, 化工, 造纸, 危险品).")
+        var highRisk: HighRiskClass?
         @Option(help: "Unified social credit code (统一社会信用代码, 18 characters).") var uscc: String?
         @Option(parsing: .unconditional, help: "Original site area in hectares.") var siteHa: DecimalArgument?
         @Option(
@@ -43,16 +42,14 @@ struct EnterpriseCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
-            try requireOneOf(mode, Enterprises.modes, option: "--mode")
-            try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
             if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
         }
 
         func execute() throws {
-            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode)
+            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode.rawValue)
             entry.park = park
             entry.industry = industry
-            entry.highRisk = highRisk
+            entry.highRisk = highRisk?.rawValue
             entry.uscc = uscc
             entry.siteHectares = siteHa?.value
             entry.siteMu = siteMu?.value
@@ -74,18 +71,18 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
-        @Option(help: "Only this mode.", transform: Spellings.mode) var mode: String?
-        @Option(help: "Only this status.", transform: Spellings.word) var status: String?
+        @Option(help: "Only this mode.") var mode: EnterpriseMode?
+        @Option(help: "Only this status.") var status: EnterpriseStatus?
         @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            try requireOneOf(mode, Enterprises.modes, option: "--mode")
-            try requireOneOf(status, Enterprises.statuses, option: "--status")
             let result = try Enterprises(session.open().connection).list(
-                .init(plan: plan, city: city, mode: mode, status: status, includeWithdrawn: withdrawn))
-            Console.write(try Listing(result).render(output.format))
+                .init(
+                    plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue, includeWithdrawn: withdrawn)
+            )
+            try output.print(Listing(result), .enterprises)
         }
     }
 
@@ -105,7 +102,8 @@ struct EnterpriseCommand: ParsableCommand {
             let steps = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(enterprises.steps(id)))
             Console.write(
-                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]).render(output.format))
+                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]).render(
+                    output.format, labelling: ItemTerms.enterprise))
         }
     }
 
@@ -120,11 +118,11 @@ struct EnterpriseCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
         @Option(help: "Move it to another plan of your city.") var plan: String?
-        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).", transform: Spellings.mode)
-        var mode: String?
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
+        var mode: EnterpriseMode?
         @Option(help: "Receiving park code.") var park: String?
         @Option(help: "Industry.") var industry: String?
-        @Option(help: "High-risk class (as for register).", transform: Spellings.highRisk) var highRisk: String?
+        @Option(help: "High-risk class (as for register).") var highRisk: ClearableChoice<HighRiskClass>?
         @Option(help: "Unified social credit code.") var uscc: String?
         @Option(parsing: .unconditional, help: "Site area in hectares.") var siteHa: DecimalArgument?
         @Option(parsing: .unconditional, help: "Or in mu (亩): kept in ha to 0.0001, so a multiple of 0.0015 mu.")
@@ -143,7 +141,8 @@ struct EnterpriseCommand: ParsableCommand {
 
         func validate() throws {
             let given: [(String, String?)] = [
-                ("name", name), ("plan", plan), ("park", park), ("industry", industry), ("high-risk", highRisk),
+                ("name", name), ("plan", plan), ("park", park), ("industry", industry),
+                ("high-risk", highRisk?.text),
                 ("uscc", uscc), ("capacity", capacity), ("new-capacity", newCapacity),
             ]
             for (option, value) in given where value?.trimmingCharacters(in: .whitespaces).isEmpty == true {
@@ -165,8 +164,6 @@ struct EnterpriseCommand: ParsableCommand {
                 }
                 if set { throw ValidationError("--clear \(field.rawValue) and a new value for it: give one of them") }
             }
-            try requireOneOf(mode, Enterprises.modes, option: "--mode")
-            try requireOneOf(highRisk, Enterprises.highRiskClasses, option: "--high-risk")
             if siteHa != nil && siteMu != nil { throw ValidationError("give --site-ha or --site-mu, not both") }
         }
 
@@ -180,7 +177,7 @@ struct EnterpriseCommand: ParsableCommand {
             edit.mode = mode
             edit.park = park
             edit.industry = industry
-            edit.highRisk = highRisk
+            edit.highRisk = highRisk?.value
             edit.uscc = uscc
             edit.siteArea = LandArea(hectares: siteHa?.value, mu: siteMu?.value)
             edit.employees = employees
@@ -206,16 +203,15 @@ struct EnterpriseCommand: ParsableCommand {
                 """
         )
         @Argument(help: "Enterprise id.") var id: Int64
-        @Option(help: "The next status.", transform: Spellings.word) var to: String
+        @Option(help: "The next status.") var to: EnterpriseStatus
         @Option(help: "Document number (文号).") var doc: String?
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            try requireOneOf(to, Enterprises.statuses, option: "--to")
-            try Enterprises(session.open().connection).advance(id, to: to, doc: doc, on: on, note: note)
-            Console.write("enterprise \(id) is now \(to)\n")
+            try Enterprises(session.open().connection).advance(id, to: to.rawValue, doc: doc, on: on, note: note)
+            Console.write("enterprise \(id) is now \(to.rawValue)\n")
         }
     }
 

@@ -44,11 +44,11 @@ struct LandCommand: ParsableCommand {
             @Option(help: "Only this year.") var year: YearArgument?
             @Option(help: "Only this holder (city or park code).") var holder: String?
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup var output: ListingOptions
 
             func execute() throws {
                 let result = try LandQuotas(session.open().connection).list(year: year?.value, holder: holder)
-                Console.write(try Listing(result).render(output.format))
+                try output.print(Listing(result), .landQuotas)
             }
         }
     }
@@ -68,9 +68,8 @@ struct LandCommand: ParsableCommand {
         @Option(help: "Or: the named project the land is for.") var project: String?
         @OptionGroup var amount: AreaOptions
         @Option(
-            help: "How the land is supplied: agreement (协议出让), allocation (划拨) or tender (招拍挂).",
-            transform: Spellings.supply)
-        var supply: String
+            help: "How the land is supplied: agreement (协议出让), allocation (划拨) or tender (招拍挂).")
+        var supply: LandSupply
         @Option(help: "The date of the allocation, YYYY-MM-DD (default: today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "The document number (文号).") var doc: String
         @Option(help: "A note.") var note: String?
@@ -79,7 +78,6 @@ struct LandCommand: ParsableCommand {
 
         func validate() throws {
             try amount.validate(required: true)
-            try requireOneOf(supply, LandAllocations.supplies, option: "--supply")
             if (enterprise == nil) == (project == nil) {
                 throw ValidationError("give --enterprise ID or --project NAME (one of them)")
             }
@@ -89,7 +87,7 @@ struct LandCommand: ParsableCommand {
             let target: LandAllocations.Target = enterprise.map { .enterprise($0) } ?? .project(project!)
             let id = try LandAllocations(session.open().connection).allocate(
                 .init(
-                    holder: from, year: year.value, target: target, area: amount.area!, supply: supply, on: on,
+                    holder: from, year: year.value, target: target, area: amount.area!, supply: supply.rawValue, on: on,
                     doc: doc, note: note))
             printID(id, output.format)
         }
@@ -116,11 +114,11 @@ struct LandCommand: ParsableCommand {
         @Option(help: "Only this year.") var year: YearArgument?
         @Option(help: "Only this holder (city or park code).") var holder: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try LandQuotas(session.open().connection).usage(year: year?.value, holder: holder)
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .landUsage)
         }
     }
 
@@ -132,12 +130,12 @@ struct LandCommand: ParsableCommand {
         @Option(help: "Only this enterprise (id).") var enterprise: Int64?
         @Flag(help: "Include released allocations.") var all = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try LandAllocations(session.open().connection).list(
                 year: year?.value, holder: holder, enterprise: enterprise, includeReleased: all)
-            Console.write(try Listing(result).render(output.format))
+            try output.print(Listing(result), .landAllocations)
         }
     }
 

@@ -22,7 +22,7 @@ struct MilestoneCommand: ParsableCommand {
         @OptionGroup var due: DueOptions
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             var filter = Milestones.Filter()
@@ -35,16 +35,11 @@ struct MilestoneCommand: ParsableCommand {
             filter.dueWithinDays = due.dueWithin
             filter.asOf = asOf.asOf
             let listing = try Listing(Milestones(session.open().connection).list(filter))
-            Console.write(output.format == .table ? MilestoneCommand.table(listing) : listing.render(output.format))
+            try output.print(listing, .milestones)
         }
     }
 
-    static func table(_ listing: Listing) -> String {
-        listing.selecting([
-            ("id", "id"), ("kind", "kind"), ("title", "title"), ("attached_to", "attached to"), ("owner", "owner"),
-            ("due_on", "due"), ("state", "state"), ("days_left", "days left"), ("percent", "percent"),
-        ]).render(.table)
-    }
+    static func table(_ listing: Listing) -> String { TableView.milestones.table(listing) }
 
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a milestone and its progress history.")
@@ -74,7 +69,7 @@ struct MilestoneCommand: ParsableCommand {
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion:
                 "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
-        @Option(help: "Kind (default custom).", transform: Spellings.word) var kind: String = "custom"
+        @Option(help: "Kind (default custom).") var kind: MilestoneKind = .custom
         @Option(help: "What is to be done.") var title: String
         @Option(help: "Due date.") var due: CalendarDate
         @Option(help: "Attach to this plan (code).") var plan: String?
@@ -87,7 +82,6 @@ struct MilestoneCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
-            try requireOneOf(kind, Milestones.kinds, option: "--kind")
             if [plan != nil, enterprise != nil, task != nil, site != nil].filter({ $0 }).count != 1 {
                 throw ValidationError(
                     "attach the milestone to exactly one of --plan CODE, --enterprise ID, --task N, --site ID")
@@ -97,7 +91,8 @@ struct MilestoneCommand: ParsableCommand {
         func execute() throws {
             let id = try Milestones(session.open().connection).add(
                 .init(
-                    kind: kind, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task, site: site,
+                    kind: kind.rawValue, title: title, dueOn: due, plan: plan, enterprise: enterprise, task: task,
+                    site: site,
                     owner: owner, note: note))
             printID(id, output.format)
         }
@@ -109,18 +104,14 @@ struct MilestoneCommand: ParsableCommand {
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "What is to be done.") var title: String?
         @Option(help: "Due date (the province alone moves it).") var due: CalendarDate?
-        @Option(help: "Kind.", transform: Spellings.word) var kind: String?
+        @Option(help: "Kind.") var kind: MilestoneKind?
         @Option(help: "Owner organisation (code): one the milestone concerns.") var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
 
-        func validate() throws {
-            try requireOneOf(kind, Milestones.kinds, option: "--kind")
-        }
-
         func execute() throws {
             try Milestones(session.open().connection).edit(
-                id, .init(title: title, dueOn: due, kind: kind, owner: owner, note: note))
+                id, .init(title: title, dueOn: due, kind: kind?.rawValue, owner: owner, note: note))
             Console.write("updated milestone \(id)\n")
         }
     }

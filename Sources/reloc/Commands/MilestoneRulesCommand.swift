@@ -13,11 +13,11 @@ struct MilestoneRulesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the rules (plan, kind, days_after, due_on).")
         @Option(help: "Only this plan.") var plan: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             Console.write(
-                try Listing(MilestoneRules(session.open().connection).list(plan: plan)).render(output.format))
+                try output.render(Listing(MilestoneRules(session.open().connection).list(plan: plan)), .milestoneRules))
         }
     }
 

@@ -11,9 +11,9 @@ struct OrgCommand: ParsableCommand {
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List organisations.")
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
-        @Option(help: "Only this kind: province, department, city or district.", transform: Spellings.word)
-        var kind: String?
+        @OptionGroup var output: ListingOptions
+        @Option(help: "Only this kind: province, department, city or district.")
+        var kind: OrganisationKind?
         @Option(
             name: .customLong("as-of"),
             help: ArgumentHelp(
@@ -22,8 +22,8 @@ struct OrgCommand: ParsableCommand {
         var asOf: AsOf?
 
         func execute() throws {
-            let result = try Organisations(session.open().connection).list(kind: kind, asOf: asOf)
-            Console.write(try Listing(result).render(output.format))
+            let result = try Organisations(session.open().connection).list(kind: kind?.rawValue, asOf: asOf)
+            try output.print(Listing(result), .organisations)
         }
     }
 
@@ -33,7 +33,7 @@ struct OrgCommand: ParsableCommand {
         @Argument(help: "Short code, e.g. SP or SP-TD.") var code: String
         @Option(help: "Chinese name, e.g. 四平市人民政府.") var name: String
         @Option(help: "English name.") var nameEn: String?
-        @Option(help: "province, department, city or district.", transform: Spellings.word) var kind: String
+        @Option(help: "province, department, city or district.") var kind: OrganisationKind
         @Option(help: "Parent organisation (a district's city).") var parent: String?
         @Option(help: "Administrative division code (6 digits).") var divisionCode: String?
         @OptionGroup var session: SessionOptions
@@ -41,7 +41,9 @@ struct OrgCommand: ParsableCommand {
 
         func execute() throws {
             let role = try Organisations(session.open().connection).add(
-                .init(code: code, nameZh: name, nameEn: nameEn, kind: kind, parent: parent, divisionCode: divisionCode))
+                .init(
+                    code: code, nameZh: name, nameEn: nameEn, kind: kind.rawValue, parent: parent,
+                    divisionCode: divisionCode))
             printCode(code.uppercased(), output.format, table: "added \(code.uppercased()) (database role \(role))")
         }
     }

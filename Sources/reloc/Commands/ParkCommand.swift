@@ -12,10 +12,10 @@ struct ParkCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List parks.")
         @Option(help: "Only parks of this city.") var city: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            Console.write(try Listing(Parks(session.open().connection).list(city: city)).render(output.format))
+            try output.print(Listing(Parks(session.open().connection).list(city: city)), .parks)
         }
     }
 
@@ -26,7 +26,7 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Parks(session.open().connection).show(code)).printItem(output.format)
+            try Listing(Parks(session.open().connection).show(code)).printItem(output.format, labelling: ItemTerms.park)
         }
     }
 
@@ -39,8 +39,8 @@ struct ParkCommand: ParsableCommand {
         @Argument(help: "Park code, e.g. SP-HBGY.") var code: String
         @Option(help: "Park name.") var name: String
         @Option(help: "The city (organisation code).") var city: String
-        @Option(help: "econ-tech-zone, high-tech-zone, industrial-cluster or themed-park.", transform: Spellings.word)
-        var kind: String
+        @Option(help: "econ-tech-zone, high-tech-zone, industrial-cluster or themed-park.")
+        var kind: ParkKind
         @Flag(help: "The park is legally established (依法设立).") var established = false
         @Flag(help: "Its environmental infrastructure is complete (环保基础设施齐全).") var envInfrastructure = false
         @Flag(help: "Its planning EIA has passed (通过规划环评).") var planningEia = false
@@ -48,10 +48,9 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try requireOneOf(kind, Parks.kinds, option: "--kind")
             try Parks(session.open().connection).add(
                 .init(
-                    code: code, name: name, city: city, kind: kind, legallyEstablished: established,
+                    code: code, name: name, city: city, kind: kind.rawValue, legallyEstablished: established,
                     envInfrastructureComplete: envInfrastructure, planningEIAPassed: planningEia))
             printCode(code.uppercased(), output.format, table: "added park \(code.uppercased())")
         }
@@ -61,18 +60,17 @@ struct ParkCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Edit a park (province only).")
         @Argument(help: "Park code.") var code: String
         @Option(help: "Park name.") var name: String?
-        @Option(help: "Kind of park.", transform: Spellings.word) var kind: String?
+        @Option(help: "Kind of park.") var kind: ParkKind?
         @Option(help: "Legally established: yes or no.") var established: YesNo?
         @Option(help: "Environmental infrastructure complete: yes or no.") var envInfrastructure: YesNo?
         @Option(help: "Planning EIA passed: yes or no.") var planningEia: YesNo?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            try requireOneOf(kind, Parks.kinds, option: "--kind")
             try Parks(session.open().connection).edit(
                 code,
                 .init(
-                    name: name, kind: kind, legallyEstablished: established?.value,
+                    name: name, kind: kind?.rawValue, legallyEstablished: established?.value,
                     envInfrastructureComplete: envInfrastructure?.value, planningEIAPassed: planningEia?.value))
             Console.write("updated park \(code.uppercased())\n")
         }

@@ -11,14 +11,14 @@ struct PlanCommand: ParsableCommand {
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List plans.")
         @Option(help: "Only plans of this city.") var city: String?
-        @Option(help: "Only plans in this status.", transform: Spellings.word) var status: String?
+        @Option(help: "Only plans in this status.") var status: PlanStatus?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            try requireOneOf(status, Plans.statuses, option: "--status")
             Console.write(
-                try Listing(Plans(session.open().connection).list(city: city, status: status)).render(output.format))
+                try output.render(
+                    Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)), .plans))
         }
     }
 
@@ -38,7 +38,8 @@ struct PlanCommand: ParsableCommand {
                 let history = ItemWithSections.Section(
                     key: "history", title: "status history", try Listing(steps.planHistory(code)))
                 Console.write(
-                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(output.format))
+                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(
+                        output.format, labelling: ItemTerms.plan))
                 return
             }
             let plans = Plans(try session.open().connection)
@@ -52,7 +53,9 @@ struct PlanCommand: ParsableCommand {
                     ItemWithSections.Section(
                         key: "approval_corrections", title: "approval corrections", try Listing(corrections)))
             }
-            Console.write(ItemWithSections(try Listing(plans.show(code)), sections: sections).render(output.format))
+            Console.write(
+                ItemWithSections(try Listing(plans.show(code)), sections: sections).render(
+                    output.format, labelling: ItemTerms.plan))
         }
     }
 
@@ -121,18 +124,17 @@ struct PlanCommand: ParsableCommand {
 
     struct Advance: SessionCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move a plan one step forward: \(Plans.statuses.joined(separator: " → ")).")
+            abstract: "Move a plan one step forward: \(PlanStatus.codes.joined(separator: " → ")).")
         @Argument(help: "Plan code.") var code: String
-        @Option(help: "The next status.", transform: Spellings.word) var to: String
+        @Option(help: "The next status.") var to: PlanStatus
         @Option(help: "Document number (文号), e.g. 四政发〔2015〕3号.") var doc: String?
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func execute() throws {
-            try requireOneOf(to, Plans.statuses, option: "--to")
-            try Plans(session.open().connection).advance(code, to: to, doc: doc, on: on, note: note)
-            Console.write("plan \(code.uppercased()) is now \(to)\n")
+            try Plans(session.open().connection).advance(code, to: to.rawValue, doc: doc, on: on, note: note)
+            Console.write("plan \(code.uppercased()) is now \(to.rawValue)\n")
         }
     }
 

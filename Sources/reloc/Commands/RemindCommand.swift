@@ -119,10 +119,10 @@ struct RemindCommand: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "List the rules in force for every kind of milestone.")
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup var output: ListingOptions
 
             func execute() throws {
-                Console.write(try Listing(ReminderRules(session.open().connection).list()).render(output.format))
+                try output.print(Listing(ReminderRules(session.open().connection).list()), .reminderRules)
             }
         }
 
@@ -180,6 +180,7 @@ struct RemindCommand: ParsableCommand {
             @Option(help: "Webhook URL (http:// or https://).") var webhook: String?
             @Option(help: "Who reads it, e.g. 规划科.") var name: String?
             @OptionGroup var session: SessionOptions
+            @OptionGroup var output: FormatOptions
 
             func validate() throws {
                 guard (email == nil) != (webhook == nil) else {
@@ -192,14 +193,15 @@ struct RemindCommand: ParsableCommand {
                     try email.map { ChannelAddress.email(try ChannelAddress.emailAddress($0)) }
                     ?? .webhook(try ChannelAddress.webhookURL(webhook ?? ""))
                 let added = try ReminderContacts(session.open().connection).add(org: org, channel: channel, name: name)
-                Console.write(
-                    "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))\n"
-                )
+                var sentence =
+                    "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))"
+                var fields: [(key: String, value: OutputValue)] = [("id", .integer(Int(added.id)))]
                 if let secret = added.secret {
                     // Shown this once: the receiver checks X-Reloc-Signature with it (README).
-                    Console.write(
-                        "signing secret (shown only now; keep it with the receiver): \(secret)\n")
+                    sentence += "\nsigning secret (shown only now; keep it with the receiver): \(secret)"
+                    fields.append(("secret", .text(secret)))
                 }
+                printCreated(fields, table: sentence, output.format)
             }
         }
 
@@ -207,11 +209,11 @@ struct RemindCommand: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List contacts.")
             @Option(help: "Only this organisation's.") var org: String?
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup var output: ListingOptions
 
             func execute() throws {
                 Console.write(
-                    try Listing(ReminderContacts(session.open().connection).list(org: org)).render(output.format))
+                    try output.render(Listing(ReminderContacts(session.open().connection).list(org: org)), .contacts))
             }
         }
 
@@ -255,25 +257,20 @@ struct RemindCommand: ParsableCommand {
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.") var org: String?
         @Option(
-            help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.",
-            transform: Spellings.word)
-        var state: String?
+            help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.")
+        var state: DeliveryState?
         @Option(help: "Only runs on or after this day (YYYY-MM-DD).") var since: CalendarDate?
         @Option(
             parsing: .unconditional, help: "The latest N messages (0: all).",
             transform: WholeNumber.parse("a number of messages, 0 (all) or more"))
         var limit: Int = 100
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
-
-        func validate() throws {
-            try requireOneOf(state, ReminderHistory.states, option: "--state")
-        }
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try ReminderHistory(session.open().connection).list(
-                org: org, state: state, since: since, limit: limit == 0 ? nil : limit)
-            Console.write(try Listing(result).render(output.format))
+                org: org, state: state?.rawValue, since: since, limit: limit == 0 ? nil : limit)
+            try output.print(Listing(result), .reminderHistory)
         }
     }
 

@@ -19,17 +19,15 @@ struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List sites.")
         @Option(help: "Only this plan.") var plan: String?
         @Option(help: "Only this city.") var city: String?
-        @Option(help: "Only this environmental state.", transform: Spellings.word) var state: String?
+        @Option(help: "Only this environmental state.") var state: SiteState?
         @Option(help: "Only the sites of this enterprise (id).") var enterprise: Int64?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
-
-        func validate() throws { try requireOneOf(state, Sites.states, option: "--state") }
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
             let result = try Sites(session.open().connection).list(
-                .init(plan: plan, city: city, state: state, enterprise: enterprise))
-            Console.write(try Listing(result).render(output.format))
+                .init(plan: plan, city: city, state: state?.rawValue, enterprise: enterprise))
+            try output.print(Listing(result), .sites)
         }
     }
 
@@ -40,7 +38,7 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Sites(session.open().connection).show(id)).printItem(output.format)
+            try Listing(Sites(session.open().connection).show(id)).printItem(output.format, labelling: ItemTerms.site)
         }
     }
 
@@ -56,8 +54,8 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "The site's name (required with --plan).") var name: String?
         @OptionGroup var amount: SiteAreaOptions
         @OptionGroup var heritage: HeritageOptions
-        @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).", transform: Spellings.word)
-        var reuse: String?
+        @Option(help: "Planned reuse: \(SiteReuse.codes.joined(separator: ", ")).")
+        var reuse: SiteReuse?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -65,7 +63,6 @@ struct SiteCommand: ParsableCommand {
         func validate() throws {
             try amount.validate(required: false)
             try heritage.validate()
-            try requireOneOf(reuse, Sites.reuses, option: "--reuse")
             if (enterprise == nil) == (plan == nil) {
                 throw ValidationError("give --enterprise ID or --plan CODE (one of them)")
             }
@@ -76,7 +73,7 @@ struct SiteCommand: ParsableCommand {
             let origin: Sites.Origin = enterprise.map { .enterprise($0) } ?? .parcel(plan: plan!, name: name!)
             var site = Sites.NewSite(origin: origin, area: amount.area)
             site.name = name
-            site.plannedReuse = reuse
+            site.plannedReuse = reuse?.rawValue
             site.heritage = heritage.value
             site.note = note
             printID(try Sites(session.open().connection).add(site), output.format)
@@ -90,20 +87,19 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "Name.") var name: String?
         @OptionGroup var amount: SiteAreaOptions
         @OptionGroup var heritage: HeritageOptions
-        @Option(help: "Planned reuse: \(Sites.reuses.joined(separator: ", ")).", transform: Spellings.word)
-        var reuse: String?
+        @Option(help: "Planned reuse: \(SiteReuse.codes.joined(separator: ", ")).")
+        var reuse: SiteReuse?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
 
         func validate() throws {
             try amount.validate(required: false)
             try heritage.validate()
-            try requireOneOf(reuse, Sites.reuses, option: "--reuse")
         }
 
         func execute() throws {
             try Sites(session.open().connection).edit(
-                id, name: name, area: amount.area, plannedReuse: reuse, heritage: heritage.value, note: note)
+                id, name: name, area: amount.area, plannedReuse: reuse?.rawValue, heritage: heritage.value, note: note)
             Console.write("updated site \(id)\n")
         }
     }
@@ -114,15 +110,13 @@ struct SiteCommand: ParsableCommand {
                 "Record the environmental survey (环境调查); with --result, also the risk assessment (风险评估) and its result."
         )
         @Argument(help: "Site id.") var id: Int64
-        @Option(help: "The risk assessment's result: clean or contaminated.", transform: Spellings.word)
-        var result: String?
+        @Option(help: "The risk assessment's result: clean or contaminated.")
+        var result: SurveyResult?
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
 
-        func validate() throws { try requireOneOf(result, Sites.surveyResults, option: "--result") }
-
         func execute() throws {
-            let state = try Sites(session.open().connection).survey(id, result: result, step.value)
+            let state = try Sites(session.open().connection).survey(id, result: result?.rawValue, step.value)
             Console.write("site \(id) is now \(state)\n")
         }
     }
@@ -164,10 +158,10 @@ struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The steps of a site's environmental record.")
         @Argument(help: "Site id.") var id: Int64
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            Console.write(try Listing(Sites(session.open().connection).history(id)).render(output.format))
+            try output.print(Listing(Sites(session.open().connection).history(id)), .siteHistory)
         }
     }
 }

@@ -20,32 +20,23 @@ struct TaskCommand: ParsableCommand {
         @OptionGroup var due: DueOptions
         @Option(
             help:
-                "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")) (or 正常推进, 存在风险, 受阻, 已完成).",
-            transform: Spellings.progressStatus)
-        var status: String?
+                "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")) (or 正常推进, 存在风险, 受阻, 已完成)."
+        )
+        var status: TaskStatus?
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            try requireOneOf(status, Tasks.statuses, option: "--status")
             var filter = Tasks.Filter()
             filter.mine = mine
             filter.organisation = org
             filter.overdue = due.overdue
             filter.dueWithinDays = due.dueWithin
-            filter.status = status
+            filter.status = status?.rawValue
             filter.asOf = asOf.asOf
             let listing = try Listing(Tasks(session.open().connection).list(filter))
-            if output.format == .table {
-                Console.write(
-                    listing.selecting([
-                        ("number", "no"), ("short_title", "title"), ("lead_name", "lead"), ("percent", "percent"),
-                        ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"),
-                    ]).render(.table))
-            } else {
-                Console.write(listing.render(output.format))
-            }
+            try output.print(listing, .tasks)
         }
     }
 

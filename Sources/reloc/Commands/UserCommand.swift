@@ -18,6 +18,7 @@ struct UserCommand: ParsableCommand {
         @Option(help: "The person's organisation.") var org: String
         @Option(help: "A file whose first line is the password.") var passwordFile: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup var output: FormatOptions
 
         func execute() throws {
             let password: String
@@ -33,7 +34,8 @@ struct UserCommand: ParsableCommand {
                 password = typed
             }
             try Organisations(session.open().connection).addLogin(name, organisation: org, password: password)
-            Console.write("created login \(name) in \(org.uppercased())\n")
+            printCreated(
+                key: "login", .text(name), table: "created login \(name) in \(org.uppercased())", output.format)
         }
     }
 }

@@ -39,16 +39,10 @@ enum WholeNumber {
     }
 }
 
-/// Checks a word against the allowed ones, so a typo is a usage error (64) naming the choices.
-func requireOneOf(_ value: String?, _ allowed: [String], option: String) throws {
-    guard let value, !allowed.contains(value) else { return }
-    throw ValidationError("\(option) must be one of: \(allowed.joined(separator: ", ")) (got \"\(value)\")")
-}
-
-/// What a create command prints, one rule for all (README, Output): the new row's id, the bare
+/// What a create command prints, one rule for all (docs/output.md): the new row's id, the bare
 /// number in a table (for scripts), `{"id": N}` in JSON, a header `id` and the row, CR LF ended,
 /// in CSV. Rows known by a code (plans, parks, organisations) print their `code` the same way,
-/// with the table's sentence (`added plan X`).
+/// with the table's sentence (`added plan X`); a task its `number`, a login its `login`.
 func printID(_ id: Int64, _ format: OutputFormat) {
     printCreated(key: "id", .integer(Int(id)), table: "\(id)", format)
 }
@@ -58,8 +52,13 @@ func printCode(_ code: String, _ format: OutputFormat, table sentence: String) {
 }
 
 func printCreated(key: String, _ value: OutputValue, table sentence: String, _ format: OutputFormat) {
-    var listing = Listing(columns: [.init(key)])
-    listing.append([value])
+    printCreated([(key, value)], table: sentence, format)
+}
+
+/// The same with more than the key: a webhook contact's signing secret, shown only when it is made.
+func printCreated(_ fields: [(key: String, value: OutputValue)], table sentence: String, _ format: OutputFormat) {
+    var listing = Listing(columns: fields.map { .init($0.key) })
+    listing.append(fields.map(\.value))
     switch format {
     case .table: Console.write(sentence + "\n")
     case .json, .csv: Console.write(listing.render(format, single: true))

@@ -30,20 +30,15 @@ struct ReportOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Percent complete, 0 to 100 (may be left out with --status done).")
     var percent: DecimalArgument?
     @Option(
-        help: "on-track, at-risk, blocked or done (or 正常推进, 存在风险, 受阻, 已完成; default on-track; done at 100).",
-        transform: Spellings.progressStatus)
-    var status: String?
+        help: "on-track, at-risk, blocked or done (or 正常推进, 存在风险, 受阻, 已完成; default on-track; done at 100).")
+    var status: ProgressStatus?
     @Option(help: "What happened.") var note: String
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp("Document numbers (文号) that prove it; one or more.", valueName: "文号"))
     var evidence: [String] = []
 
-    func validate() throws {
-        try requireOneOf(status, Progress.statuses, option: "--status")
-    }
-
     var report: Progress.Report {
-        Progress.Report(percent: percent?.value, status: status, note: note, evidence: evidence)
+        Progress.Report(percent: percent?.value, status: status?.rawValue, note: note, evidence: evidence)
     }
 }

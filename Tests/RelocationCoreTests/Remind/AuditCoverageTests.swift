@@ -12,6 +12,7 @@ import Testing
     static let notAudited: [String: String] = [
         "audit": "the audit trail itself",
         "rule": "the rules' words, written by migrations only",
+        "term": "the enumerated values' words (0016), written by migrations only",
         "enterprise_land_guard": "a lock row per enterprise, written only by reloc.lock_enterprise_land",
         "land_quota_balance": "a derived per-holder-year lock row, recomputed from the audited quotas and allocations",
         "reminder": "the reminder job's ledger, written only by the job (reloc remind history shows it)",

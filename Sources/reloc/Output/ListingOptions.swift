@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import RelocationCore
+
+/// How a list is printed: its format and, if asked, its columns (docs/output.md).
+struct ListingOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only these columns, in this order (comma-separated keys, as in JSON), in every format.",
+            valueName: "a,b,c"))
+    var columns: String?
+
+    /// The keys `--columns` names, or nil when it is not given.
+    var chosenColumns: [String]? {
+        columns.map { $0.split(separator: ",").map { Spellings.trimmed(String($0)) }.filter { !$0.isEmpty } }
+    }
+
+    /// The listing as `view` says for a table (its columns, labels in RELOC_LANG's language), every
+    /// key and code for JSON and CSV; `--columns` chooses the columns in every format.
+    func render(_ listing: Listing, _ view: TableView) throws -> String {
+        let chosen = try chosenColumns.map { try listing.choosing($0) }
+        guard format == .table else { return (chosen ?? listing).render(format) }
+        return view.table(listing, chosen: chosen)
+    }
+
+    func print(_ listing: Listing, _ view: TableView) throws {
+        Console.write(try render(listing, view))
+    }
+}

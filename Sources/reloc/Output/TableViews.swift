@@ -1,0 +1,87 @@
+import RelocationCore
+
+/// Each listing's table: the columns an official reads, within 120 terminal columns for the
+/// reference data (jilin-2014), and the columns labelled by a term. JSON and CSV keep every key;
+/// `--columns` shows any of them (docs/output.md).
+extension TableView {
+    static let enterprises = TableView(
+        [
+            ("id", "id"), ("name", "name"), ("city", "city"), ("plan", "plan"), ("mode", "mode"),
+            ("status", "status"), ("park", "park"), ("high_risk", "high risk"), ("site_area_ha", "site ha"),
+            ("employees", "employees"),
+        ],
+        terms: ["mode": EnterpriseMode.self, "status": EnterpriseStatus.self, "high_risk": HighRiskClass.self])
+
+    static let plans = TableView(
+        [
+            ("code", "code"), ("name", "name"), ("city", "city"), ("district", "district"), ("status", "status"),
+            ("compile_by", "compile by"), ("basic_completion_by", "complete by"), ("enterprises", "enterprises"),
+        ],
+        terms: ["status": PlanStatus.self])
+
+    static let parks = TableView(
+        [
+            ("code", "code"), ("name", "name"), ("city", "city"), ("kind", "kind"),
+            ("legally_established", "established"), ("env_infrastructure_complete", "env infra"),
+            ("planning_eia_passed", "planning EIA"), ("enterprises", "enterprises"),
+        ],
+        terms: ["kind": ParkKind.self])
+
+    static let organisations = TableView(
+        [
+            ("code", "code"), ("name_zh", "name"), ("kind", "kind"), ("parent", "parent"),
+            ("division_code", "division"), ("successor", "successor"), ("succeeded_on", "succeeded on"),
+        ],
+        terms: ["kind": OrganisationKind.self])
+
+    static let tasks = TableView(
+        [
+            ("number", "no"), ("short_title", "title"), ("lead_name", "lead"), ("percent", "percent"),
+            ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"),
+        ],
+        terms: ["status": TaskStatus.self])
+
+    static let milestones = TableView(
+        [
+            ("id", "id"), ("kind", "kind"), ("title", "title"), ("attached_to", "attached to"), ("owner", "owner"),
+            ("due_on", "due"), ("state", "state"), ("days_left", "days"),
+        ],
+        terms: ["kind": MilestoneKind.self, "status": ProgressStatus.self])
+
+    static let sites = TableView(
+        [
+            ("id", "id"), ("name", "name"), ("city", "city"), ("plan", "plan"), ("enterprise", "enterprise"),
+            ("area_ha", "ha"), ("planned_reuse", "reuse"), ("env_state", "environment"),
+            ("released_on", "released on"),
+        ],
+        terms: ["planned_reuse": SiteReuse.self, "env_state": SiteState.self])
+
+    static let siteHistory = TableView.all(terms: ["from_state": SiteState.self, "to_state": SiteState.self])
+
+    static let landQuotas = TableView.all()
+
+    static let landUsage = TableView.all()
+
+    static let landAllocations = TableView(
+        [
+            ("id", "id"), ("year", "year"), ("holder", "holder"), ("enterprise", "enterprise"), ("project", "project"),
+            ("hectares", "ha"), ("mu", "mu"), ("supply", "supply"), ("allocated_on", "allocated on"), ("doc", "doc"),
+            ("status", "status"),
+        ],
+        terms: ["supply": LandSupply.self])
+
+    static let milestoneRules = TableView.all(terms: ["kind": MilestoneKind.self])
+
+    static let reminderRules = TableView.all(terms: ["kind": MilestoneKind.self])
+
+    static let contacts = TableView.all(terms: ["channel": ContactChannel.self])
+
+    static let reminderHistory = TableView(
+        [
+            ("id", "id"), ("as_of", "as of"), ("org", "org"), ("state", "state"), ("attempts", "attempts"),
+            ("items", "items"), ("sent_at", "sent at"), ("last_error", "last error"),
+        ],
+        terms: ["state": DeliveryState.self])
+
+    static let migrations = TableView.all()
+}
