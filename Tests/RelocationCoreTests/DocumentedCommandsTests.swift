@@ -228,12 +228,6 @@ struct DocumentedCommandsTests {
         #expect(!register.command.options.contains("--colour"))
     }
 
-    /// Pages written in the same round by others (issue 13); linked before they exist.
-    static let pagesOnTheirWay: Set<String> = [
-        "docs/performance-cli.md", "docs/performance-remind.md", "docs/performance-import.md", "docs/layers.md",
-        "docs/migrations.md", "docs/output.md",
-    ]
-
     /// GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens.
     static func anchor(_ heading: String) -> String {
         String(
@@ -270,9 +264,8 @@ struct DocumentedCommandsTests {
                     parts[0].isEmpty
                     ? Documentation.root.appendingPathComponent(page.path)
                     : folder.appendingPathComponent(parts[0]).standardizedFileURL
-                let relative = String(file.path.dropFirst(Documentation.root.standardizedFileURL.path.count + 1))
                 guard FileManager.default.fileExists(atPath: file.path) else {
-                    #expect(Self.pagesOnTheirWay.contains(relative), "\(page.path): \(target) does not exist")
+                    Issue.record("\(page.path): \(target) does not exist")
                     continue
                 }
                 if parts.count == 2, file.pathExtension == "md" {

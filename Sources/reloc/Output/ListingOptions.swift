@@ -4,8 +4,10 @@ import RelocationCore
 
 /// How a list is printed: its format and, if asked, its columns (docs/output.md).
 struct ListingOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: table, json or csv.")
-    var format: OutputFormat = .table
+    /// `--format`, the option group the root command shares with every command (Reloc.swift), so
+    /// that it may stand before the subcommand as well as after it.
+    @OptionGroup var shared: FormatOptions
+    var format: OutputFormat { shared.format }
 
     @Option(
         name: .long,

@@ -102,8 +102,7 @@ INSERT INTO reloc.term (domain, code, zh, en) VALUES
 ('message.state', 'superseded', '已被取代', 'superseded');
 
 ALTER TABLE reloc.term ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY term_read ON reloc.term FOR SELECT USING (true);
-CREATE POLICY term_owner_write ON reloc.term FOR ALL TO reloc_owner USING (true) WITH CHECK (true);
+-- Its policies (every role reads, only the owner writes) are in sql/definitions/12_terms.sql.
 GRANT SELECT ON reloc.term TO reloc_app, reloc_reminder;
 
 RESET ROLE;
