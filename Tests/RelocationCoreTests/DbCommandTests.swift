@@ -47,6 +47,15 @@ struct DbCommandTests {
         }
     }
 
+    /// lock_timeout = 0 is "no limit" to PostgreSQL: a DDL lock timeout of 0 (or less) is refused.
+    @Test func aDDLLockTimeoutOfZeroIsUsage() throws {
+        for value in ["0", "-1"] {
+            let outcome = try RelocCLI.run(["db", "migrate", "--ddl-lock-timeout=\(value)"], database: nil)
+            #expect(outcome.status == 64, "\(value): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("--ddl-lock-timeout"), "\(outcome.stderr)")
+        }
+    }
+
     @Test func anUnreachableDatabaseExits69WithOneLine() throws {
         let outcome = try RelocCLI.run(
             ["db", "status"], database: nil,

@@ -31,6 +31,13 @@ struct DbCommand: ParsableCommand {
         @Option(name: .long, help: "Seconds a migration may wait for a table's lock before it is rolled back.")
         var ddlLockTimeout: Int = 10
 
+        func validate() throws {
+            // PostgreSQL reads lock_timeout = 0 as "no limit": the opposite of what a timeout is for.
+            guard ddlLockTimeout >= 1 else {
+                throw ValidationError("--ddl-lock-timeout: at least 1 second (0 would wait for ever)")
+            }
+        }
+
         func execute() throws {
             let database = try connection.connect()
             let runner = try MigrationRunner.bundled(

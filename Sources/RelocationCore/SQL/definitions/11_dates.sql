@@ -77,3 +77,13 @@ RETURN CASE
 END;
 COMMENT ON FUNCTION reloc.today() IS
     'Today on the programme calendar: the date in the session''s zone (reloc.timezone) or in the database''s own (ALTER DATABASE … SET reloc.timezone, else Asia/Shanghai), whichever is earlier; a zone beyond ±14 hours is refused.';
+
+-- Today on the programme's own calendar: the database's zone only, which no session can move.
+-- Who may act (an assignment that has ended, a body that has been succeeded) is decided on this
+-- date: reloc.today() may be moved back a day by a session's zone (for "not in the future"), but
+-- authority that ended on the programme's calendar does not come back with it.
+CREATE OR REPLACE FUNCTION reloc.programme_today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN (pg_catalog.now() AT TIME ZONE reloc.database_zone())::date;
+COMMENT ON FUNCTION reloc.programme_today() IS
+    'Today in the database''s own zone (the administrator''s reloc.timezone, else Asia/Shanghai); a session cannot move it. Used for who may act.';

@@ -155,7 +155,8 @@ GRANT EXECUTE ON FUNCTION reloc.acting_org_ids_on(date,name) TO reloc_app;
 CREATE OR REPLACE FUNCTION reloc.acting_org_ids(acting_role name DEFAULT current_user) RETURNS bigint[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT reloc.acting_org_ids_on(reloc.today(), acting_role)
+    -- The programme's date, not the session's (reloc.programme_today): authority is not moved back.
+    SELECT reloc.acting_org_ids_on(reloc.programme_today(), acting_role)
 $$;
 COMMENT ON FUNCTION reloc.acting_org_ids(name) IS
     'Ids of the organisations the role acts for today (its own organisation role or the one its login is a member of, and the predecessors it has taken over).';

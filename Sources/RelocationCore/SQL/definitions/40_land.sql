@@ -482,9 +482,14 @@ REVOKE ALL ON FUNCTION reloc.land_allocation_after_write() FROM PUBLIC;
 
 -- One transaction at a time changes what an enterprise's land allocations rest on (its park, mode,
 -- taken-back record) or allocates to it: a transaction-scoped advisory lock per enterprise.
+-- Only the organisations' roles (whose triggers call it) may execute it, and only for an enterprise
+-- that exists: a guard row for an invented id was free to write for any role (review of issue 13).
 CREATE OR REPLACE FUNCTION reloc.lock_enterprise_land(enterprise_ref bigint) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    INSERT INTO reloc.enterprise_land_guard AS g (enterprise_id) VALUES (enterprise_ref)
+    INSERT INTO reloc.enterprise_land_guard AS g (enterprise_id)
+    SELECT enterprise_ref WHERE EXISTS (SELECT FROM reloc.enterprise e WHERE e.id = enterprise_ref)
     ON CONFLICT (enterprise_id) DO UPDATE SET turns = g.turns + 1
 $$;
+REVOKE ALL ON FUNCTION reloc.lock_enterprise_land(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.lock_enterprise_land(bigint) TO reloc_app;

@@ -380,5 +380,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM reloc.task_assignment a
                    WHERE a.task_id = task_ref AND a.org_id = ANY (orgs)
-                     AND (a.ended_on IS NULL OR a.ended_on > reloc.today()))
+                     -- Ended by the programme's date, which a session's zone cannot move back.
+                     AND (a.ended_on IS NULL OR a.ended_on > reloc.programme_today()))
 $$;
