@@ -42,7 +42,7 @@ struct Reloc: ParsableCommand {
             try command.run()
         } catch  where BadValue.isBadValue(error) && !BadValue.isUnknownChoice(message(for: error)) {
             // A value that does not read as its kind (2014-02-30 as a date, 1e2 as a percent) is
-            // bad data, 65 by the README's table; 64 stays for the command line's shape, and for a
+            // bad data, 65 by docs/operations.md#exit-codes; 64 stays for the command line's shape, and for a
             // word not among an option's fixed choices (--format bogus, --clear bogus).
             Console.error("reloc: \(message(for: error)) (see --help)")
             exit(withError: ExitCode(ExitStatus.dataError.rawValue))

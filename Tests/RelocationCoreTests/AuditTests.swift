@@ -256,7 +256,7 @@ struct AuditTests {
             let unknownTable = try fixture.cli(["audit", "--table", "nothing"])
             #expect(unknownTable.status == 65 && unknownTable.stderr.contains("audited tables"))
             #expect(try fixture.cli(["audit", "--org", "NOWHERE"]).status == 65)
-            #expect(try fixture.cli(["audit", "--since", "yesterday"]).status == 65)  // a bad value: README's table
+            #expect(try fixture.cli(["audit", "--since", "yesterday"]).status == 65)  // docs/operations.md#exit-codes
         }
     }
 }

@@ -4,10 +4,11 @@ import RelocTestSupport
 import RelocationCore
 import Testing
 
-/// README's exit-code table is the contract: a value that does not read as its kind is bad data
-/// (65), a connection string that cannot be read is usage (64), a refused login is 77 and names
-/// the login (no server start helps), a filter code of the wrong kind is 65 saying the kind.
-@Suite("Exit codes and messages, as README's table says")
+/// The exit-code table (docs/operations.md#exit-codes) is the contract: a value that does not
+/// read as its kind is bad data (65), a connection string that cannot be read is usage (64), a
+/// refused login is 77 and names the login (no server start helps), a filter code of the wrong
+/// kind is 65 saying the kind.
+@Suite("Exit codes and messages, as the exit-code table says")
 struct ExitCodeContractTests {
     @Test(arguments: [
         ["milestone", "done", "1", "--on", "2014-02-30"],

@@ -6,7 +6,7 @@ import Testing
 
 /// One parser for every enumerated option (case-insensitive, the Chinese terms the help shows),
 /// a whole-number option given a negative number is a bad value (65) saying what is wanted, and
-/// every create command prints what it created in the format asked (README, Output).
+/// every create command prints what it created in the format asked (docs/output.md).
 @Suite("Option words and what create commands print")
 struct OptionWordsAndCreatedTests {
     @Test func enumeratedOptionsReadCaseAndTheChineseTermsAlike() throws {

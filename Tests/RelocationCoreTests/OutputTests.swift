@@ -85,7 +85,7 @@ struct OutputTests {
         #expect((parsed?["history"] as? [[String: Any]])?.first?["note"] as? String == "征求企业意见")
         let table = item.render(.table)
         #expect(table.contains("status history\nto_status"))
-        // CSV keeps the sections too, in long form (README, Output).
+        // CSV keeps the sections too, in long form (docs/output.md).
         #expect(
             item.render(.csv)
                 == "section,row,field,value\r\nitem,1,code,SP-TD\r\nitem,1,status,consultation\r\n"

@@ -2,7 +2,7 @@ import LibPQClient
 
 /// One recipient's reminders of one run (一次提醒的汇总): every milestone the organisation has to
 /// hear about, in one message. The JSON form (snake_case keys) is what the database stores for a
-/// message, what a webhook receives and what a `jsonl:` channel writes (see the README).
+/// message, what a webhook receives and what a `jsonl:` channel writes (docs/usage/remind.md).
 public struct ReminderDigest: Sendable, Hashable, Codable {
     /// The organisation the digest is for.
     public var recipient: Recipient

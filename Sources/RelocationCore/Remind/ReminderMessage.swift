@@ -23,7 +23,7 @@ public struct ReminderMessage: Sendable, Hashable {
     public var text: String { DigestText.body(digest) }
 
     /// The JSON object a webhook receives and a `jsonl:` file stores (one line), documented in
-    /// the README: idempotency_key, message_id, as_of, recipient, subject, text, items, omitted.
+    /// docs/usage/remind.md: idempotency_key, message_id, as_of, recipient, subject, text, items, omitted.
     public func jsonObject() throws -> Data {
         let envelope = Envelope(
             idempotencyKey: idempotencyKey, messageID: messageID, asOf: digest.asOf.description,

@@ -197,7 +197,7 @@ struct RemindCommand: ParsableCommand {
                     "added contact \(added.id) for \(org.uppercased()): \(ChannelAddress.redacted(channel.description))"
                 var fields: [(key: String, value: OutputValue)] = [("id", .integer(Int(added.id)))]
                 if let secret = added.secret {
-                    // Shown this once: the receiver checks X-Reloc-Signature with it (README).
+                    // Shown this once: the receiver checks X-Reloc-Signature with it (docs/usage/remind.md).
                     sentence += "\nsigning secret (shown only now; keep it with the receiver): \(secret)"
                     fields.append(("secret", .text(secret)))
                 }

@@ -103,7 +103,7 @@ extension Listing {
     }
 
     /// A line break (CR LF, CR or LF) as one space: a table's or a record's line is one line, and a
-    /// raw CR would send the terminal's cursor back over what was printed (README, Output).
+    /// raw CR would send the terminal's cursor back over what was printed (docs/output.md).
     static func oneLine(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) else { return text }
         var result = String.UnicodeScalarView()

@@ -95,7 +95,7 @@ enum BadValue {
 
     /// An option with a fixed list of choices (a `CaseIterable` enum: `--format`, `--clear`) that
     /// was given another word: ArgumentParser (our own client-side words, never the server's) then
-    /// lists the choices. That is the command line's shape, usage (64), as the README's table says.
+    /// lists the choices. That is the command line's shape, usage (64), as docs/operations.md#exit-codes says.
     static func isUnknownChoice(_ message: String) -> Bool {
         message.contains("Please provide one of")
     }

@@ -116,7 +116,7 @@ import Testing
             let request = try #require(server.requests.first)
             let timestamp = try #require(request.headers["x-reloc-timestamp"].flatMap { Int($0) })
             #expect(abs(Double(timestamp) - Date().timeIntervalSince1970) < 120)
-            // The receiver's check, as the README gives it.
+            // The receiver's check, as docs/usage/remind.md gives it.
             let expected =
                 "sha256="
                 + HMACSHA256.hex(

@@ -44,8 +44,9 @@ public enum ChannelAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An http(s) URL with a host and, if given, a port from 1 to 65535. An IPv6 literal host
-    /// (`http://[::1]/`) is refused: URLSession on Linux cannot send to one (every try failed,
-    /// retried until dead); a host name with an AAAA record works.
+    /// (`http://[::1]/`) is refused: URLSession on Linux, the job's HTTP client when this rule was
+    /// made, could not send to one (every try failed, retried until dead). libcurl (WebhookHTTP)
+    /// can, but the rule stays until sending to one is tested; a host name with an AAAA record works.
     public static func webhookURL(_ text: String) throws -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             url.host?.isEmpty == false, let start = text.range(of: "://")

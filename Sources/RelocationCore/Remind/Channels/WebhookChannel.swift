@@ -18,7 +18,7 @@ import Logging
 /// Signed: with the contact's secret (shown once at `reloc remind contact add`), the headers
 /// `X-Reloc-Timestamp: <Unix seconds>` and `X-Reloc-Signature: sha256=<hex HMAC-SHA256 of
 /// "<timestamp>.<body>" under the secret>` let the receiver check that the request is the job's
-/// and recent (README, "Receiving webhooks"). The host is checked at send time against
+/// and recent (docs/usage/remind.md, "Receiving webhooks"). The host is checked at send time against
 /// `WebhookAddressPolicy` (no internal addresses unless allowed), and the request goes to the very
 /// addresses checked (`pin`). What an organisation reads of a failure is a short category; the
 /// full error goes to the job's log.

@@ -49,7 +49,7 @@ RETURN CASE WHEN value ~ '^[+-]?[0-9]{1,9}$' THEN value::integer END;
 --   18 check character: with the character values c(i) (0-30, position in the alphabet above) and
 --   weights w(i) = 3^(i-1) mod 31 = 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28,
 --   check = 31 - (Σ c(i)·w(i) mod 31), where 31 becomes 0.
--- Test vectors (computed with the algorithm above; asserted by the checks in sql/README-register.md):
+-- Test vectors (computed with the algorithm above; asserted by the checks in sql/REGISTER.md):
 --   valid:   91350100M000100Y43  91220300MA0Y123454  91220100123456789Q  91220200A12345678G
 --            91220101MA0Y4K7N3D  91220200MA14XQ2B0U  91220500605117802N  12220000013544357P
 --   invalid: 91220300MA0Y123455 (check character), 9122030 (length), 91220300MA0Y12345I (I),

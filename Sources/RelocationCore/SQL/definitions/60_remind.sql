@@ -126,7 +126,8 @@ BEGIN
     -- Printable ASCII only (a mail header takes no raw UTF-8, and no line breaks anywhere).
     -- The domain: labels of letters, digits and inner hyphens joined by single dots (no a@-b.cn,
     -- a@b..cn, a@b.cn.). A webhook: a host name or IPv4 address, never an IPv6 literal (the
-    -- job's HTTP client cannot send to one), and a port from 1 to 65535.
+    -- job's HTTP client could not send to one when this was written; see ChannelAddress.webhookURL),
+    -- and a port from 1 to 65535.
     IF NOT ((NEW.channel = 'email'
              AND NEW.address ~ '^[^@\s<>(),;:"\[\]\\]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
             OR (NEW.channel = 'webhook'
