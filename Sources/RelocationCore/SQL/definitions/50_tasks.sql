@@ -280,11 +280,13 @@ BEGIN
     IF province THEN
         RETURN NULL;
     END IF;
+    -- MATERIALIZED: otherwise the condition is pushed below the DISTINCT and asked for every row.
+    WITH d AS MATERIALIZED (SELECT DISTINCT n.task_id, n.milestone_id FROM new_reports n)
     SELECT CASE WHEN d.task_id IS NOT NULL
                 THEN format('task %s', (SELECT number FROM reloc.task WHERE id = d.task_id))
                 ELSE format('milestone %s', d.milestone_id) END
     INTO what
-    FROM (SELECT DISTINCT n.task_id, n.milestone_id FROM new_reports n) d
+    FROM d
     WHERE NOT CASE WHEN d.task_id IS NOT NULL THEN reloc.task_concerns(d.task_id, acting)
                    ELSE reloc.milestone_concerns(d.milestone_id, acting) END
     LIMIT 1;
