@@ -6,8 +6,8 @@
 #     四平 (--as SP, into plan SP-TD);
 #   - `reloc task progress-import` of reports (task, percent, note, evidence) as the provincial
 #     development and reform commission (--as JL-FGW, on the tasks assigned to it): 10,000 by
-#     default, not 100,000, because each report still takes a per-row trigger that computes the
-#     acting organisation (docs/performance-import.md); BENCH_PROGRESS_ROWS=100000 for the full size.
+#     default, as the figures before 0018 (when a per-row trigger computed the acting organisation:
+#     docs/performance-import.md); BENCH_PROGRESS_ROWS=100000 for the full size.
 # Prints both times and the import's throughput as a percentage of `\copy`'s (goal: ≥ 25 %, on the
 # way to 50 %).
 # Each side is timed BENCH_REPEAT times (default 3) and the best run counts (the machine is shared);
