@@ -35,11 +35,12 @@ release:
 	swift build -c release --scratch-path .build-release --static-swift-stdlib -Xlinker -no-pie --product reloc
 
 ## The benchmarks (not tests): the reminder job over 1,000,000 milestones, planning time vs psql, a
-## second run, peak memory (BENCH_SCALES="100000 1000000" milestones by default); then the CLI's
-## own cost, release build: a command vs psql -c of the same statements, --help, peak memory.
+## second run, peak memory (BENCH_SCALES="100000 1000000" milestones by default); the CSV imports
+## vs psql \copy, release build (docs/performance-import.md); then the CLI's own cost, release
+## build: a command vs psql -c of the same statements, --help, peak memory.
 bench: build release
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
-	$(DB_ENV); deploy/bench/import-bench.sh $(RELOC)
+	$(DB_ENV); deploy/bench/import-bench.sh $(RELEASE)
 	$(DB_ENV); deploy/bench/cli-bench.sh $(RELEASE)
 
 ## The shell scripts: every file under deploy/ and .ci/ whose first line is a sh or bash shebang.

@@ -105,6 +105,76 @@ struct ProgressPermissionTests {
         }
     }
 
+    /// The bulk import names the reporter (org_id) so that the row trigger need not compute it for
+    /// each row; a raw INSERT that names one is checked once for the statement, and may not forge
+    /// the reporter, report on what is not its own, or give the login or the time (§四(五)).
+    @Test func aReportThatNamesItsReporterCannotForgeIt() throws {
+        try ProgrammeFixture.with { fixture in
+            let admin = try fixture.admin()
+            func org(_ code: String) throws -> Int64 {
+                try admin.query("SELECT id FROM reloc.organisation WHERE code = \(code)").scalar(Int64.self)
+            }
+            let kjtID = try org("JL-KJT")
+            let gxtID = try org("JL-GXT")
+            let spID = try org("SP")
+            let kjt = try fixture.acting("JL-KJT")
+            let report: (Int, Int64) -> SQLQuery = { number, orgID in
+                "INSERT INTO reloc.progress_report (task_id, org_id, percent, note) SELECT id, \(orgID), 10, 'named' FROM reloc.task WHERE number = \(number)"
+            }
+            // Its own task (5), naming itself: recorded, with the login and the time stamped.
+            #expect(try kjt.execute(report(5, kjtID)) == 1)
+            let login = try kjt.query("SELECT session_user::text").scalar(String.self)
+            let stored = try admin.query(
+                """
+                SELECT o.code, r.login, r.reported_at > clock_timestamp() - interval '1 minute'
+                FROM reloc.progress_report r JOIN reloc.organisation o ON o.id = r.org_id WHERE r.note = 'named'
+                """
+            ).decode((String, String, Bool).self)
+            #expect(stored.map(\.0) == ["JL-KJT"] && stored.map(\.1) == [login] && stored.map(\.2) == [true])
+            // Another department's task (3), naming itself: refused.
+            expectSQLState("42501") { try kjt.execute(report(3, kjtID)) }
+            // Its own task, naming another department: refused (by the statement's check, not the policy).
+            expectSQLState("42501") { try kjt.execute(report(5, gxtID)) }
+            // In one statement with rows the trigger stamps: the named row is still checked.
+            expectSQLState("42501") {
+                try kjt.execute(
+                    """
+                    INSERT INTO reloc.progress_report (task_id, org_id, percent, note)
+                    SELECT t.id, v.org_id, 10, 'mixed' FROM reloc.task t
+                    CROSS JOIN (VALUES (NULL::bigint), (\(gxtID)::bigint)) AS v (org_id) WHERE t.number = 5
+                    """)
+            }
+            // Own and another's task in one statement, naming itself: refused whole.
+            expectSQLState("42501") {
+                try kjt.execute(
+                    "INSERT INTO reloc.progress_report (task_id, org_id, percent, note) SELECT id, \(kjtID), 10, 'both' FROM reloc.task WHERE number IN (3, 5)"
+                )
+            }
+            // The login and the time are never the client's.
+            expectSQLState("42501") {
+                try kjt.execute(
+                    "INSERT INTO reloc.progress_report (task_id, org_id, login, percent, note) SELECT id, \(kjtID), 'someone', 10, 'forged' FROM reloc.task WHERE number = 5"
+                )
+            }
+            expectSQLState("42501") {
+                try kjt.execute(
+                    "INSERT INTO reloc.progress_report (task_id, org_id, reported_at, percent, note) SELECT id, \(kjtID), '2014-06-30', 10, 'forged' FROM reloc.task WHERE number = 5"
+                )
+            }
+            // A city naming itself on another city's milestone: refused; on its own: recorded.
+            let sp = try fixture.acting("SP")
+            let changchun = try fixture.milestone(plan: "CC-KC")
+            let siping = try fixture.milestone(plan: "SP-TD")
+            let milestoneReport: (Int64, Int64) -> SQLQuery = { milestone, orgID in
+                "INSERT INTO reloc.progress_report (milestone_id, org_id, percent, note) VALUES (\(milestone), \(orgID), 10, 'named')"
+            }
+            expectSQLState("42501") { try sp.execute(milestoneReport(changchun, spID)) }
+            expectSQLState("42501") { try sp.execute(milestoneReport(siping, kjtID)) }
+            #expect(try sp.execute(milestoneReport(siping, spID)) == 1)
+            #expect(try admin.count("SELECT count(*) FROM reloc.progress_report") == 2)
+        }
+    }
+
     @Test func nobodyUpdatesOrDeletesAReport() throws {
         try ProgrammeFixture.with { fixture in
             #expect(try fixture.acting("JL").execute(ProgrammeFixture.reportSQL(task: 3)) == 1)

@@ -235,6 +235,9 @@ COMMENT ON FUNCTION reloc.create_progress_import_staging() IS
 -- returns each bad line with all its reasons joined by '; '. When no line is bad, records all of
 -- them in one statement (one audit statement) and returns no rows. Whether a task is the
 -- reporter's is reloc.task_concerns, asked once per task of the file, not once per line.
+-- The reports name their reporter (org_id, computed once here), so the row trigger does not look
+-- the acting organisations up for each; progress_report_reporter_check checks that org_id and
+-- every task once for the statement (docs/performance-import.md).
 CREATE OR REPLACE FUNCTION reloc.import_progress_reports() RETURNS TABLE (line_no integer, reason text)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -242,6 +245,7 @@ AS $$
 DECLARE
     province constant boolean := reloc.acting_is_province();
     acting constant bigint[] := reloc.acting_org_ids();
+    reporter constant bigint := reloc.reporting_org_id(acting, province);
 BEGIN
     RETURN QUERY
     WITH src AS (
@@ -305,8 +309,8 @@ BEGIN
         SELECT c.line, c.reasons FROM checked c WHERE c.reasons <> ''
     ),
     inserted AS (
-        INSERT INTO reloc.progress_report (task_id, percent, status, note, evidence)
-        SELECT c.task_id, c.pct, c.status, c.note, c.evidence
+        INSERT INTO reloc.progress_report (task_id, org_id, percent, status, note, evidence)
+        SELECT c.task_id, reporter, c.pct, c.status, c.note, c.evidence
         FROM checked c
         WHERE NOT EXISTS (SELECT FROM bad)
         ORDER BY c.line

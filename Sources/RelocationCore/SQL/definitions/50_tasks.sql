@@ -158,17 +158,41 @@ AS $$
         OR (task_ref IS NOT NULL AND reloc.task_concerns(task_ref, orgs))
 $$;
 
+-- The organisation a report is recorded for: the acting body that has not been succeeded; a
+-- superuser reports for the province. acting and province are the caller's acting_org_ids() and
+-- acting_is_province(), computed once by whoever asks (a report, a statement, an import).
+CREATE OR REPLACE FUNCTION reloc.reporting_org_id(acting bigint[], province boolean) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(
+        (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting)
+           AND (o.successor_id IS NULL OR o.succeeded_on > reloc.today()) ORDER BY o.id LIMIT 1),
+        (SELECT o.id FROM reloc.organisation o WHERE province AND o.kind = 'province' ORDER BY o.id LIMIT 1))
+$$;
+COMMENT ON FUNCTION reloc.reporting_org_id(bigint[], boolean) IS
+    'The organisation a progress report is recorded for, given the acting organisations and whether they are the province.';
+REVOKE ALL ON FUNCTION reloc.reporting_org_id(bigint[], boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.reporting_org_id(bigint[], boolean) TO reloc_app;
+
 -- Stamps who and when (whatever the client wrote), fills the status, checks the rules with
 -- words, and refuses, with a clear 42501, a report on something that is not the reporter's:
 -- a department only on tasks assigned to it (or to its predecessors), a city or district only on
 -- milestones of its own plans and enterprises, the province on anything. Row-level security is
 -- the backstop.
+--
+-- Who the reporter is costs two computations of the acting organisations (a recursive query
+-- with pg_has_role for each organisation): per row, that was 94 % of a bulk import's time
+-- (docs/performance-import.md). So a report that already names its org_id (the bulk import
+-- names it, computed once per file) is not looked up here: progress_report_reporter_check, once
+-- per statement, refuses the statement unless every new row's org_id is the acting reporter and
+-- its task or milestone is the reporter's. The login and the time are stamped here for every row,
+-- whatever the client wrote; a report without org_id is checked here, as always.
 CREATE OR REPLACE FUNCTION reloc.progress_report_before_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    acting bigint[] := reloc.acting_org_ids();
-    province boolean := reloc.acting_is_province();
+    acting bigint[];
+    province boolean;
     allowed boolean;
     what text;
 BEGIN
@@ -178,48 +202,105 @@ BEGIN
     NEW.evidence := coalesce(ARRAY(SELECT reloc.trim_space(x) FROM unnest(NEW.evidence) AS x
                                    WHERE reloc.trim_space(x) IS NOT NULL), '{}');
     NEW.status := coalesce(reloc.trim_space(NEW.status), CASE WHEN NEW.percent = 100 THEN 'done' ELSE 'on-track' END);
-    -- The reporter: the acting body that has not been succeeded; a superuser reports for the province.
-    NEW.org_id := coalesce(
-        (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting)
-           AND (o.successor_id IS NULL OR o.succeeded_on > reloc.today()) ORDER BY o.id LIMIT 1),
-        (SELECT o.id FROM reloc.organisation o WHERE province AND o.kind = 'province' ORDER BY o.id LIMIT 1));
-    IF num_nonnulls(NEW.task_id, NEW.milestone_id) <> 1 THEN
-        PERFORM reloc.raise_rule('progress_attached_once', NULL);
-    END IF;
-    what := CASE WHEN NEW.task_id IS NOT NULL
-                 THEN format('task %s', (SELECT number FROM reloc.task WHERE id = NEW.task_id))
-                 ELSE format('milestone %s', NEW.milestone_id) END;
-    IF NEW.percent IS NULL OR NEW.percent < 0 OR NEW.percent > 100 THEN
-        PERFORM reloc.raise_rule('progress_percent_range', format('%s: %s percent', what, NEW.percent));
-    END IF;
-    IF NEW.percent <> round(NEW.percent, 2) THEN
-        PERFORM reloc.raise_rule('progress_percent_precision', format('%s: %s percent', what, NEW.percent));
+    -- Words only for a report that breaks a rule: naming the task costs a query.
+    IF num_nonnulls(NEW.task_id, NEW.milestone_id) <> 1
+       OR NEW.percent IS NULL OR NEW.percent < 0 OR NEW.percent > 100 OR NEW.percent <> round(NEW.percent, 2)
+       OR NEW.status NOT IN ('on-track', 'at-risk', 'blocked', 'done')
+       OR (NEW.status = 'done') <> (NEW.percent = 100)
+       OR NEW.note IS NULL
+       OR NEW.org_id IS NULL THEN
+        IF num_nonnulls(NEW.task_id, NEW.milestone_id) <> 1 THEN
+            PERFORM reloc.raise_rule('progress_attached_once', NULL);
+        END IF;
+        what := CASE WHEN NEW.task_id IS NOT NULL
+                     THEN format('task %s', (SELECT number FROM reloc.task WHERE id = NEW.task_id))
+                     ELSE format('milestone %s', NEW.milestone_id) END;
+        IF NEW.percent IS NULL OR NEW.percent < 0 OR NEW.percent > 100 THEN
+            PERFORM reloc.raise_rule('progress_percent_range', format('%s: %s percent', what, NEW.percent));
+        END IF;
+        IF NEW.percent <> round(NEW.percent, 2) THEN
+            PERFORM reloc.raise_rule('progress_percent_precision', format('%s: %s percent', what, NEW.percent));
+        END IF;
+        IF NEW.status NOT IN ('on-track', 'at-risk', 'blocked', 'done') THEN
+            PERFORM reloc.raise_rule('progress_status_check', format('%s: "%s"', what, NEW.status));
+        END IF;
+        IF (NEW.status = 'done') <> (NEW.percent = 100) THEN
+            PERFORM reloc.raise_rule('progress_done_is_complete', format('%s: %s percent, %s', what, NEW.percent, NEW.status));
+        END IF;
+        IF NEW.note IS NULL THEN
+            PERFORM reloc.raise_rule('progress_note_not_blank', what);
+        END IF;
     END IF;
     NEW.percent := round(NEW.percent, 2);  -- stored with two places, as before (50 → 50.00)
-    IF NEW.status NOT IN ('on-track', 'at-risk', 'blocked', 'done') THEN
-        PERFORM reloc.raise_rule('progress_status_check', format('%s: "%s"', what, NEW.status));
-    END IF;
-    IF (NEW.status = 'done') <> (NEW.percent = 100) THEN
-        PERFORM reloc.raise_rule('progress_done_is_complete', format('%s: %s percent, %s', what, NEW.percent, NEW.status));
-    END IF;
-    IF NEW.note IS NULL THEN
-        PERFORM reloc.raise_rule('progress_note_not_blank', what);
-    END IF;
-    IF NEW.task_id IS NOT NULL THEN
-        allowed := province OR reloc.task_concerns(NEW.task_id, acting);
-    ELSE
-        allowed := province OR reloc.milestone_concerns(NEW.milestone_id, acting);
-    END IF;
-    IF NOT allowed THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = format('%s is not yours to report on: a department reports on tasks assigned to it, a city or district on milestones of its own plans and enterprises', what),
-            HINT = 'see reloc task list --mine / reloc milestone list --mine, or act as the responsible organisation (--as ORG)';
+    IF NEW.org_id IS NULL THEN
+        acting := reloc.acting_org_ids();
+        province := reloc.acting_is_province();
+        NEW.org_id := reloc.reporting_org_id(acting, province);
+        IF NEW.task_id IS NOT NULL THEN
+            allowed := province OR reloc.task_concerns(NEW.task_id, acting);
+        ELSE
+            allowed := province OR reloc.milestone_concerns(NEW.milestone_id, acting);
+        END IF;
+        IF NOT allowed THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('%s is not yours to report on: a department reports on tasks assigned to it, a city or district on milestones of its own plans and enterprises', what),
+                HINT = 'see reloc task list --mine / reloc milestone list --mine, or act as the responsible organisation (--as ORG)';
+        END IF;
     END IF;
     RETURN NEW;
 END $$;
 
 CREATE OR REPLACE TRIGGER progress_report_before_insert BEFORE INSERT ON reloc.progress_report
     FOR EACH ROW EXECUTE FUNCTION reloc.progress_report_before_insert();
+
+-- The check of the reports that named their org_id (the bulk import), once per statement: the
+-- acting organisations are computed once, every new row's org_id must be the reporter, and each
+-- distinct task or milestone of the statement must be the reporter's (the province's: anything).
+-- It looks at every new row, not only those that named org_id: a row the row trigger stamped
+-- passes by construction, and nothing a client writes into a row can exempt it. AFTER, so it sees
+-- the rows as stored; a refusal rolls the whole statement back, its audit rows included.
+CREATE OR REPLACE FUNCTION reloc.progress_report_reporter_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    acting constant bigint[] := reloc.acting_org_ids();
+    province constant boolean := reloc.acting_is_province();
+    reporter constant bigint := reloc.reporting_org_id(acting, province);
+    forged bigint;
+    what text;
+BEGIN
+    SELECT n.org_id INTO forged FROM new_reports n WHERE n.org_id IS DISTINCT FROM reporter LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('a progress report is recorded for the organisation acting (%s), not for %s',
+                             coalesce((SELECT code FROM reloc.organisation WHERE id = reporter), 'none'),
+                             coalesce((SELECT code FROM reloc.organisation WHERE id = forged), forged::text)),
+            HINT = 'leave org_id out: the database records the reporter';
+    END IF;
+    IF province THEN
+        RETURN NULL;
+    END IF;
+    -- MATERIALIZED: otherwise the condition is pushed below the DISTINCT and asked for every row.
+    WITH d AS MATERIALIZED (SELECT DISTINCT n.task_id, n.milestone_id FROM new_reports n)
+    SELECT CASE WHEN d.task_id IS NOT NULL
+                THEN format('task %s', (SELECT number FROM reloc.task WHERE id = d.task_id))
+                ELSE format('milestone %s', d.milestone_id) END
+    INTO what
+    FROM d
+    WHERE NOT CASE WHEN d.task_id IS NOT NULL THEN reloc.task_concerns(d.task_id, acting)
+                   ELSE reloc.milestone_concerns(d.milestone_id, acting) END
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('%s is not yours to report on: a department reports on tasks assigned to it, a city or district on milestones of its own plans and enterprises', what),
+            HINT = 'see reloc task list --mine / reloc milestone list --mine, or act as the responsible organisation (--as ORG)';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER progress_report_reporter_check AFTER INSERT ON reloc.progress_report
+    REFERENCING NEW TABLE AS new_reports
+    FOR EACH STATEMENT EXECUTE FUNCTION reloc.progress_report_reporter_check();
 
 -- History is never rewritten: not even the owner changes or deletes a report (the grants already
 -- refuse every application role; this stops the rest, words included).
