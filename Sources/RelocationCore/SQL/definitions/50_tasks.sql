@@ -41,7 +41,8 @@ BEGIN
     END IF;
     -- New work goes to the body that exists today. The reference data (reloc db seed, run by a
     -- superuser) records the 2014 annex as printed, renamed bodies included.
-    IF FOUND AND org.successor_id IS NOT NULL AND org.succeeded_on <= reloc.today()
+    -- (On the programme's date: a session's zone does not bring a succeeded body back for a day.)
+    IF FOUND AND org.successor_id IS NOT NULL AND org.succeeded_on <= reloc.programme_today()
        AND (TG_OP = 'INSERT' OR NEW.org_id IS DISTINCT FROM OLD.org_id)
        AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
         PERFORM reloc.raise_rule('task_assignment_current_body',
@@ -166,7 +167,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(
         (SELECT o.id FROM reloc.organisation o WHERE o.id = ANY (acting)
-           AND (o.successor_id IS NULL OR o.succeeded_on > reloc.today()) ORDER BY o.id LIMIT 1),
+           AND (o.successor_id IS NULL OR o.succeeded_on > reloc.programme_today()) ORDER BY o.id LIMIT 1),
         (SELECT o.id FROM reloc.organisation o WHERE province AND o.kind = 'province' ORDER BY o.id LIMIT 1))
 $$;
 COMMENT ON FUNCTION reloc.reporting_org_id(bigint[], boolean) IS
