@@ -33,6 +33,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var replies: [Reply]
     private var received: [Request] = []
+    /// Signalled when the accept loop has returned: only then is the listener's descriptor closed.
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
+    private var stopped = false
 
     /// - Parameter replies: one per request in order; the last one repeats.
     init(replies: [Reply]) throws {
@@ -65,12 +68,23 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     var requests: [Request] { lock.withLock { received } }
 
+    /// Closing the listener while the accept loop could still call accept() would let it accept on
+    /// whatever socket reuses the descriptor's number next — another test's server, answered with
+    /// this server's scripted replies (seen under load: a 204 test got another server's 400). So
+    /// shut it down (accept() returns an error), wait for the loop to return, then close.
     func stop() {
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
+        acceptLoopEnded.wait()
         close(listener)
     }
 
     private func acceptLoop() {
+        defer { acceptLoopEnded.signal() }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
