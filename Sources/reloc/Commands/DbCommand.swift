@@ -25,7 +25,7 @@ struct DbCommand: ParsableCommand {
                 """)
 
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
         @ParentCommand var reloc: Reloc
         @Option(name: .long, help: "Seconds to wait for another migrate run to finish.")
         var lockTimeout: Int = 60
@@ -101,7 +101,7 @@ struct DbCommand: ParsableCommand {
         @Argument(help: "The data set: one of \(ReferenceData.available().joined(separator: ", ")).")
         var name: String
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
         @ParentCommand var reloc: Reloc
 
         func execute() throws {

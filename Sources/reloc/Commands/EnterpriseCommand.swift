@@ -138,7 +138,7 @@ struct EnterpriseCommand: ParsableCommand {
         )
         var clear: [EnterpriseClearField] = []
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             let given: [(String, String?)] = [
@@ -209,7 +209,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Enterprises(session.open().connection).advance(id, to: to.rawValue, doc: doc, on: on, note: note)
@@ -229,7 +229,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "The file's encoding: utf-8 (default) or gb18030 (also gbk), as Excel saves CSV in Chinese.")
         var encoding: String = "utf-8"
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             guard let encoding = CSVEncoding(name: encoding) else {
@@ -260,7 +260,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Why the entry is withdrawn.") var reason: String
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Enterprises(session.open().connection).withdraw(id, reason: reason)

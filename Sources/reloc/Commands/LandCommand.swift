@@ -103,7 +103,7 @@ struct LandCommand: ParsableCommand {
         @Option(help: "The date of the release (default: today).") var on: CalendarDate?
         @Option(help: "Why it was released.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try LandAllocations(session.open().connection).release(id, on: on, note: note)
@@ -151,7 +151,7 @@ struct LandCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var enterprise: Int64
         @Flag(help: "Withdraw the record (refused while agreement allocations rest on it).") var undo = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try LandAllocations(session.open().connection).recordLandTakenBack(enterprise: enterprise, !undo)

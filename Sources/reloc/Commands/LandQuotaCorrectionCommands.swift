@@ -12,7 +12,7 @@ extension LandCommand.Quota {
         @Option(help: "The issuing document number (文号).") var doc: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws { try amount.validate(required: false) }
 
@@ -29,7 +29,7 @@ extension LandCommand.Quota {
                 "Refused (exit 65) while live allocations rest on it: release them first (reloc land release ID).")
         @Argument(help: "The quota's id (reloc land quota list).") var id: Int64
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try LandQuotas(session.open().connection).withdraw(id)

@@ -109,7 +109,7 @@ struct MilestoneCommand: ParsableCommand {
         var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Milestones(session.open().connection).edit(
@@ -124,7 +124,7 @@ struct MilestoneCommand: ParsableCommand {
         @Option(help: "The day it was done (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Milestones(session.open().connection).done(id, on: on, note: note)
@@ -137,7 +137,7 @@ struct MilestoneCommand: ParsableCommand {
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "Why.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Milestones(session.open().connection).reopen(id, note: note)

@@ -35,7 +35,7 @@ struct MilestoneRulesCommand: ParsableCommand {
         @Option(help: "Due on this date.") var due: CalendarDate?
         @Flag(help: "No such milestone (remove the rule).") var none = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             if [daysAfter != nil, due != nil, none].filter({ $0 }).count != 1 {

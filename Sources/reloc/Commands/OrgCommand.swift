@@ -57,7 +57,7 @@ struct OrgCommand: ParsableCommand {
         @Option(help: "English name of the successor.") var nameEn: String?
         @Option(help: "Date of the succession (YYYY-MM-DD).") var on: String
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             guard let date = CalendarDate(Spellings.halfwidth(on)) else {

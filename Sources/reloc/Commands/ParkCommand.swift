@@ -65,7 +65,7 @@ struct ParkCommand: ParsableCommand {
         @Option(help: "Environmental infrastructure complete: yes or no.") var envInfrastructure: YesNo?
         @Option(help: "Planning EIA passed: yes or no.") var planningEia: YesNo?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Parks(session.open().connection).edit(

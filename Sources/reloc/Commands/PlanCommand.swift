@@ -103,7 +103,7 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "Compile-by date.") var compileBy: CalendarDate?
         @Option(help: "Basic-completion target.") var basicCompletionBy: CalendarDate?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             var edit = Plans.Edit()
@@ -132,7 +132,7 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Plans(session.open().connection).advance(code, to: to.rawValue, doc: doc, on: on, note: note)
@@ -156,7 +156,7 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "The corrected approval date.") var on: CalendarDate?
         @Option(help: "Why the approval is corrected (required).") var reason: String
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Plans(session.open().connection).correctApproval(code, doc: doc, on: on, reason: reason)

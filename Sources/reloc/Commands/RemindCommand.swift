@@ -43,7 +43,7 @@ struct RemindCommand: ParsableCommand {
         @Option(help: "Also write the run's counts and exit status as JSON to this file (for monitoring).")
         var summaryJson: String?
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
         @ParentCommand var reloc: Reloc
 
         func validate() throws {
@@ -140,7 +140,7 @@ struct RemindCommand: ParsableCommand {
                 String?
             @Option(help: "Escalate to the city government too: yes or no.") var escalateToCity: YesNo?
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup(visibility: .hidden) var output: FormatOptions
 
             func execute() throws {
                 var change = ReminderRules.Change(
@@ -223,7 +223,7 @@ struct RemindCommand: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Remove a contact (by its id in the list).")
             @Argument(help: "Contact id.") var id: Int64
             @OptionGroup var session: SessionOptions
-            @OptionGroup var output: FormatOptions
+            @OptionGroup(visibility: .hidden) var output: FormatOptions
 
             func execute() throws {
                 try ReminderContacts(session.open().connection).remove(id: id)
@@ -284,7 +284,7 @@ struct RemindCommand: ParsableCommand {
         )
         @Argument(help: "Message id (see reloc remind history).") var id: Int64
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try ReminderHistory(session.open().connection).retry(id: id)

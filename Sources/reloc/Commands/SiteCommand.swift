@@ -91,7 +91,7 @@ struct SiteCommand: ParsableCommand {
         var reuse: SiteReuse?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             try amount.validate(required: false)
@@ -115,7 +115,7 @@ struct SiteCommand: ParsableCommand {
         var result: SurveyResult?
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             let state = try Sites(session.open().connection).survey(id, result: result?.rawValue, step.value)
@@ -131,7 +131,7 @@ struct SiteCommand: ParsableCommand {
         @Flag(help: "The remediation is done.") var done = false
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             if planned == done { throw ValidationError("give --planned or --done (one of them)") }
@@ -150,7 +150,7 @@ struct SiteCommand: ParsableCommand {
         @Option(help: "The date of the release, YYYY-MM-DD.") var on: CalendarDate
         @Option(help: "The document number (文号).") var doc: String
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Sites(session.open().connection).release(id, on: on, doc: doc)

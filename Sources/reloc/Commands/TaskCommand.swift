@@ -112,7 +112,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "The plan it belongs to (code).", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Tasks(session.open().connection).edit(number, title: title, dueOn: due, plan: plan, note: note)
@@ -127,7 +127,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "The department (organisation code).", transform: Spellings.halfwidth) var org: String
         @Flag(help: "Make it the lead department (the former lead becomes co-responsible).") var lead = false
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Tasks(session.open().connection).assign(number, organisation: org, lead: lead)
@@ -144,7 +144,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "The department (organisation code).", transform: Spellings.halfwidth) var org: String
         @Option(help: "The day the assignment ended (not in the future, not before it began).") var on: CalendarDate
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Tasks(session.open().connection).unassign(number, organisation: org, on: on)

@@ -21,7 +21,7 @@ extension TaskCommand {
         @Option(help: "The file's encoding: utf-8 (default) or gb18030 (also gbk), as Excel saves CSV in Chinese.")
         var encoding: String = "utf-8"
         @OptionGroup var session: SessionOptions
-        @OptionGroup var output: FormatOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             guard let encoding = CSVEncoding(name: encoding) else {

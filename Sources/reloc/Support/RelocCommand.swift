@@ -36,8 +36,8 @@ protocol ConnectionCommand: RelocCommand {
 }
 
 /// A command that prints a sentence, not records (an edit, an advance, `db migrate`): it
-/// declares the shared `--format` (FormatOptions) only to refuse a non-table one, rather than
-/// ignore it silently. The others declare FormatOptions or ListingOptions and honour it
+/// declares the shared `--format` (FormatOptions, hidden from its help) only to refuse a non-table
+/// one, rather than ignore it silently. The others declare FormatOptions or ListingOptions and honour it
 /// (FormatHonouredTests walks every command).
 protocol PrintsSentence: RelocCommand {
     var output: FormatOptions { get }
