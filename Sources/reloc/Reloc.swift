@@ -15,7 +15,8 @@ struct Reloc: ParsableCommand {
             A local database for trying reloc: deploy/local-postgres.sh start; eval "$(deploy/local-postgres.sh env)".
 
             Exit status: 0 ok, 64 usage, 65 invalid data or a rule violated, 69 database unavailable, \
-            70 internal error, 77 permission denied.
+            70 internal error, 75 try again later (e.g. remind run while another run holds its lock), \
+            77 permission denied.
             """,
         subcommands: [
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self,

@@ -86,7 +86,7 @@ struct DeadlineTests {
             #expect(try Self.ids(reopened.stdout).count == 6)
             // A year later the 2022 targets are not within 30 days; --overdue lists the compilations.
             let table = try fixture.cli(["milestone", "list", "--as-of", "2015-01-05", "--overdue"])
-            #expect(table.stdout.contains("overdue") && !table.stdout.contains("basic-completion"))
+            #expect(table.stdout.contains("已逾期") && !table.stdout.contains("basic-completion"))
         }
     }
 

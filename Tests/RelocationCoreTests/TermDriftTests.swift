@@ -18,6 +18,9 @@ struct TermDriftTests {
         "reminder_state_check": "the reminder ledger's own state, written only by the job",
     ]
 
+    /// Words the database computes in a query, never stores: no CHECK lists them.
+    static let computed: Set<String> = ["milestone.state"]
+
     /// Enumerated CHECKs whose list is part of a term's codes (checked in `subsetsMatch`).
     static let subsets: [String: [String]] = [
         "milestone_rule_kind": MilestoneRules.kinds,
@@ -48,7 +51,8 @@ struct TermDriftTests {
     @Test func everyEnumHasItsCheckConstraintsCodes() throws {
         try TestDatabase.withConnection { db in
             let checks = try Self.enumeratedChecks(db)
-            for term in Terms.all {
+            // A computed word (a milestone's state) names no CHECK; its labels are still compared below.
+            for term in Terms.all where term.constraint != nil || !Self.computed.contains(term.domain) {
                 let named: String? = term.constraint
                 let constraint = try #require(named, "\(term) names no CHECK")
                 let derived: Set<String> = term.derivedCodes

@@ -68,16 +68,21 @@ print(";\n".join(s for s in statements if s and "log_statement" not in s) + ";")
 }
 
 # median_ms COMMAND…: the median wall time of $runs runs, in milliseconds (one warm-up run first).
+# A run that fails stops the bench: a reloc that exits at once with an error would time well.
 median_ms() {
-    "$@" >/dev/null 2>&1
-    local i start
+    "$@" >/dev/null 2>&1 || { echo "cli-bench: exit $?: $*" >&2; return 1; }
+    local i start times=()
     for ((i = 0; i < runs; i++)); do
         start=$EPOCHREALTIME
-        "$@" >/dev/null 2>&1
-        echo "$EPOCHREALTIME - $start" | bc
-    done | sort -n | awk '{ t[NR] = $1 } END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.1f", m * 1000 }'
+        "$@" >/dev/null 2>&1 || { echo "cli-bench: exit $?: $*" >&2; return 1; }
+        times+=("$(echo "$EPOCHREALTIME - $start" | bc)")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.1f", m * 1000 }'
 }
-peak_mb() { /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1; awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"; }
+peak_mb() {
+    /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || { echo "cli-bench: exit $?: $*" >&2; return 1; }
+    awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"
+}
 ratio() { echo "scale=3; $1 / $2" | bc | xargs printf '%.2f'; }
 
 list=(--as JL-FGW task list)

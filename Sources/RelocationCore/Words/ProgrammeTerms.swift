@@ -83,3 +83,27 @@ public enum MilestoneKind: String, Term {
         }
     }
 }
+
+/// A milestone's state as `milestone list` computes it on a day (Milestones.swift): in no table,
+/// so no CHECK lists it; labelled from reloc.term (0019) like every other code.
+public enum MilestoneState: String, Term {
+    case open, dueToday = "due-today", overdue, done
+    public static let domain = "milestone.state"
+    public static let constraint: String? = nil
+    public var zh: String {
+        switch self {
+        case .open: "未到期"
+        case .dueToday: "今日到期"
+        case .overdue: "已逾期"
+        case .done: "已完成"
+        }
+    }
+    public var en: String {
+        switch self {
+        case .open: "open"
+        case .dueToday: "due today"
+        case .overdue: "overdue"
+        case .done: "done"
+        }
+    }
+}

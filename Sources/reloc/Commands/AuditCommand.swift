@@ -19,7 +19,9 @@ struct AuditCommand: SessionCommand {
 
     @Option(help: "Only changes to this table, e.g. enterprise, plan, park, organisation.") var table: String?
     @Option(help: "Only changes to this row: its code (plans, parks, organisations) or its id.") var key: String?
-    @Option(help: ArgumentHelp("Only changes made acting for this organisation.", valueName: "CODE")) var org: String?
+    @Option(
+        help: ArgumentHelp("Only changes made acting for this organisation.", valueName: "CODE"),
+        transform: Spellings.halfwidth) var org: String?
     @Option(help: ArgumentHelp("Only changes on or after this day (YYYY-MM-DD).", valueName: "DATE"))
     var since: CalendarDate?
     @Option(

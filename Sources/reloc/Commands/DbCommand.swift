@@ -15,7 +15,7 @@ struct DbCommand: ParsableCommand {
         subcommands: [Migrate.self, Status.self, Seed.self]
     )
 
-    struct Migrate: ConnectionCommand {
+    struct Migrate: ConnectionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Apply pending migrations, then the definitions if one changed.",
             discussion: """
@@ -25,6 +25,7 @@ struct DbCommand: ParsableCommand {
                 """)
 
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
         @ParentCommand var reloc: Reloc
         @Option(name: .long, help: "Seconds to wait for another migrate run to finish.")
         var lockTimeout: Int = 60
@@ -100,13 +101,14 @@ struct DbCommand: ParsableCommand {
         }
     }
 
-    struct Seed: ConnectionCommand {
+    struct Seed: ConnectionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Load a reference data set (e.g. jilin-2014); loading it again changes nothing.")
 
         @Argument(help: "The data set: one of \(ReferenceData.available().joined(separator: ", ")).")
         var name: String
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
         @ParentCommand var reloc: Reloc
 
         func execute() throws {

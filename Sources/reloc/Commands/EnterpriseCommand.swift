@@ -17,11 +17,11 @@ struct EnterpriseCommand: ParsableCommand {
                 environmental infrastructure and passed planning EIA (§四(三)); new capacity is at most the old, in the \
                 same unit (§四(二)); the 统一社会信用代码 must pass its GB 32100-2015 check and be unique.
                 """)
-        @Option(help: "Plan code.") var plan: String
+        @Option(help: "Plan code.", transform: Spellings.halfwidth) var plan: String
         @Option(help: "Enterprise name.") var name: String
         @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
         var mode: EnterpriseMode
-        @Option(help: "Receiving park code (for relocate).") var park: String?
+        @Option(help: "Receiving park code (for relocate).", transform: Spellings.halfwidth) var park: String?
         @Option(help: "Industry.") var industry: String?
         @Option(
             help: "High-risk class: metallurgy, chemicals, paper or hazardous (or 冶金, 化工, 造纸, 危险品).")
@@ -69,7 +69,7 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
-        @Option(help: "Only this plan.") var plan: String?
+        @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this mode.") var mode: EnterpriseMode?
         @Option(help: "Only this status.") var status: EnterpriseStatus?
@@ -107,7 +107,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Edit an enterprise of your city.",
             discussion: """
@@ -117,10 +117,10 @@ struct EnterpriseCommand: ParsableCommand {
                 """)
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
-        @Option(help: "Move it to another plan of your city.") var plan: String?
+        @Option(help: "Move it to another plan of your city.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
         var mode: EnterpriseMode?
-        @Option(help: "Receiving park code.") var park: String?
+        @Option(help: "Receiving park code.", transform: Spellings.halfwidth) var park: String?
         @Option(help: "Industry.") var industry: String?
         @Option(help: "High-risk class (as for register).") var highRisk: ClearableChoice<HighRiskClass>?
         @Option(help: "Unified social credit code.") var uscc: String?
@@ -138,6 +138,7 @@ struct EnterpriseCommand: ParsableCommand {
         )
         var clear: [EnterpriseClearField] = []
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             let given: [(String, String?)] = [
@@ -191,7 +192,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Advance: SessionCommand {
+    struct Advance: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Move an enterprise one step forward (--to the next status).",
             discussion: """
@@ -208,6 +209,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Enterprises(session.open().connection).advance(id, to: to.rawValue, doc: doc, on: on, note: note)
@@ -215,7 +217,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Import: SessionCommand {
+    struct Import: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Register many enterprises from a CSV file (UTF-8, or GB18030 with --encoding), all or nothing.",
             discussion: """
@@ -227,6 +229,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "The file's encoding: utf-8 (default) or gb18030 (also gbk), as Excel saves CSV in Chinese.")
         var encoding: String = "utf-8"
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             guard let encoding = CSVEncoding(name: encoding) else {
@@ -244,7 +247,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
     }
 
-    struct Withdraw: SessionCommand {
+    struct Withdraw: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract:
                 "Withdraw an enterprise registered by mistake (its city or district government, or the province).",
@@ -257,6 +260,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Why the entry is withdrawn.") var reason: String
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Enterprises(session.open().connection).withdraw(id, reason: reason)

@@ -22,7 +22,9 @@ struct LandCommand: ParsableCommand {
         struct Add: SessionCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Issue a quota (province only); prints its id. Several for one holder and year add up.")
-            @Option(help: "The holder: a city code (e.g. CC) or a park code (e.g. CC-ZBZZ).") var holder: String
+            @Option(
+                help: "The holder: a city code (e.g. CC) or a park code (e.g. CC-ZBZZ).", transform: Spellings.halfwidth
+            ) var holder: String
             @Option(help: "The year of the quota.") var year: YearArgument
             @OptionGroup var amount: AreaOptions
             @Option(help: "The issuing document number (文号).") var doc: String
@@ -42,7 +44,7 @@ struct LandCommand: ParsableCommand {
         struct List: SessionCommand {
             static let configuration = CommandConfiguration(abstract: "List quotas.")
             @Option(help: "Only this year.") var year: YearArgument?
-            @Option(help: "Only this holder (city or park code).") var holder: String?
+            @Option(help: "Only this holder (city or park code).", transform: Spellings.halfwidth) var holder: String?
             @OptionGroup var session: SessionOptions
             @OptionGroup var output: ListingOptions
 
@@ -93,7 +95,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct Release: SessionCommand {
+    struct Release: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract:
                 "Release an allocation: it stays on record, marked released, and no longer counts against the quota.")
@@ -101,6 +103,7 @@ struct LandCommand: ParsableCommand {
         @Option(help: "The date of the release (default: today).") var on: CalendarDate?
         @Option(help: "Why it was released.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try LandAllocations(session.open().connection).release(id, on: on, note: note)
@@ -112,7 +115,7 @@ struct LandCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quota, allocated and remaining land per holder and year, in hectares and mu.")
         @Option(help: "Only this year.") var year: YearArgument?
-        @Option(help: "Only this holder (city or park code).") var holder: String?
+        @Option(help: "Only this holder (city or park code).", transform: Spellings.halfwidth) var holder: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
 
@@ -126,7 +129,7 @@ struct LandCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List allocations (live ones; --all for released too).")
         @Option(help: "Only this year.") var year: YearArgument?
-        @Option(help: "Only this holder (city or park code).") var holder: String?
+        @Option(help: "Only this holder (city or park code).", transform: Spellings.halfwidth) var holder: String?
         @Option(help: "Only this enterprise (id).") var enterprise: Int64?
         @Flag(help: "Include released allocations.") var all = false
         @OptionGroup var session: SessionOptions
@@ -139,7 +142,7 @@ struct LandCommand: ParsableCommand {
         }
     }
 
-    struct TakeBack: SessionCommand {
+    struct TakeBack: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             commandName: "take-back",
             abstract:
@@ -148,6 +151,7 @@ struct LandCommand: ParsableCommand {
         @Argument(help: "Enterprise id.") var enterprise: Int64
         @Flag(help: "Withdraw the record (refused while agreement allocations rest on it).") var undo = false
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try LandAllocations(session.open().connection).recordLandTakenBack(enterprise: enterprise, !undo)

@@ -2,7 +2,7 @@ import ArgumentParser
 import RelocationCore
 
 extension LandCommand.Quota {
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Correct a quota (province only): its amount, document number or note.",
             discussion:
@@ -12,6 +12,7 @@ extension LandCommand.Quota {
         @Option(help: "The issuing document number (文号).") var doc: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws { try amount.validate(required: false) }
 
@@ -21,13 +22,14 @@ extension LandCommand.Quota {
         }
     }
 
-    struct Withdraw: SessionCommand {
+    struct Withdraw: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Withdraw a quota (province only).",
             discussion:
                 "Refused (exit 65) while live allocations rest on it: release them first (reloc land release ID).")
         @Argument(help: "The quota's id (reloc land quota list).") var id: Int64
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try LandQuotas(session.open().connection).withdraw(id)

@@ -15,7 +15,7 @@ struct MilestoneCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List milestones by due date.")
         @Flag(help: "Only the acting organisation's: owned, of its plans and enterprises, or of its tasks.") var mine =
             false
-        @Option(help: "Only milestones of this plan (code).") var plan: String?
+        @Option(help: "Only milestones of this plan (code).", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Only milestones of this enterprise (id).") var enterprise: Int64?
         @Option(help: "Only milestones of this task (number).") var task: Int?
         @Option(help: "Only milestones of this vacated site (id).") var site: Int64?
@@ -72,11 +72,11 @@ struct MilestoneCommand: ParsableCommand {
         @Option(help: "Kind (default custom).") var kind: MilestoneKind = .custom
         @Option(help: "What is to be done.") var title: String
         @Option(help: "Due date.") var due: CalendarDate
-        @Option(help: "Attach to this plan (code).") var plan: String?
+        @Option(help: "Attach to this plan (code).", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Attach to this enterprise (id).") var enterprise: Int64?
         @Option(help: "Attach to this task (number).") var task: Int?
         @Option(help: "Attach to this vacated site (id).") var site: Int64?
-        @Option(help: "Owner organisation (code).") var owner: String?
+        @Option(help: "Owner organisation (code).", transform: Spellings.halfwidth) var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -98,16 +98,18 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Change a milestone's title, due date, kind or owner (province only) or its note.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "What is to be done.") var title: String?
         @Option(help: "Due date (the province alone moves it).") var due: CalendarDate?
         @Option(help: "Kind.") var kind: MilestoneKind?
-        @Option(help: "Owner organisation (code): one the milestone concerns.") var owner: String?
+        @Option(help: "Owner organisation (code): one the milestone concerns.", transform: Spellings.halfwidth)
+        var owner: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Milestones(session.open().connection).edit(
@@ -116,12 +118,13 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Done: SessionCommand {
+    struct Done: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(abstract: "Mark a milestone done.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "The day it was done (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Milestones(session.open().connection).done(id, on: on, note: note)
@@ -129,11 +132,12 @@ struct MilestoneCommand: ParsableCommand {
         }
     }
 
-    struct Reopen: SessionCommand {
+    struct Reopen: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(abstract: "Open a milestone marked done again.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "Why.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Milestones(session.open().connection).reopen(id, note: note)

@@ -11,7 +11,7 @@ struct MilestoneRulesCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List the rules (plan, kind, days_after, due_on).")
-        @Option(help: "Only this plan.") var plan: String?
+        @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
 
@@ -21,7 +21,7 @@ struct MilestoneRulesCommand: ParsableCommand {
         }
     }
 
-    struct Set: SessionCommand {
+    struct Set: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Set a plan's rule for one kind (province only).",
             discussion: """
@@ -29,12 +29,13 @@ struct MilestoneRulesCommand: ParsableCommand {
                 number of days after its registration or on the given date; --none removes the rule. Kinds: \
                 \(MilestoneRules.kinds.joined(separator: ", ")); another is refused (exit 65, milestone_rule_kind).
                 """)
-        @Argument(help: "Plan code.") var plan: String
+        @Argument(help: "Plan code.", transform: Spellings.halfwidth) var plan: String
         @Argument(help: "Kind of milestone.") var kind: String
         @Option(parsing: .unconditional, help: "Due this many days after registration.") var daysAfter: Int?
         @Option(help: "Due on this date.") var due: CalendarDate?
         @Flag(help: "No such milestone (remove the rule).") var none = false
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             if [daysAfter != nil, due != nil, none].filter({ $0 }).count != 1 {

@@ -30,7 +30,7 @@ struct OrgCommand: ParsableCommand {
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an organisation (province only); its database role is created with it.")
-        @Argument(help: "Short code, e.g. SP or SP-TD.") var code: String
+        @Argument(help: "Short code, e.g. SP or SP-TD.", transform: Spellings.halfwidth) var code: String
         @Option(help: "Chinese name, e.g. 四平市人民政府.") var name: String
         @Option(help: "English name.") var nameEn: String?
         @Option(help: "province, department, city or district.") var kind: OrganisationKind
@@ -48,7 +48,7 @@ struct OrgCommand: ParsableCommand {
         }
     }
 
-    struct Rename: SessionCommand {
+    struct Rename: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Record a succession: OLD is succeeded by a new body (work assigned to OLD follows it).")
         @Argument(help: "The organisation being succeeded.") var old: String
@@ -57,6 +57,7 @@ struct OrgCommand: ParsableCommand {
         @Option(help: "English name of the successor.") var nameEn: String?
         @Option(help: "Date of the succession (YYYY-MM-DD).") var on: String
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             guard let date = CalendarDate(Spellings.halfwidth(on)) else {

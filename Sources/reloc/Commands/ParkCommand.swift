@@ -21,7 +21,7 @@ struct ParkCommand: ParsableCommand {
 
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a park.")
-        @Argument(help: "Park code.") var code: String
+        @Argument(help: "Park code.", transform: Spellings.halfwidth) var code: String
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
@@ -36,7 +36,7 @@ struct ParkCommand: ParsableCommand {
             discussion:
                 "A high-risk enterprise (§四(三)) may go only to a park with all three of --established, --env-infrastructure and --planning-eia."
         )
-        @Argument(help: "Park code, e.g. SP-HBGY.") var code: String
+        @Argument(help: "Park code, e.g. SP-HBGY.", transform: Spellings.halfwidth) var code: String
         @Option(help: "Park name.") var name: String
         @Option(help: "The city (organisation code).") var city: String
         @Option(help: "econ-tech-zone, high-tech-zone, industrial-cluster or themed-park.")
@@ -56,15 +56,16 @@ struct ParkCommand: ParsableCommand {
         }
     }
 
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(abstract: "Edit a park (province only).")
-        @Argument(help: "Park code.") var code: String
+        @Argument(help: "Park code.", transform: Spellings.halfwidth) var code: String
         @Option(help: "Park name.") var name: String?
         @Option(help: "Kind of park.") var kind: ParkKind?
         @Option(help: "Legally established: yes or no.") var established: YesNo?
         @Option(help: "Environmental infrastructure complete: yes or no.") var envInfrastructure: YesNo?
         @Option(help: "Planning EIA passed: yes or no.") var planningEia: YesNo?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Parks(session.open().connection).edit(

@@ -24,7 +24,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
-        @Argument(help: "Plan code, e.g. SP-TD.") var code: String
+        @Argument(help: "Plan code, e.g. SP-TD.", transform: Spellings.halfwidth) var code: String
         @Option(
             name: .customLong("as-of"),
             help: ArgumentHelp("The plan's status on this day and the steps recorded by then.", valueName: "DATE"))
@@ -61,7 +61,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "Add a plan (province only).")
-        @Argument(help: "Plan code, e.g. SP-TD.") var code: String
+        @Argument(help: "Plan code, e.g. SP-TD.", transform: Spellings.halfwidth) var code: String
         @Option(help: "The city government (organisation code).") var city: String
         @Option(help: "Plan name, e.g. 四平市铁东区老工业区搬迁改造实施方案.") var name: String
         @Option(help: "Administrative division code of the district (6 digits).") var districtCode: String?
@@ -81,7 +81,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Edit a plan's text and dates (the province, or the plan's own city).",
             discussion: """
@@ -90,7 +90,7 @@ struct PlanCommand: ParsableCommand {
                 district (§五(三)); a city may have one plan waiting for its district to be coded \
                 (rule plan_city_one_without_district).
                 """)
-        @Argument(help: "Plan code.") var code: String
+        @Argument(help: "Plan code.", transform: Spellings.halfwidth) var code: String
         @Option(help: "Plan name.") var name: String?
         @Option(parsing: .unconditional, help: "Area in km².") var areaKm2: DecimalArgument?
         @Option(help: "Scope and targets (范围和目标).") var scope: String?
@@ -103,6 +103,7 @@ struct PlanCommand: ParsableCommand {
         @Option(help: "Compile-by date.") var compileBy: CalendarDate?
         @Option(help: "Basic-completion target.") var basicCompletionBy: CalendarDate?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             var edit = Plans.Edit()
@@ -122,15 +123,16 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct Advance: SessionCommand {
+    struct Advance: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Move a plan one step forward: \(PlanStatus.codes.joined(separator: " → ")).")
-        @Argument(help: "Plan code.") var code: String
+        @Argument(help: "Plan code.", transform: Spellings.halfwidth) var code: String
         @Option(help: "The next status.") var to: PlanStatus
         @Option(help: "Document number (文号), e.g. 四政发〔2015〕3号.") var doc: String?
         @Option(help: "Date of the step (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Plans(session.open().connection).advance(code, to: to.rawValue, doc: doc, on: on, note: note)
@@ -138,7 +140,7 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    struct CorrectApproval: SessionCommand {
+    struct CorrectApproval: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             commandName: "correct-approval",
             abstract: "Correct a recorded approval's document number or date (province only).",
@@ -149,11 +151,12 @@ struct PlanCommand: ParsableCommand {
                 stays as recorded. The corrected date lies between the steps before and after the approval, \
                 and not in the future (rule plan_status_dates; §四(一)).
                 """)
-        @Argument(help: "Plan code.") var code: String
+        @Argument(help: "Plan code.", transform: Spellings.halfwidth) var code: String
         @Option(help: "The corrected approval document number (文号).") var doc: String?
         @Option(help: "The corrected approval date.") var on: CalendarDate?
         @Option(help: "Why the approval is corrected (required).") var reason: String
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Plans(session.open().connection).correctApproval(code, doc: doc, on: on, reason: reason)

@@ -14,7 +14,7 @@ struct RemindCommand: ParsableCommand {
         subcommands: [Run.self, Status.self, Rules.self, Contact.self, History.self, Retry.self]
     )
 
-    struct Run: ConnectionCommand {
+    struct Run: ConnectionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Plan today's reminders and deliver every message that is due (what the scheduler starts).",
             discussion: """
@@ -43,6 +43,7 @@ struct RemindCommand: ParsableCommand {
         @Option(help: "Also write the run's counts and exit status as JSON to this file (for monitoring).")
         var summaryJson: String?
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
         @ParentCommand var reloc: Reloc
 
         func validate() throws {
@@ -126,7 +127,7 @@ struct RemindCommand: ParsableCommand {
             }
         }
 
-        struct Set: SessionCommand {
+        struct Set: SessionCommand, PrintsSentence {
             static let configuration = CommandConfiguration(
                 abstract: "Set the rule of one kind of milestone, or the default (province only).",
                 discussion: "Settings not given stay as they are; a kind without its own rule starts from the default.")
@@ -139,6 +140,7 @@ struct RemindCommand: ParsableCommand {
                 String?
             @Option(help: "Escalate to the city government too: yes or no.") var escalateToCity: YesNo?
             @OptionGroup var session: SessionOptions
+            @OptionGroup(visibility: .hidden) var output: FormatOptions
 
             func execute() throws {
                 var change = ReminderRules.Change(
@@ -175,7 +177,7 @@ struct RemindCommand: ParsableCommand {
         struct Add: SessionCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add an e-mail address or a webhook for an organisation (itself or the province).")
-            @Argument(help: "Organisation code, e.g. SP.") var org: String
+            @Argument(help: "Organisation code, e.g. SP.", transform: Spellings.halfwidth) var org: String
             @Option(help: "E-mail address.") var email: String?
             @Option(help: "Webhook URL (http:// or https://).") var webhook: String?
             @Option(help: "Who reads it, e.g. 规划科.") var name: String?
@@ -207,7 +209,7 @@ struct RemindCommand: ParsableCommand {
 
         struct List: SessionCommand {
             static let configuration = CommandConfiguration(abstract: "List contacts.")
-            @Option(help: "Only this organisation's.") var org: String?
+            @Option(help: "Only this organisation's.", transform: Spellings.halfwidth) var org: String?
             @OptionGroup var session: SessionOptions
             @OptionGroup var output: ListingOptions
 
@@ -217,10 +219,11 @@ struct RemindCommand: ParsableCommand {
             }
         }
 
-        struct Remove: SessionCommand {
+        struct Remove: SessionCommand, PrintsSentence {
             static let configuration = CommandConfiguration(abstract: "Remove a contact (by its id in the list).")
             @Argument(help: "Contact id.") var id: Int64
             @OptionGroup var session: SessionOptions
+            @OptionGroup(visibility: .hidden) var output: FormatOptions
 
             func execute() throws {
                 try ReminderContacts(session.open().connection).remove(id: id)
@@ -255,7 +258,7 @@ struct RemindCommand: ParsableCommand {
     struct History: SessionCommand {
         static let configuration = CommandConfiguration(
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
-        @Option(help: "Only messages to this organisation.") var org: String?
+        @Option(help: "Only messages to this organisation.", transform: Spellings.halfwidth) var org: String?
         @Option(
             help: "Only messages in this state: pending, sending, retrying, sent, dead, no-contact, superseded.")
         var state: DeliveryState?
@@ -274,13 +277,14 @@ struct RemindCommand: ParsableCommand {
         }
     }
 
-    struct Retry: SessionCommand {
+    struct Retry: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract:
                 "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key) to the recipient's contacts as they are then."
         )
         @Argument(help: "Message id (see reloc remind history).") var id: Int64
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try ReminderHistory(session.open().connection).retry(id: id)

@@ -17,7 +17,7 @@ struct SiteCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(abstract: "List sites.")
-        @Option(help: "Only this plan.") var plan: String?
+        @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this environmental state.") var state: SiteState?
         @Option(help: "Only the sites of this enterprise (id).") var enterprise: Int64?
@@ -50,7 +50,7 @@ struct SiteCommand: ParsableCommand {
                 enterprise) or a plan-level parcel (--plan CODE --name NAME).
                 """)
         @Option(help: "The enterprise (id) the site comes from.") var enterprise: Int64?
-        @Option(help: "Or: the plan of a plan-level parcel.") var plan: String?
+        @Option(help: "Or: the plan of a plan-level parcel.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "The site's name (required with --plan).") var name: String?
         @OptionGroup var amount: SiteAreaOptions
         @OptionGroup var heritage: HeritageOptions
@@ -80,7 +80,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Edit a site's name, area, planned reuse, heritage or note.")
         @Argument(help: "Site id.") var id: Int64
@@ -91,6 +91,7 @@ struct SiteCommand: ParsableCommand {
         var reuse: SiteReuse?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             try amount.validate(required: false)
@@ -104,7 +105,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Survey: SessionCommand {
+    struct Survey: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract:
                 "Record the environmental survey (环境调查); with --result, also the risk assessment (风险评估) and its result."
@@ -114,6 +115,7 @@ struct SiteCommand: ParsableCommand {
         var result: SurveyResult?
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             let state = try Sites(session.open().connection).survey(id, result: result?.rawValue, step.value)
@@ -121,7 +123,7 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Remediate: SessionCommand {
+    struct Remediate: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Record the remediation (治理修复) of a contaminated site: --planned, then --done.")
         @Argument(help: "Site id.") var id: Int64
@@ -129,6 +131,7 @@ struct SiteCommand: ParsableCommand {
         @Flag(help: "The remediation is done.") var done = false
         @OptionGroup var step: StepOptions
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func validate() throws {
             if planned == done { throw ValidationError("give --planned or --done (one of them)") }
@@ -140,13 +143,14 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Release: SessionCommand {
+    struct Release: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Release a site for reuse; refused unless risk-assessed and clean or remediated.")
         @Argument(help: "Site id.") var id: Int64
         @Option(help: "The date of the release, YYYY-MM-DD.") var on: CalendarDate
         @Option(help: "The document number (文号).") var doc: String
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Sites(session.open().connection).release(id, on: on, doc: doc)

@@ -15,8 +15,9 @@ struct TaskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List tasks with their lead, latest progress and due date.")
         @Flag(help: "Only tasks assigned to the acting organisation (or to its predecessors).") var mine = false
-        @Option(help: "Only tasks of this department (or of the body it succeeded / that succeeded it).") var org:
-            String?
+        @Option(
+            help: "Only tasks of this department (or of the body it succeeded / that succeeded it).",
+            transform: Spellings.halfwidth) var org: String?
         @OptionGroup var due: DueOptions
         @Option(
             help:
@@ -88,7 +89,8 @@ struct TaskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a task (province only); prints its number.")
         @Option(help: "Task number (default: the next free one).") var number: Int?
         @Option(help: "The task's wording.") var title: String
-        @Option(help: "The plan it belongs to (default: province-wide).") var plan: String?
+        @Option(help: "The plan it belongs to (default: province-wide).", transform: Spellings.halfwidth) var plan:
+            String?
         @Option(help: "Due date.") var due: CalendarDate?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
@@ -101,15 +103,16 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Edit: SessionCommand {
+    struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Change a task's title, due date, plan or note (province only).")
         @Argument(help: "Task number.") var number: Int
         @Option(help: "The task's wording.") var title: String?
         @Option(help: "Due date.") var due: CalendarDate?
-        @Option(help: "The plan it belongs to (code).") var plan: String?
+        @Option(help: "The plan it belongs to (code).", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "A note.") var note: String?
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Tasks(session.open().connection).edit(number, title: title, dueOn: due, plan: plan, note: note)
@@ -117,13 +120,14 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Assign: SessionCommand {
+    struct Assign: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract: "Assign a department to a task (province only); --lead makes it the lead.")
         @Argument(help: "Task number.") var number: Int
-        @Option(help: "The department (organisation code).") var org: String
+        @Option(help: "The department (organisation code).", transform: Spellings.halfwidth) var org: String
         @Flag(help: "Make it the lead department (the former lead becomes co-responsible).") var lead = false
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Tasks(session.open().connection).assign(number, organisation: org, lead: lead)
@@ -131,15 +135,16 @@ struct TaskCommand: ParsableCommand {
         }
     }
 
-    struct Unassign: SessionCommand {
+    struct Unassign: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             abstract:
                 "End a department's assignment to a task on a day (province only); it stays in the task's history. The lead cannot be unassigned: make another lead first."
         )
         @Argument(help: "Task number.") var number: Int
-        @Option(help: "The department (organisation code).") var org: String
+        @Option(help: "The department (organisation code).", transform: Spellings.halfwidth) var org: String
         @Option(help: "The day the assignment ended (not in the future, not before it began).") var on: CalendarDate
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             try Tasks(session.open().connection).unassign(number, organisation: org, on: on)

@@ -4,7 +4,7 @@ import RelocationCore
 extension TaskCommand {
     /// `task progress-import`, not `task progress import`: `task progress` takes the task number
     /// as its argument, which the parser would read `import` as.
-    struct ProgressImportCommand: SessionCommand {
+    struct ProgressImportCommand: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
             commandName: "progress-import",
             abstract:
@@ -21,6 +21,7 @@ extension TaskCommand {
         @Option(help: "The file's encoding: utf-8 (default) or gb18030 (also gbk), as Excel saves CSV in Chinese.")
         var encoding: String = "utf-8"
         @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
             guard let encoding = CSVEncoding(name: encoding) else {

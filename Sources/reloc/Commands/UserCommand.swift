@@ -15,7 +15,7 @@ struct UserCommand: ParsableCommand {
                 "The password is read from a prompt (or stdin), or the first line of --password-file; never from a flag value."
         )
         @Argument(help: "Login name: lower-case letters, digits and _, e.g. wang_li.") var name: String
-        @Option(help: "The person's organisation.") var org: String
+        @Option(help: "The person's organisation.", transform: Spellings.halfwidth) var org: String
         @Option(help: "A file whose first line is the password.") var passwordFile: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions

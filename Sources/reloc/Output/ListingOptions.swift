@@ -18,7 +18,8 @@ struct ListingOptions: ParsableArguments {
 
     /// The keys `--columns` names, or nil when it is not given.
     var chosenColumns: [String]? {
-        columns.map { $0.split(separator: ",").map { Spellings.trimmed(String($0)) }.filter { !$0.isEmpty } }
+        // Empty names are kept, so that `code,,name` is refused rather than read as `code,name`.
+        columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Spellings.trimmed(String($0)) } }
     }
 
     /// The listing as `view` says for a table (its columns, labels in RELOC_LANG's language), every

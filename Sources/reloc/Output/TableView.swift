@@ -54,9 +54,15 @@ extension Listing {
     /// key is the command line's mistake (64), answered with the keys there are.
     func choosing(_ keys: [String]) throws -> Listing {
         let known = columns.map(\.key)
-        if keys.isEmpty {
+        if keys.allSatisfy(\.isEmpty) {
             throw ValidationError(
                 "--columns names one column or more; this listing has: \(known.joined(separator: ", "))")
+        }
+        if keys.contains(where: \.isEmpty) {
+            throw ValidationError("--columns: an empty column name (two commas together, or one at an end)")
+        }
+        if let twice = keys.enumerated().first(where: { keys[..<$0.offset].contains($0.element) })?.element {
+            throw ValidationError("--columns: column \"\(twice)\" named twice; name each column once")
         }
         if let unknown = keys.first(where: { !known.contains($0) }) {
             throw ValidationError(

@@ -46,7 +46,7 @@ extension TableView {
             ("id", "id"), ("kind", "kind"), ("title", "title"), ("attached_to", "attached to"), ("owner", "owner"),
             ("due_on", "due"), ("state", "state"), ("days_left", "days"),
         ],
-        terms: ["kind": MilestoneKind.self, "status": ProgressStatus.self])
+        terms: ["kind": MilestoneKind.self, "status": ProgressStatus.self, "state": MilestoneState.self])
 
     static let sites = TableView(
         [

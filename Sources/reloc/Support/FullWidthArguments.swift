@@ -3,7 +3,9 @@ import RelocationCore
 /// The documents write numbers in full-width digits (２０１４, １１), and people type them that
 /// way: an argument that is a number, an id or a date written in full-width digits (with `．` or
 /// `－`) is read as its ASCII form, wherever it stands (`enterprise show ２`, `--on ２０１４－１２－３１`).
-/// Text with anything else in it (a name such as 第１车间) is left exactly as typed.
+/// Anything with a letter in it stays exactly as typed (a name such as ＴＣＬ or 第１车间): codes
+/// typed full-width (ＳＰ－ＴＤ) are folded by their own options (`transform: Spellings.halfwidth`),
+/// enumerated words by their enums (Choice).
 enum FullWidthArguments {
     static func normalised(_ arguments: [String]) -> [String] {
         arguments.map { argument in
@@ -15,17 +17,16 @@ enum FullWidthArguments {
         }
     }
 
-    /// The ASCII form of a full-width number, id, date or code (ＳＰ－ＴＤ, as `enterprise import`
-    /// reads a code: Spellings); nil for anything else.
+    /// The ASCII form of a full-width number, id or date; nil for anything else.
     /// Which arguments are folded is decided here; the folding itself is the product's one,
     /// `Spellings.halfwidth`.
     static func asciiNumber(_ text: String) -> String? {
         var sawFullWidth = false
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0xFF10...0xFF19, 0xFF0E, 0xFF0D, 0xFF21...0xFF3A, 0xFF41...0xFF5A:  // ０-９ ． － Ａ-Ｚ ａ-ｚ
+            case 0xFF10...0xFF19, 0xFF0E, 0xFF0D:  // ０-９ ． －
                 sawFullWidth = true
-            case 0x30...0x39, 0x2E, 0x2D, 0x41...0x5A, 0x61...0x7A:
+            case 0x30...0x39, 0x2E, 0x2D:
                 continue
             default:
                 return nil

@@ -29,7 +29,8 @@ struct SessionOptions: ParsableArguments {
         name: .customLong("as"),
         help: ArgumentHelp(
             "Act as this organisation (its code, e.g. SP); the login must be a member of its role.",
-            valueName: "ORG"))
+            valueName: "ORG"),
+        transform: Spellings.halfwidth)
     var actingAs: String?
 
     /// A session acting for `--as ORG` (or for the login itself).
@@ -44,4 +45,9 @@ struct FormatOptions: ParsableArguments {
     var format: OutputFormat = .table
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {
+    /// Any case and width (`JSON`, `ｊｓｏｎ`), as every other choice option (docs/output.md).
+    public init?(argument: String) {
+        self.init(rawValue: Spellings.halfwidth(Spellings.trimmed(argument)).lowercased())
+    }
+}

@@ -35,6 +35,14 @@ protocol ConnectionCommand: RelocCommand {
     var reloc: Reloc { get }
 }
 
+/// A command that prints a sentence, not records (an edit, an advance, `db migrate`): it
+/// declares the shared `--format` (FormatOptions, hidden from its help) only to refuse a non-table
+/// one, rather than ignore it silently. The others declare FormatOptions or ListingOptions and honour it
+/// (FormatHonouredTests walks every command).
+protocol PrintsSentence: RelocCommand {
+    var output: FormatOptions { get }
+}
+
 extension ConnectionCommand {
     var databaseSettings: DatabaseSettings { connection.settings() }
 }
@@ -44,6 +52,11 @@ extension RelocCommand {
         do {
             if let command = self as? any ConnectionCommand, command.reloc.session.actingAs != nil {
                 throw ValidationError("--as: this command acts for no organisation, as the login itself")
+            }
+            if let command = self as? any PrintsSentence, command.output.format != .table {
+                throw ValidationError(
+                    "--format: `reloc \(Self.commandPath)` prints a sentence, not records; "
+                        + "leave --format out")
             }
             try execute()
         } catch let error as ExitCode {
