@@ -10,7 +10,6 @@ import LibPQClient
 /// to a named project (§五(四)). The database refuses any allocation that would make the live
 /// allocations exceed the quota, also when many are made at once.
 public struct LandAllocations {
-    public static let supplies = LandSupply.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

@@ -10,9 +10,6 @@ import LibPQClient
 /// released for reuse (§四(六), §四(八); national plan §九(三)). The database holds the state
 /// machine and refuses a release naming the missing step.
 public struct Sites {
-    public static let reuses = SiteReuse.codes
-    public static let states = SiteState.codes
-    public static let surveyResults = SurveyResult.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

@@ -9,7 +9,6 @@ import LibPQClient
 /// Milestones (节点): dated deadlines on one plan, enterprise, task or vacated site, with an owner organisation
 /// and a done date. Overdue and due-within are read on the as-of day in the programme's zone.
 public struct Milestones {
-    public static let kinds = MilestoneKind.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

@@ -9,7 +9,6 @@ import LibPQClient
 /// Progress reports (进展) on tasks and milestones: append-only, each with who (organisation and
 /// login), when, percent, status, note and evidence (文号). The latest report is the current state.
 public struct Progress {
-    public static let statuses = ProgressStatus.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

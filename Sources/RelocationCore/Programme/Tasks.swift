@@ -10,8 +10,6 @@ import LibPQClient
 /// any number of co-responsible ones. Work assigned to a renamed department is its successor's
 /// from the succession date; listings name the body that holds the work on the as-of day.
 public struct Tasks {
-    /// The latest report's status, or not-reported.
-    public static let statuses = TaskStatus.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

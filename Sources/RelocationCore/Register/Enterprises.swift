@@ -4,9 +4,6 @@ import LibPQClient
 /// Enterprises to relocate, close or renovate in place, registered by city governments into the
 /// plans of their cities. The database enforces the rules; this code passes values and reads back.
 public struct Enterprises {
-    public static let modes = EnterpriseMode.codes
-    public static let statuses = EnterpriseStatus.codes
-    public static let highRiskClasses = HighRiskClass.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

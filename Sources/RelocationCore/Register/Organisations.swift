@@ -3,7 +3,6 @@ import LibPQClient
 /// Organisations of the programme: the province, its departments, city (市/州) and district
 /// governments. Each has its own database role, created by the database when the row is.
 public struct Organisations {
-    public static let kinds = OrganisationKind.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }
@@ -24,7 +23,7 @@ public struct Organisations {
             LEFT JOIN reloc.organisation parent ON parent.id = o.parent_id
             LEFT JOIN reloc.organisation successor ON successor.id = o.successor_id AND o.succeeded_on <= params.as_of
             WHERE \(kind)::text IS NULL OR o.kind = \(kind)
-            ORDER BY array_position(\(Organisations.kinds), o.kind), o.code
+            ORDER BY array_position(\(OrganisationKind.codes), o.kind), o.code
             """)
     }
 

@@ -3,7 +3,6 @@ import LibPQClient
 /// Receiving parks (承接区). A high-risk enterprise may go only to a park that is legally
 /// established, has complete environmental infrastructure and passed planning EIA (§四(三)).
 public struct Parks {
-    public static let kinds = ParkKind.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

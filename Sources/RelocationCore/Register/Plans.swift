@@ -10,7 +10,6 @@ import LibPQClient
 /// drafting → consultation → risk-assessed → approved → implementing → basically-complete →
 /// complete (the database refuses skips and moves back).
 public struct Plans {
-    public static let statuses = PlanStatus.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }

@@ -3,7 +3,6 @@ import LibPQClient
 /// What the job sent, to whom and how (`reloc remind history`, `reloc remind retry ID`): the way to
 /// check that the daily job ran.
 public struct ReminderHistory {
-    public static let states = DeliveryState.codes
     let db: PGConnection
 
     public init(_ db: PGConnection) { self.db = db }
@@ -15,9 +14,9 @@ public struct ReminderHistory {
     ///   - since: only those of runs on or after this date.
     ///   - limit: at most this many (nil: all).
     public func list(org: String?, state: String?, since: CalendarDate?, limit: Int? = nil) throws -> PGResult {
-        if let state, !ReminderHistory.states.contains(state) {
+        if let state, !DeliveryState.codes.contains(state) {
             throw RelocError.invalidInput(
-                "unknown state \"\(state)\": use one of \(ReminderHistory.states.joined(separator: ", "))")
+                "unknown state \"\(state)\": use one of \(DeliveryState.codes.joined(separator: ", "))")
         }
         return try db.query(
             """

@@ -68,7 +68,8 @@ struct MilestoneCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion:
-                "Kinds: \(Milestones.kinds.joined(separator: ", ")). The owner defaults from what it is attached to.")
+                "Kinds: \(MilestoneKind.codes.joined(separator: ", ")). The owner defaults from what it is attached to."
+        )
         @Option(help: "Kind (default custom).") var kind: MilestoneKind = .custom
         @Option(help: "What is to be done.") var title: String
         @Option(help: "Due date.") var due: CalendarDate

@@ -21,7 +21,7 @@ struct TaskCommand: ParsableCommand {
         @OptionGroup var due: DueOptions
         @Option(
             help:
-                "Only tasks whose latest status is this: \(Tasks.statuses.joined(separator: ", ")) (or 正常推进, 存在风险, 受阻, 已完成)."
+                "Only tasks whose latest status is this: \(TaskStatus.codes.joined(separator: ", ")) (or 正常推进, 存在风险, 受阻, 已完成)."
         )
         var status: TaskStatus?
         @OptionGroup var asOf: AsOfOptions
