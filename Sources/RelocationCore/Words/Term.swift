@@ -71,7 +71,7 @@ public enum Terms {
     public static let all: [any Term.Type] = [
         EnterpriseMode.self, EnterpriseStatus.self, HighRiskClass.self, PlanStatus.self, OrganisationKind.self,
         ParkKind.self, ProgressStatus.self, TaskStatus.self, MilestoneKind.self, LandSupply.self, SiteReuse.self,
-        SiteState.self, ContactChannel.self, DeliveryState.self, MilestoneState.self,
+        SiteState.self, ContactChannel.self, DeliveryState.self, MilestoneState.self, CalendarDayKind.self,
     ]
 
     /// The label of `code` in `domain`, or nil when the domain or the code is unknown.
