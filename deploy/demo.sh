@@ -76,6 +76,10 @@ step "四平's contact for reminders (reloc remind contact add SP --email …)"
 step "the daily reminder job as of 2014-12-01, every digest to stdout (each reminder is sent once: run it again and it sends nothing)"
 "$reloc" remind run --as-of 2014-12-01 --channel stdout
 
+step "the reminder digest as of 2015-01-05 before 四平's plan is compiled and approved (dry run; counted below)"
+before="$("$reloc" remind run --as-of 2015-01-05 --dry-run)"
+printf '%s\n' "$before" | tail -n 1
+
 step "deadlines follow the work: 四平 compiles its plan (consultation 2014-12-10, risk assessment 2014-12-15), the province approves it on 2014-12-20"
 "$reloc" plan advance SP-TD --to consultation --on 2014-12-10 --as SP || echo "(exit $?)"
 "$reloc" plan advance SP-TD --to risk-assessed --on 2014-12-15 --as SP || echo "(exit $?)"
@@ -89,4 +93,10 @@ step "an 'approved' milestone added after the approval is created done, never ov
 "$reloc" milestone list --plan SP-TD --as-of 2015-01-05
 
 step "the reminder digest as of 2015-01-05 (dry run): 四平's compilation is no longer chased, the other plans' still are"
-"$reloc" remind run --as-of 2015-01-05 --dry-run
+after="$("$reloc" remind run --as-of 2015-01-05 --dry-run)"
+printf '%s\n' "$after"
+# Items are the numbered lines of the digests; digests the messages planned.
+items() { grep -cE '^[0-9]+\. ' <<<"$1" || true; }
+digests() { grep -oE 'planned [0-9]+' <<<"$1" | grep -oE '[0-9]+' || echo 0; }
+echo "approval closed SP-TD's milestones: the digest as of 2015-01-05 went from $(items "$before") items in" \
+    "$(digests "$before") digests to $(items "$after") in $(digests "$after")"

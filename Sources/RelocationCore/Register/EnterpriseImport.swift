@@ -8,7 +8,7 @@ public struct EnterpriseImport {
     /// The CSV header, in any order; `plan`, `name` and `mode` are required, the rest optional.
     public static let columns = [
         "plan", "name", "mode", "park", "industry", "high_risk", "uscc", "site_ha", "site_mu", "employees",
-        "surplus_workers", "capacity", "new_capacity", "listed_in_plan",
+        "surplus_workers", "capacity", "new_capacity", "listed_in_plan", "priority",
     ]
     public static let requiredColumns = ["plan", "name", "mode"]
 

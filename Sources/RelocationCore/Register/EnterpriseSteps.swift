@@ -17,12 +17,22 @@ extension Enterprises {
         try db.execute("SELECT reloc.advance_enterprise(\(id), \(status), \(doc), \(date)::date, \(note))")
     }
 
-    /// The enterprise's recorded steps, oldest first.
+    /// The province undoes the enterprise's latest step, recorded in error (`step`: the status it
+    /// set), with a reason and a date (default today): the enterprise returns to the status before it
+    /// and the milestones the step closed reopen. The step stays in the history, marked undone
+    /// (status_correction: exit 65; not the province: 77).
+    public func correct(_ id: Int64, step: String, reason: String, on date: CalendarDate?) throws {
+        try db.execute("SELECT reloc.correct_enterprise_step(\(id), \(step), \(reason), \(date)::date)")
+    }
+
+    /// The enterprise's recorded steps, oldest first; a step undone by a correction says when and why.
     public func steps(_ id: Int64) throws -> PGResult {
         try db.query(
             """
-            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at
+            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at,
+                   x.on_date AS undone_on, x.reason AS undone_because
             FROM reloc.enterprise_status_change c
+            LEFT JOIN reloc.status_correction x ON x.undone_enterprise_step = c.id
             WHERE c.enterprise_id = \(id)
             ORDER BY c.id
             """)

@@ -94,13 +94,15 @@ public struct Enterprises {
         public var surplusWorkers: Int?
         public var capacity: Capacity?
         public var newCapacity: Capacity?
-        public var listedInPlan: Bool
+        /// Yes, no, or unknown (nil): not "no" unless someone says so (issue 14).
+        public var listedInPlan: Bool?
+        /// §四(二)'s group (EnterprisePriority), or unknown (nil).
+        public var priority: String?
 
         public init(plan: String, name: String, mode: String) {
             self.plan = plan
             self.name = name
             self.mode = mode
-            self.listedInPlan = false
         }
     }
 
@@ -118,14 +120,15 @@ public struct Enterprises {
                 """
                 INSERT INTO reloc.enterprise
                     (plan_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha, employees, surplus_workers,
-                     capacity_old, capacity_old_unit, capacity_new, capacity_new_unit, listed_in_plan)
+                     capacity_old, capacity_old_unit, capacity_new, capacity_new_unit, listed_in_plan, priority)
                 SELECT p.id, \(entry.name.trimmingCharacters(in: .whitespaces)), \(entry.mode),
                        (SELECT id FROM reloc.park WHERE code = \(entry.park?.uppercased())),
                        \(entry.industry), \(entry.highRisk), \(Enterprises.normalisedUSCC(entry.uscc)),
                        \(siteArea ?? "NULL::numeric"),
                        \(entry.employees), \(entry.surplusWorkers),
                        \(entry.capacity?.amount), \(entry.capacity?.unit),
-                       \(entry.newCapacity?.amount), \(entry.newCapacity?.unit), \(entry.listedInPlan)
+                       \(entry.newCapacity?.amount), \(entry.newCapacity?.unit), \(entry.listedInPlan),
+                       \(entry.priority)
                 FROM reloc.plan p WHERE p.code = \(entry.plan.uppercased())
                 RETURNING id
                 """
@@ -196,12 +199,15 @@ public struct Enterprises {
         public var city: String?
         public var mode: String?
         public var status: String?
+        /// §四(二)'s group (EnterprisePriority code).
+        public var priority: String?
         /// Withdrawn enterprises (wrong entries) are listed only if asked.
         public var includeWithdrawn: Bool
         public init(
             plan: String? = nil, city: String? = nil, mode: String? = nil, status: String? = nil,
-            includeWithdrawn: Bool = false
+            priority: String? = nil, includeWithdrawn: Bool = false
         ) {
+            self.priority = priority
             self.plan = plan
             self.city = city
             self.mode = mode
@@ -211,7 +217,7 @@ public struct Enterprises {
     }
 
     static let columns: SQLQuery = """
-        SELECT e.id, e.name, city.code AS city, p.code AS plan, e.mode, e.status, k.code AS park,
+        SELECT e.id, e.name, city.code AS city, p.code AS plan, e.mode, e.status, e.priority, k.code AS park,
                e.industry, e.high_risk, e.uscc, e.site_area_ha, e.employees, e.surplus_workers,
                e.capacity_old, e.capacity_new, e.capacity_unit, e.listed_in_plan,
                e.original_land_taken_back, e.withdrawn_on, e.withdrawn_reason
@@ -231,6 +237,7 @@ public struct Enterprises {
               AND (\(filter.city?.uppercased())::text IS NULL OR city.code = \(filter.city?.uppercased()))
               AND (\(filter.mode)::text IS NULL OR e.mode = \(filter.mode))
               AND (\(filter.status)::text IS NULL OR e.status = \(filter.status))
+              AND (\(filter.priority)::text IS NULL OR e.priority = \(filter.priority))
               AND (\(filter.includeWithdrawn) OR e.withdrawn_on IS NULL)
             ORDER BY e.id
             """)
@@ -254,6 +261,8 @@ public struct Enterprises {
         case surplusWorkers = "surplus-workers"
         case capacity
         case newCapacity = "new-capacity"
+        case listedInPlan = "listed-in-plan"
+        case priority
 
         var columns: [String] {
             switch self {
@@ -266,6 +275,8 @@ public struct Enterprises {
             case .surplusWorkers: ["surplus_workers"]
             case .capacity: ["capacity_old", "capacity_old_unit"]
             case .newCapacity: ["capacity_new", "capacity_new_unit"]
+            case .listedInPlan: ["listed_in_plan"]
+            case .priority: ["priority"]
             }
         }
     }
@@ -288,6 +299,7 @@ public struct Enterprises {
         public var capacity: Capacity?
         public var newCapacity: Capacity?
         public var listedInPlan: Bool?
+        public var priority: EnterprisePriority?
         public var clear: [OptionalField] = []
 
         public init() {}
@@ -319,6 +331,7 @@ public struct Enterprises {
         changes.set("capacity_new", edit.newCapacity?.amount)
         changes.set("capacity_new_unit", edit.newCapacity?.unit)
         changes.set("listed_in_plan", edit.listedInPlan)
+        changes.set("priority", edit.priority?.rawValue)
         if let mode = edit.mode, mode != .relocate, edit.park == nil, !edit.clear.contains(.park) {
             changes.clear("park_id")
         }

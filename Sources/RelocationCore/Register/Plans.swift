@@ -52,8 +52,10 @@ public struct Plans {
     public func history(_ code: String) throws -> PGResult {
         try db.query(
             """
-            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at
+            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at,
+                   x.on_date AS undone_on, x.reason AS undone_because
             FROM reloc.plan_status_change c JOIN reloc.plan p ON p.id = c.plan_id
+            LEFT JOIN reloc.status_correction x ON x.undone_plan_step = c.id
             WHERE p.code = \(code.uppercased())
             ORDER BY c.changed_at, c.id
             """)
@@ -150,6 +152,14 @@ public struct Plans {
     public func correctApproval(_ code: String, doc: String?, on date: CalendarDate?, reason: String) throws {
         try db.execute(
             "SELECT reloc.correct_plan_approval(\(code.uppercased()), \(doc), \(date)::date, \(reason))")
+    }
+
+    /// The province undoes the plan's latest step, recorded in error (`step`: the status it set), with
+    /// a reason and a date (default today): the plan returns to the status before it, an undone
+    /// approval is cleared, and the milestones the step closed reopen (status_correction: exit 65).
+    public func correctStep(_ code: String, step: String, reason: String, on date: CalendarDate?) throws {
+        try db.execute(
+            "SELECT reloc.correct_plan_step(\(code.uppercased()), \(step), \(reason), \(date)::date)")
     }
 
     /// The province's corrections of a plan's approval, oldest first.

@@ -26,6 +26,7 @@ public struct StepsAsOf {
             SELECT p.code, day.as_of,
                    coalesce((SELECT c.to_status FROM reloc.plan_status_change c
                              WHERE c.plan_id = p.id AND c.on_date <= day.as_of
+                               AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_plan_step = c.id)
                              ORDER BY c.on_date DESC, c.id DESC LIMIT 1), 'drafting') AS status_on_the_day,
                    CASE WHEN p.approved_on <= day.as_of THEN p.approval_doc END AS approval_doc,
                    CASE WHEN p.approved_on <= day.as_of THEN p.approved_on END AS approved_on
@@ -42,8 +43,10 @@ public struct StepsAsOf {
     public func planHistory(_ code: String) throws -> PGResult {
         try db.query(
             """
-            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at
+            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at,
+                   x.on_date AS undone_on, x.reason AS undone_because
             FROM reloc.plan_status_change c JOIN reloc.plan p ON p.id = c.plan_id
+            LEFT JOIN reloc.status_correction x ON x.undone_plan_step = c.id AND x.on_date <= \(day.sql)
             WHERE p.code = \(code.uppercased()) AND c.on_date <= \(day.sql)
             ORDER BY c.changed_at, c.id
             """)
@@ -57,6 +60,8 @@ public struct StepsAsOf {
             SELECT e.id, e.name, day.as_of,
                    coalesce((SELECT c.to_status FROM reloc.enterprise_status_change c
                              WHERE c.enterprise_id = e.id AND c.on_date <= day.as_of
+                               AND NOT EXISTS (SELECT FROM reloc.status_correction x
+                                               WHERE x.undone_enterprise_step = c.id)
                              ORDER BY c.on_date DESC, c.id DESC LIMIT 1), 'registered') AS status_on_the_day
             FROM reloc.enterprise e CROSS JOIN day
             WHERE e.id = \(id)
@@ -71,8 +76,10 @@ public struct StepsAsOf {
     public func enterpriseHistory(_ id: Int64) throws -> PGResult {
         try db.query(
             """
-            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at
+            SELECT c.from_status, c.to_status, c.on_date, c.doc, c.note, c.changed_by, c.changed_at,
+                   x.on_date AS undone_on, x.reason AS undone_because
             FROM reloc.enterprise_status_change c
+            LEFT JOIN reloc.status_correction x ON x.undone_enterprise_step = c.id AND x.on_date <= \(day.sql)
             WHERE c.enterprise_id = \(id) AND c.on_date <= \(day.sql)
             ORDER BY c.id
             """)

@@ -77,6 +77,26 @@ public enum HighRiskClass: String, Term {
     }
 }
 
+/// §四(二) names two groups of enterprises: five to finish soon (加快推进…尽快完成搬迁改造) and eight
+/// to push to start (重点推动…开展搬迁改造). Any other enterprise's priority is unknown (NULL).
+public enum EnterprisePriority: String, Term {
+    case finishSoon = "finish-soon", pushStart = "push-start"
+    public static let domain = "enterprise.priority"
+    public static let constraint: String? = "enterprise_priority_check"
+    public var zh: String {
+        switch self {
+        case .finishSoon: "尽快完成"
+        case .pushStart: "重点推动开展"
+        }
+    }
+    public var en: String {
+        switch self {
+        case .finishSoon: "finish soon"
+        case .pushStart: "push to start"
+        }
+    }
+}
+
 /// §四(一): compiled (编制), consulted (征求意见), risk-assessed (社会稳定风险评估), approved, carried
 /// out; §三: basically complete by 2022.
 public enum PlanStatus: String, Term {

@@ -5,7 +5,9 @@ struct EnterpriseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enterprise",
         abstract: "Enterprises to relocate (异地迁建), close (依法关停) or renovate in place (就地改造).",
-        subcommands: [Register.self, List.self, Show.self, Edit.self, Advance.self, Import.self, Withdraw.self]
+        subcommands: [
+            Register.self, List.self, Show.self, Edit.self, Advance.self, Correct.self, Import.self, Withdraw.self,
+        ]
     )
 
     struct Register: SessionCommand {
@@ -37,7 +39,10 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Old capacity with unit, e.g. \"30 万吨/年\" or \"30,000 吨/日\".")
         var capacity: String?
         @Option(parsing: .unconditional, help: "New capacity with the same unit.") var newCapacity: String?
-        @Flag(help: "Listed in the plan (for the policy-relocation tax treatment).") var listedInPlan = false
+        @Option(help: "Listed in the plan (for the policy-relocation tax treatment): yes or no (default unknown).")
+        var listedInPlan: YesNo?
+        @Option(help: "§四(二)'s group: finish-soon (尽快完成) or push-start (重点推动开展) (default unknown).")
+        var priority: EnterprisePriority?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
 
@@ -58,7 +63,8 @@ struct EnterpriseCommand: ParsableCommand {
             let connection = try session.open().connection
             entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity", in: connection)
             entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity", in: connection)
-            entry.listedInPlan = listedInPlan
+            entry.listedInPlan = listedInPlan?.value
+            entry.priority = priority?.rawValue
             let enterprises = Enterprises(connection)
             let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
                 try enterprises.register(entry)
@@ -73,6 +79,7 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this mode.") var mode: EnterpriseMode?
         @Option(help: "Only this status.") var status: EnterpriseStatus?
+        @Option(help: "Only this group of §四(二): finish-soon or push-start.") var priority: EnterprisePriority?
         @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
@@ -80,7 +87,9 @@ struct EnterpriseCommand: ParsableCommand {
         func execute() throws {
             let result = try Enterprises(session.open().connection).list(
                 .init(
-                    plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue, includeWithdrawn: withdrawn)
+                    plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue,
+                    priority: priority?.rawValue,
+                    includeWithdrawn: withdrawn)
             )
             try output.print(Listing(result), .enterprises)
         }
@@ -132,9 +141,10 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Old capacity with unit.") var capacity: String?
         @Option(parsing: .unconditional, help: "New capacity with unit.") var newCapacity: String?
         @Option(help: "Listed in plan: yes or no.") var listedInPlan: YesNo?
+        @Option(help: "§四(二)'s group: finish-soon or push-start.") var priority: EnterprisePriority?
         @Option(
             help:
-                "Clear an optional field (repeatable): park, industry, high-risk, uscc, site-area, employees, surplus-workers, capacity, new-capacity."
+                "Clear an optional field (repeatable): park, industry, high-risk, uscc, site-area, employees, surplus-workers, capacity, new-capacity, listed-in-plan, priority."
         )
         var clear: [EnterpriseClearField] = []
         @OptionGroup var session: SessionOptions
@@ -162,6 +172,8 @@ struct EnterpriseCommand: ParsableCommand {
                 case .surplusWorkers: set = surplusWorkers != nil
                 case .capacity: set = capacity != nil
                 case .newCapacity: set = newCapacity != nil
+                case .listedInPlan: set = listedInPlan != nil
+                case .priority: set = priority != nil
                 }
                 if set { throw ValidationError("--clear \(field.rawValue) and a new value for it: give one of them") }
             }
@@ -186,6 +198,7 @@ struct EnterpriseCommand: ParsableCommand {
             edit.capacity = capacity
             edit.newCapacity = newCapacity
             edit.listedInPlan = listedInPlan?.value
+            edit.priority = priority
             edit.clear = clear
             try Enterprises(connection).edit(id, edit)
             Console.write("updated enterprise \(id)\n")

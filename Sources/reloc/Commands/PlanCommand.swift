@@ -5,7 +5,7 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "District implementation plans (实施方案) and their approval steps.",
-        subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self, CorrectApproval.self]
+        subcommands: [List.self, Show.self, Add.self, Edit.self, Advance.self, Correct.self, CorrectApproval.self]
     )
 
     struct List: SessionCommand {
@@ -161,6 +161,32 @@ struct PlanCommand: ParsableCommand {
         func execute() throws {
             try Plans(session.open().connection).correctApproval(code, doc: doc, on: on, reason: reason)
             Console.write("corrected the approval of plan \(code.uppercased())\n")
+        }
+    }
+
+    /// Issue 14: a step recorded in error is corrected by the province, never by editing history.
+    struct Correct: SessionCommand, PrintsSentence {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a plan's latest step, recorded in error (province only).",
+            discussion: """
+                --step names the status the step set, which must be the plan's latest step: two corrections \
+                at once undo one step. The plan returns to the status before it (an undone approval clears \
+                the approval document and date), the milestones the step closed reopen, and the step stays in \
+                the status history, marked undone with the correction's date and reason (audited). The \
+                correction is dated on or after the step and not in the future (rule status_correction, exit \
+                65); another organisation is refused (exit 77). To correct only an approval's document or \
+                date, use plan correct-approval.
+                """)
+        @Argument(help: "Plan code.", transform: Spellings.halfwidth) var code: String
+        @Option(help: "The status the step recorded in error set (the plan's current status).") var step: PlanStatus
+        @Option(help: "Why the step is undone (required).") var reason: String
+        @Option(help: "Date of the correction (default today, Asia/Shanghai).") var on: CalendarDate?
+        @OptionGroup var session: SessionOptions
+        @OptionGroup(visibility: .hidden) var output: FormatOptions
+
+        func execute() throws {
+            try Plans(session.open().connection).correctStep(code, step: step.rawValue, reason: reason, on: on)
+            Console.write("undid the step of plan \(code.uppercased()) to \(step.rawValue)\n")
         }
     }
 }

@@ -24,7 +24,7 @@ extension Listing {
 enum ItemTerms {
     static let enterprise: [String: any Term.Type] = [
         "mode": EnterpriseMode.self, "status": EnterpriseStatus.self, "high_risk": HighRiskClass.self,
-        "from_status": EnterpriseStatus.self, "to_status": EnterpriseStatus.self,
+        "priority": EnterprisePriority.self, "from_status": EnterpriseStatus.self, "to_status": EnterpriseStatus.self,
     ]
     static let plan: [String: any Term.Type] = [
         "status": PlanStatus.self, "from_status": PlanStatus.self, "to_status": PlanStatus.self,

@@ -7,10 +7,13 @@ extension TableView {
     static let enterprises = TableView(
         [
             ("id", "id"), ("name", "name"), ("city", "city"), ("plan", "plan"), ("mode", "mode"),
-            ("status", "status"), ("park", "park"), ("high_risk", "high risk"), ("site_area_ha", "site ha"),
-            ("employees", "employees"),
+            ("status", "status"), ("priority", "priority"), ("park", "park"), ("high_risk", "high risk"),
+            ("site_area_ha", "site ha"), ("employees", "employees"),
         ],
-        terms: ["mode": EnterpriseMode.self, "status": EnterpriseStatus.self, "high_risk": HighRiskClass.self])
+        terms: [
+            "mode": EnterpriseMode.self, "status": EnterpriseStatus.self, "priority": EnterprisePriority.self,
+            "high_risk": HighRiskClass.self,
+        ])
 
     static let plans = TableView(
         [

@@ -14,6 +14,10 @@ extension EnterpriseStatus: ExpressibleByArgument {
     public init?(argument: String) { self.init(spelling: argument) }
 }
 
+extension EnterprisePriority: ExpressibleByArgument {
+    public init?(argument: String) { self.init(spelling: argument) }
+}
+
 extension HighRiskClass: ExpressibleByArgument {
     public init?(argument: String) { self.init(spelling: argument) }
 }

@@ -47,8 +47,10 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
                 MESSAGE = format('only the province moves a plan to another city (plan %s)', OLD.code);
         END IF;
+        -- Forward one step, or back by the province's correction (reloc.correct_plan_step, 35_history).
         IF NEW.status <> OLD.status
-           AND array_position(steps, NEW.status) IS DISTINCT FROM array_position(steps, OLD.status) + 1 THEN
+           AND array_position(steps, NEW.status) IS DISTINCT FROM array_position(steps, OLD.status) + 1
+           AND NOT reloc.status_correcting(OLD.id, NULL, OLD.status, NEW.status) THEN
             PERFORM reloc.raise_rule('plan_status_order',
                 format('plan %s is %s; its next status is %s, not %s', OLD.code, OLD.status,
                        coalesce(steps[array_position(steps, OLD.status) + 1], 'none (it is complete)'), NEW.status));
@@ -227,7 +229,8 @@ BEGIN
             PERFORM reloc.raise_rule('enterprise_status_order',
                 format('a new enterprise starts as registered, not %s', NEW.status));
         END IF;
-    ELSIF NEW.status <> OLD.status THEN
+    -- Back only by the province's correction (reloc.correct_enterprise_step, 35_history).
+    ELSIF NEW.status <> OLD.status AND NOT reloc.status_correcting(NULL, OLD.id, OLD.status, NEW.status) THEN
         allowed := CASE OLD.status
             WHEN 'registered' THEN 'heritage-surveyed'
             WHEN 'heritage-surveyed' THEN CASE NEW.mode WHEN 'relocate' THEN 'relocating'

@@ -23,7 +23,7 @@ BEGIN
         line_no integer NOT NULL,  -- the CSV line the record starts on (the header is line 1)
         plan text, name text, mode text, park text, industry text, high_risk text, uscc text,
         site_ha text, site_mu text, employees text, surplus_workers text, capacity text,
-        new_capacity text, listed_in_plan text
+        new_capacity text, listed_in_plan text, priority text
     ) ON COMMIT DROP;
 END $$;
 COMMENT ON FUNCTION reloc.create_enterprise_import_staging() IS
@@ -64,7 +64,8 @@ BEGIN
                reloc.trim_space(reloc.halfwidth(s.surplus_workers)) AS surplus_text,
                reloc.trim_space(reloc.halfwidth(s.capacity)) AS capacity_text,
                reloc.trim_space(reloc.halfwidth(s.new_capacity)) AS new_capacity_text,
-               lower(reloc.trim_space(reloc.halfwidth(s.listed_in_plan))) AS listed_text
+               lower(reloc.trim_space(reloc.halfwidth(s.listed_in_plan))) AS listed_text,
+               lower(reloc.trim_space(reloc.halfwidth(s.priority))) AS priority_text
         FROM pg_temp.enterprise_import s
     ),
     parsed AS (
@@ -86,9 +87,12 @@ BEGIN
                CASE WHEN new_capacity_text IS NOT NULL THEN (reloc.parse_capacity(new_capacity_text)).amount END AS cap_new_amount,
                CASE WHEN new_capacity_text IS NOT NULL THEN (reloc.parse_capacity(new_capacity_text)).unit END AS cap_new_unit,
                reloc.enterprise_name_key(src.name) AS name_key,
-               CASE WHEN listed_text IS NULL THEN false
-                    WHEN listed_text IN ('true', 'yes', '是', '1') THEN true
+               -- Not given: unknown, not "no" (issue 14).
+               CASE WHEN listed_text IN ('true', 'yes', '是', '1') THEN true
                     WHEN listed_text IN ('false', 'no', '否', '0') THEN false END AS listed_in_plan,
+               -- §四(二)'s groups (reloc.term enterprise.priority): the code or its Chinese name.
+               (SELECT t.code FROM reloc.term t
+                WHERE t.domain = 'enterprise.priority' AND priority_text IN (t.code, t.zh)) AS priority,
                p.id AS plan_id, p.city_id AS plan_city, p.district_id AS plan_district,
                k.id AS park_id, k.high_risk_eligible AS park_eligible
         FROM src
@@ -173,7 +177,9 @@ BEGIN
                         THEN format('new capacity %s exceeds the old %s %s (等量或减量置换, enterprise_capacity_not_increased, §四(二))',
                                     r.cap_new_amount, r.cap_old_amount, r.cap_old_unit) END,
                    CASE WHEN r.listed_text IS NOT NULL AND r.listed_in_plan IS NULL
-                        THEN format('listed_in_plan is not yes/no, true/false, 是/否 or 1/0: "%s"', r.listed_text) END
+                        THEN format('listed_in_plan is not yes/no, true/false, 是/否 or 1/0: "%s"', r.listed_text) END,
+                   CASE WHEN r.priority_text IS NOT NULL AND r.priority IS NULL
+                        THEN format('unknown priority "%s" (finish-soon or push-start, enterprise_priority_check, §四(二))', r.priority_text) END
                ], '; ') AS reasons
         FROM parsed r
         LEFT JOIN duplicates d ON d.uscc = r.uscc
@@ -187,12 +193,12 @@ BEGIN
         -- name as enterprise_once keeps it: a row so given needs no per-row trigger (0014).
         INSERT INTO reloc.enterprise (plan_id, city_id, name, mode, park_id, industry, high_risk, uscc, site_area_ha,
                                       employees, surplus_workers, capacity_old, capacity_old_unit, capacity_new,
-                                      capacity_new_unit, listed_in_plan)
+                                      capacity_new_unit, listed_in_plan, priority)
         SELECT c.plan_id, c.plan_city, regexp_replace(c.name, '[ \u00a0\u3000]+', ' ', 'g'), c.mode, c.park_id,
                c.industry, c.high_risk, c.uscc,
                coalesce(c.site_ha, reloc.ha_from_mu(c.site_mu)),
                c.employees, c.surplus_workers, c.cap_old_amount, c.cap_old_unit,
-               c.cap_new_amount, c.cap_new_unit, c.listed_in_plan
+               c.cap_new_amount, c.cap_new_unit, c.listed_in_plan, c.priority
         FROM checked c
         WHERE NOT EXISTS (SELECT FROM bad)
         ORDER BY c.line

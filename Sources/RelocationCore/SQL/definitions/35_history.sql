@@ -5,6 +5,144 @@
 -- A repeatable definition (docs/migrations.md): the current text of every function, trigger binding and
 -- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
 
+------------------------------------------------------------------------------------------------
+-- Corrections of steps recorded in error (issue 14, 0021): the province undoes the latest step of
+-- a plan or an enterprise, dated and with a reason. History is not edited: the undone step stays in
+-- its history and reloc.status_correction says it was undone; the status returns to the one before
+-- it and the milestones the step closed reopen (reloc.milestone_step_link, 55_deadlines).
+------------------------------------------------------------------------------------------------
+DROP POLICY IF EXISTS status_correction_read ON reloc.status_correction;
+CREATE POLICY status_correction_read ON reloc.status_correction FOR SELECT TO reloc_app, reloc_owner, reloc_reminder
+    USING (true);
+
+DROP POLICY IF EXISTS status_correction_by_database ON reloc.status_correction;
+CREATE POLICY status_correction_by_database ON reloc.status_correction FOR INSERT TO reloc_owner WITH CHECK (true);
+
+CREATE OR REPLACE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON reloc.status_correction
+    FOR EACH ROW EXECUTE FUNCTION reloc.history_is_append_only();
+
+-- True inside the transaction of a correction (written only by the functions below) moving this
+-- plan or enterprise from one status back to another: the status triggers let that move through.
+-- A setting could be forged by any role; a row only the database writes, in this transaction, cannot.
+CREATE OR REPLACE FUNCTION reloc.status_correcting(plan_ref bigint, enterprise_ref bigint, from_status text,
+                                                   to_status text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (
+        SELECT FROM reloc.status_correction x
+        WHERE x.transaction_id = pg_current_xact_id()::text::bigint
+          AND x.plan_id IS NOT DISTINCT FROM plan_ref AND x.enterprise_id IS NOT DISTINCT FROM enterprise_ref
+          AND x.from_status = status_correcting.from_status AND x.to_status = status_correcting.to_status)
+$$;
+REVOKE ALL ON FUNCTION reloc.status_correcting(bigint,bigint,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.status_correcting(bigint,bigint,text,text) TO reloc_app;
+
+-- `reloc enterprise correct ID --step STATUS --reason TEXT [--on DATE]` (the province). STATUS names
+-- the step undone, which must be the latest: two corrections at once undo one step, the second is
+-- refused (it waits for the row lock, then finds the status changed). Errors: P0002 no such
+-- enterprise; 42501 not the province; 23514 status_correction.
+CREATE OR REPLACE FUNCTION reloc.correct_enterprise_step(enterprise_ref bigint, step_status text, reason text,
+                                                         on_date date DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e reloc.enterprise;
+    step reloc.enterprise_status_change;
+    corrected_on date := coalesce(on_date, reloc.today());
+BEGIN
+    IF NOT reloc.acting_is_province(reloc.acting_role()::name) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'only the province corrects a step recorded in error',
+            HINT = 'ask the province (reloc enterprise correct ID --step STATUS --reason TEXT --as JL)';
+    END IF;
+    SELECT * INTO e FROM reloc.enterprise x WHERE x.id = enterprise_ref FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('no enterprise %s', enterprise_ref),
+            HINT = 'see reloc enterprise list';
+    END IF;
+    IF reloc.trim_space(reason) IS NULL THEN
+        PERFORM reloc.raise_rule('status_correction', format('enterprise %s: no reason given', e.id));
+    END IF;
+    SELECT * INTO step FROM reloc.enterprise_status_change c
+    WHERE c.enterprise_id = e.id AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_enterprise_step = c.id)
+    ORDER BY c.id DESC LIMIT 1;
+    IF step.id IS NULL OR step.to_status <> e.status OR e.status <> lower(btrim(step_status)) THEN
+        PERFORM reloc.raise_rule('status_correction',
+            format('enterprise %s (%s) is %s: its latest step is %s, not %s', e.id, e.name, e.status,
+                   coalesce(step.from_status || ' → ' || step.to_status || ' on ' || step.on_date, 'none'),
+                   lower(btrim(step_status))));
+    END IF;
+    IF corrected_on < step.on_date OR corrected_on > reloc.today() THEN
+        PERFORM reloc.raise_rule('status_correction',
+            format('enterprise %s: correction dated %s; the step is dated %s and today is %s', e.id, corrected_on,
+                   step.on_date, reloc.today()));
+    END IF;
+    INSERT INTO reloc.status_correction (enterprise_id, undone_enterprise_step, from_status, to_status, on_date, reason,
+                                         corrected_by, corrected_by_login, transaction_id)
+    VALUES (e.id, step.id, step.to_status, step.from_status, corrected_on, reloc.trim_space(reason), reloc.acting_role(),
+            session_user, pg_current_xact_id()::text::bigint);
+    UPDATE reloc.enterprise x SET status = step.from_status WHERE x.id = e.id;
+    -- What the step closed reopens (or closes on an earlier step that satisfies it, if any).
+    UPDATE reloc.milestone m SET done_on = NULL WHERE m.done_by_enterprise_step = step.id;
+END $$;
+REVOKE ALL ON FUNCTION reloc.correct_enterprise_step(bigint,text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.correct_enterprise_step(bigint,text,text,date) TO reloc_app;
+
+-- `reloc plan correct CODE --step STATUS --reason TEXT [--on DATE]` (the province), as for
+-- enterprises. Undoing the approval step clears the approval (document and date) it recorded.
+CREATE OR REPLACE FUNCTION reloc.correct_plan_step(plan_code text, step_status text, reason text,
+                                                   on_date date DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p reloc.plan;
+    step reloc.plan_status_change;
+    corrected_on date := coalesce(on_date, reloc.today());
+BEGIN
+    IF NOT reloc.acting_is_province(reloc.acting_role()::name) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'only the province corrects a step recorded in error',
+            HINT = 'ask the province (reloc plan correct CODE --step STATUS --reason TEXT --as JL)';
+    END IF;
+    SELECT * INTO p FROM reloc.plan x WHERE x.code = upper(btrim(plan_code)) FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('no plan %s', upper(btrim(plan_code))), HINT = 'see reloc plan list';
+    END IF;
+    IF reloc.trim_space(reason) IS NULL THEN
+        PERFORM reloc.raise_rule('status_correction', format('plan %s: no reason given', p.code));
+    END IF;
+    SELECT * INTO step FROM reloc.plan_status_change c
+    WHERE c.plan_id = p.id AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_plan_step = c.id)
+    ORDER BY c.changed_at DESC, c.id DESC LIMIT 1;
+    IF step.id IS NULL OR step.to_status <> p.status OR p.status <> lower(btrim(step_status)) THEN
+        PERFORM reloc.raise_rule('status_correction',
+            format('plan %s is %s: its latest step is %s, not %s', p.code, p.status,
+                   coalesce(step.from_status || ' → ' || step.to_status || ' on ' || step.on_date, 'none'),
+                   lower(btrim(step_status))));
+    END IF;
+    IF corrected_on < step.on_date OR corrected_on > reloc.today() THEN
+        PERFORM reloc.raise_rule('status_correction',
+            format('plan %s: correction dated %s; the step is dated %s and today is %s', p.code, corrected_on,
+                   step.on_date, reloc.today()));
+    END IF;
+    INSERT INTO reloc.status_correction (plan_id, undone_plan_step, from_status, to_status, on_date, reason, corrected_by,
+                                         corrected_by_login, transaction_id)
+    VALUES (p.id, step.id, step.to_status, step.from_status, corrected_on, reloc.trim_space(reason), reloc.acting_role(),
+            session_user, pg_current_xact_id()::text::bigint);
+    UPDATE reloc.plan x SET status = step.from_status,
+        approval_doc = CASE WHEN step.to_status = 'approved' THEN NULL ELSE x.approval_doc END,
+        approved_on = CASE WHEN step.to_status = 'approved' THEN NULL ELSE x.approved_on END
+    WHERE x.id = p.id;
+    UPDATE reloc.milestone m SET done_on = NULL WHERE m.done_by_plan_step = step.id;
+END $$;
+REVOKE ALL ON FUNCTION reloc.correct_plan_step(text,text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.correct_plan_step(text,text,text,date) TO reloc_app;
+
+-- The correction's own UPDATE of the enterprise runs as reloc_owner (row-level security is forced).
+DROP POLICY IF EXISTS enterprise_owner_correction ON reloc.enterprise;
+CREATE POLICY enterprise_owner_correction ON reloc.enterprise FOR UPDATE TO reloc_owner USING (true) WITH CHECK (true);
+
 -- Records each status move. advance_plan passes the document, date and note in transaction-local
 -- settings; a plain UPDATE of status is recorded too (dated today, without document or note).
 -- A step is dated on or after the step before it and not in the future (plan_status_dates): the
@@ -120,6 +258,7 @@ BEGIN
        AND NOT EXISTS (SELECT FROM reloc.plan_approval_correction c
                        WHERE c.plan_id = OLD.id AND c.transaction_id = pg_current_xact_id()::text::bigint
                          AND c.new_doc IS NOT DISTINCT FROM NEW.approval_doc AND c.new_on IS NOT DISTINCT FROM NEW.approved_on)
+       AND NOT reloc.status_correcting(OLD.id, NULL, OLD.status, NEW.status)
     THEN
         PERFORM reloc.raise_rule('plan_approval_final',
             format('plan %s was approved on %s (%s)', OLD.code, OLD.approved_on, OLD.approval_doc));
@@ -127,10 +266,16 @@ BEGIN
     IF NEW.status IS NOT DISTINCT FROM OLD.status THEN
         RETURN NEW;
     END IF;
+    -- The province's correction moving the status back is recorded in status_correction, not here.
+    IF reloc.status_correcting(OLD.id, NULL, OLD.status, NEW.status) THEN
+        RETURN NEW;
+    END IF;
 
     step_on := coalesce(nullif(current_setting('reloc.advance_on', true), '')::date, reloc.today());
+    -- A step undone by a correction no longer dates the next one.
     SELECT c.on_date INTO last_on FROM reloc.plan_status_change c
-    WHERE c.plan_id = OLD.id ORDER BY c.changed_at DESC, c.id DESC LIMIT 1;
+    WHERE c.plan_id = OLD.id AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_plan_step = c.id)
+    ORDER BY c.changed_at DESC, c.id DESC LIMIT 1;
     -- A step after the approval follows the approval as it stands: a correction of the province
     -- may have moved it after the approval step's own row (§四(一)).
     IF NEW.status IN ('implementing', 'basically-complete', 'complete') AND step_on < NEW.approved_on THEN
@@ -225,6 +370,12 @@ BEGIN
     VALUES (p.id, p.approval_doc, p.approved_on, new_doc, new_on, reloc.trim_space(reason), reloc.today(),
             reloc.acting_role(), session_user, pg_current_xact_id()::text::bigint);
     UPDATE reloc.plan SET approval_doc = new_doc, approved_on = new_on WHERE id = p.id;
+    -- The milestones the approval step closed are done on the approval's date as corrected
+    -- (reloc.milestone_step_of reads an approval step's date from the plan).
+    UPDATE reloc.milestone m SET done_on = new_on
+    WHERE m.done_by_plan_step IN (SELECT c.id FROM reloc.plan_status_change c
+                                  WHERE c.plan_id = p.id AND c.to_status = 'approved')
+      AND m.done_on IS DISTINCT FROM new_on;
 END $$;
 REVOKE ALL ON FUNCTION reloc.correct_plan_approval(text,text,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.correct_plan_approval(text,text,date,text) TO reloc_app;
@@ -343,8 +494,15 @@ BEGIN
     IF NEW.status IS NOT DISTINCT FROM OLD.status THEN
         RETURN NEW;
     END IF;
+    -- The province's correction moving the status back is recorded in status_correction, not here.
+    IF reloc.status_correcting(NULL, OLD.id, OLD.status, NEW.status) THEN
+        RETURN NEW;
+    END IF;
     step_on := coalesce(nullif(current_setting('reloc.enterprise_on', true), '')::date, reloc.today());
-    SELECT max(c.on_date) INTO last_on FROM reloc.enterprise_status_change c WHERE c.enterprise_id = OLD.id;
+    -- A step undone by a correction no longer dates the next one.
+    SELECT max(c.on_date) INTO last_on FROM reloc.enterprise_status_change c
+    WHERE c.enterprise_id = OLD.id
+      AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_enterprise_step = c.id);
     IF step_on > reloc.today() OR step_on < reloc.programme_began() OR step_on < last_on THEN
         PERFORM reloc.raise_rule('enterprise_status_dates',
             format('enterprise %s (%s): %s → %s dated %s; the step before it is dated %s, the programme began on %s and today is %s',

@@ -8,21 +8,28 @@
 DROP POLICY IF EXISTS milestone_step_read ON reloc.milestone_step;
 CREATE POLICY milestone_step_read ON reloc.milestone_step FOR SELECT TO reloc_app, reloc_owner, reloc_reminder USING (true);
 
--- The first recorded step that satisfies a milestone of this kind on this plan or enterprise.
+-- The first recorded step that satisfies a milestone of this kind on this plan or enterprise. A
+-- step undone by the province's correction (status_correction, 0021) satisfies nothing; an
+-- approval step is dated by the plan's approval as it stands (a corrected approval, §四(一)).
 CREATE OR REPLACE FUNCTION reloc.milestone_step_of(milestone_kind text, plan_ref bigint, enterprise_ref bigint,
                                         OUT plan_step bigint, OUT enterprise_step bigint, OUT on_date date)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.plan_step, s.enterprise_step, s.on_date FROM (
-        SELECT c.id AS plan_step, NULL::bigint AS enterprise_step, c.on_date, c.id AS seq
+        SELECT c.id AS plan_step, NULL::bigint AS enterprise_step,
+               CASE WHEN c.to_status = 'approved' THEN coalesce(p.approved_on, c.on_date) ELSE c.on_date END AS on_date,
+               c.id AS seq
         FROM reloc.plan_status_change c
+        JOIN reloc.plan p ON p.id = c.plan_id
         JOIN reloc.milestone_step ms ON ms.subject = 'plan' AND ms.kind = milestone_kind AND ms.status = c.to_status
         WHERE c.plan_id = plan_ref
+          AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_plan_step = c.id)
         UNION ALL
         SELECT NULL, c.id, c.on_date, c.id
         FROM reloc.enterprise_status_change c
         JOIN reloc.milestone_step ms ON ms.subject = 'enterprise' AND ms.kind = milestone_kind AND ms.status = c.to_status
         WHERE c.enterprise_id = enterprise_ref
+          AND NOT EXISTS (SELECT FROM reloc.status_correction x WHERE x.undone_enterprise_step = c.id)
     ) s ORDER BY s.on_date, s.seq LIMIT 1
 $$;
 REVOKE ALL ON FUNCTION reloc.milestone_step_of(text,bigint,bigint) FROM PUBLIC;
@@ -77,6 +84,21 @@ BEGIN
     END IF;
     IF NEW.done_by_plan_step IS NOT NULL OR NEW.done_by_enterprise_step IS NOT NULL THEN
         IF NEW.done_on IS DISTINCT FROM OLD.done_on THEN
+            -- Only the database moves it: its step's date as it now stands (a corrected approval),
+            -- or, its step undone by a correction, reopened (or closed by an earlier step).
+            SELECT * INTO step FROM reloc.milestone_step_of(NEW.kind, NEW.plan_id, NEW.enterprise_id);
+            IF (step.plan_step, step.enterprise_step) IS NOT DISTINCT FROM (OLD.done_by_plan_step, OLD.done_by_enterprise_step)
+               AND NEW.done_on IS NOT DISTINCT FROM step.on_date THEN
+                RETURN NEW;
+            END IF;
+            IF EXISTS (SELECT FROM reloc.status_correction x
+                       WHERE x.undone_plan_step = OLD.done_by_plan_step OR x.undone_enterprise_step = OLD.done_by_enterprise_step)
+            THEN
+                NEW.done_on := step.on_date;
+                NEW.done_by_plan_step := step.plan_step;
+                NEW.done_by_enterprise_step := step.enterprise_step;
+                RETURN NEW;
+            END IF;
             PERFORM reloc.raise_rule('milestone_closed_by_step',
                 format('milestone %s (%s) was closed on %s by the %s step %s', OLD.id, OLD.kind, OLD.done_on,
                        CASE WHEN OLD.plan_id IS NOT NULL THEN 'plan' ELSE 'enterprise' END,
