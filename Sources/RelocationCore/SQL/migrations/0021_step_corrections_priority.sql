@@ -55,13 +55,16 @@ ALTER TABLE reloc.status_correction ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL S
 REVOKE ALL ON reloc.status_correction FROM PUBLIC;
 GRANT SELECT ON reloc.status_correction TO reloc_app, reloc_reminder;
 
-ALTER TABLE reloc.enterprise ADD COLUMN priority text;
-ALTER TABLE reloc.enterprise ADD CONSTRAINT enterprise_priority_check CHECK (priority IN ('finish-soon', 'push-start')) NOT VALID;
-ALTER TABLE reloc.enterprise VALIDATE CONSTRAINT enterprise_priority_check;
+ALTER TABLE reloc.enterprise ADD COLUMN priority text
+    CONSTRAINT enterprise_priority_check CHECK (priority IN ('finish-soon', 'push-start'));
 COMMENT ON COLUMN reloc.enterprise.priority IS
     '§四(二): finish-soon (加快推进…尽快完成搬迁改造) or push-start (重点推动…开展搬迁改造); NULL: not named by the opinion.';
 
+-- Meant: a client that wrote nothing there recorded "no", which it did not know (issue 14). The
+-- clients of this release say yes, no or nothing; the default and the NOT NULL go.
+-- squawk-ignore ban-drop-default
 ALTER TABLE reloc.enterprise ALTER COLUMN listed_in_plan DROP DEFAULT;
+-- squawk-ignore ban-drop-not-null
 ALTER TABLE reloc.enterprise ALTER COLUMN listed_in_plan DROP NOT NULL;
 COMMENT ON COLUMN reloc.enterprise.listed_in_plan IS
     'Listed in one of the 11 plans (§五(三) tax treatment): yes, no, or unknown (NULL).';
