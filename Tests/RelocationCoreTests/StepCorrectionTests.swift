@@ -215,3 +215,49 @@ struct StepCorrectionTests {
         }
     }
 }
+
+/// Issue 14: an enterprise advanced before 0011 had no status history; 0021 backfills one row.
+@Suite("Backfilled enterprise histories")
+struct BackfilledHistoryTests {
+    /// The backfill statement of migration 0021, as shipped.
+    static func backfill() throws -> String {
+        let text = try String(
+            contentsOf: Documentation.root.appendingPathComponent(
+                "Sources/RelocationCore/SQL/migrations/0021_step_corrections_priority.sql"), encoding: .utf8)
+        let start = try #require(text.range(of: "INSERT INTO reloc.enterprise_status_change"))
+        let end = try #require(text.range(of: "ORDER BY e.id;", range: start.upperBound..<text.endIndex))
+        return String(text[start.lowerBound..<end.upperBound])
+    }
+
+    @Test func anEnterpriseWithoutHistoryGetsOneBackfilledRow() throws {
+        try RegisterFixture.with { fixture in
+            let id = try fixture.register()
+            let admin = try fixture.admin()
+            // As before 0011: the status moved without a history row.
+            try admin.executeUnsafeScript(
+                """
+                ALTER TABLE reloc.enterprise DISABLE TRIGGER enterprise_step_record;
+                UPDATE reloc.enterprise SET status = 'heritage-surveyed' WHERE id = \(id);
+                ALTER TABLE reloc.enterprise ENABLE TRIGGER enterprise_step_record;
+                """)
+            let history: SQLQuery = "SELECT count(*) FROM reloc.enterprise_status_change WHERE enterprise_id = \(id)"
+            #expect(try admin.count(history) == 0)
+            try admin.executeUnsafeScript(try Self.backfill())
+            try admin.executeUnsafeScript(try Self.backfill())
+            #expect(try admin.count(history) == 1)
+            let row = try admin.query(
+                """
+                SELECT from_status, to_status, note, on_date = reloc.local_date(e.created_at)
+                FROM reloc.enterprise_status_change c JOIN reloc.enterprise e ON e.id = c.enterprise_id
+                WHERE c.enterprise_id = \(id)
+                """
+            ).rows[0]
+            #expect(try row.decode(String.self, at: 0) == "registered")
+            #expect(try row.decode(String.self, at: 1) == "heritage-surveyed")
+            #expect(try row.decode(String.self, at: 2) == "补录")
+            #expect(try row.decode(Bool.self, at: 3))
+            let shown = try fixture.cli(["enterprise", "show", "\(id)", "--format", "json"])
+            #expect(shown.stdout.contains("补录"), "\(shown.stdout)")
+        }
+    }
+}
