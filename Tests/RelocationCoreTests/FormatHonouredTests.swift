@@ -56,6 +56,7 @@ struct FormatHonouredTests {
     static let choices: [String: [String]] = [
         "enterprise advance": ["--to", "relocating"], "plan advance": ["--to", "consultation"],
         "milestone rules set": ["--none"], "site remediate": ["--done"],
+        "enterprise correct": ["--step", "relocating"], "plan correct": ["--step", "approved"],
     ]
 
     @Test func everyCommandHonoursOrRefusesAFormat() throws {

@@ -37,7 +37,7 @@ struct TablesAPersonReadsTests {
 
             let json = try Self.run(["enterprise", "list", "--format", "json"], db).stdout
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
-            #expect(rows.first?.count == 20, "every key: \(rows.first?.keys.sorted() ?? [])")
+            #expect(rows.first?.count == 21, "every key: \(rows.first?.keys.sorted() ?? [])")
             #expect(rows.allSatisfy { $0["mode"] as? String == "relocate" && $0["status"] as? String == "registered" })
             let csv = try Self.run(["task", "list", "--format", "csv"], db).stdout
             #expect(csv.contains(",not-reported,") && !csv.contains("未报告"), "\(csv)")

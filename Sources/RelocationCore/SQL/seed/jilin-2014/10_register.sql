@@ -128,9 +128,10 @@ ON CONFLICT (code) DO NOTHING;
 -- gives no other mode); park, industry, high-risk class, capacity, USCC unknown. 东风机械's city is
 -- not stated: it stands in the 四平 group, so it is recorded in 四平 (an inference).
 -- The first five are to finish soon (加快推进…尽快完成), the other eight to start (重点推动…开展).
--- listed_in_plan is left unknown (NULL): the opinion does not say which are listed (§五(三)).
-INSERT INTO reloc.enterprise (plan_id, name, mode, source_document, priority)
-SELECT plan.id, e.name, 'relocate', '吉政办发〔2014〕29号', CASE WHEN e.seq <= 5 THEN 'finish-soon' ELSE 'push-start' END
+-- listed_in_plan is left unknown (NULL, since 0021): the opinion does not say which are listed
+-- (§五(三)). Their priority (the two groups) is set by 11_enterprise_priority.sql.
+INSERT INTO reloc.enterprise (plan_id, name, mode, source_document)
+SELECT plan.id, e.name, 'relocate', '吉政办发〔2014〕29号'
 FROM (VALUES
     (1, '长春轨道客车装备', 'CC-KC'),
     (2, '哈达湾冀东水泥', 'JLS-HDW'),
