@@ -59,6 +59,18 @@ struct EnterprisePriorityTests {
                 return (try r.decode(String?.self, at: 0), try r.decode(Bool?.self, at: 1))
             }
             #expect(try row() == ("push-start", nil))
+            // `--listed-in-plan` stays the flag it always was (yes); `--no-listed-in-plan` says no.
+            for (flag, listed) in [("--listed-in-plan", true), ("--no-listed-in-plan", false)] {
+                let other = try fixture.cli([
+                    "enterprise", "register", "--plan", "SP-TD", "--name", "四平\(flag)", "--mode", "close", flag,
+                    "--as", "SP",
+                ])
+                let otherId = try #require(
+                    Int64(other.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(other.stderr)")
+                #expect(
+                    try admin.query("SELECT listed_in_plan FROM reloc.enterprise WHERE id = \(otherId)").scalar(
+                        Bool.self) == listed)
+            }
             #expect(
                 try fixture.cli([
                     "enterprise", "edit", "\(id)", "--priority", "finish-soon", "--listed-in-plan", "no", "--as", "SP",

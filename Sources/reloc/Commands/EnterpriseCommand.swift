@@ -39,8 +39,12 @@ struct EnterpriseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Old capacity with unit, e.g. \"30 万吨/年\" or \"30,000 吨/日\".")
         var capacity: String?
         @Option(parsing: .unconditional, help: "New capacity with the same unit.") var newCapacity: String?
-        @Option(help: "Listed in the plan (for the policy-relocation tax treatment): yes or no (default unknown).")
-        var listedInPlan: YesNo?
+        // A flag since issue 2 (a contract): --listed-in-plan says yes, --no-listed-in-plan says no,
+        // neither leaves it unknown (issue 14: a fact the opinion does not give is null, not "no").
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Listed in the plan (for the policy-relocation tax treatment), or not (default unknown).")
+        var listedInPlan: Bool?
         @Option(help: "§四(二)'s group: finish-soon (尽快完成) or push-start (重点推动开展) (default unknown).")
         var priority: EnterprisePriority?
         @OptionGroup var session: SessionOptions
@@ -63,7 +67,7 @@ struct EnterpriseCommand: ParsableCommand {
             let connection = try session.open().connection
             entry.capacity = try Enterprises.Capacity.parse(capacity, option: "--capacity", in: connection)
             entry.newCapacity = try Enterprises.Capacity.parse(newCapacity, option: "--new-capacity", in: connection)
-            entry.listedInPlan = listedInPlan?.value
+            entry.listedInPlan = listedInPlan
             entry.priority = priority?.rawValue
             let enterprises = Enterprises(connection)
             let id = try enterprises.namingTheUSCCHolder(Enterprises.normalisedUSCC(entry.uscc)) {
