@@ -60,7 +60,8 @@ enum HTML {
 
     /// A result as a table: `columns` (name, heading) in order; `link` makes a cell a link.
     static func table(
-        _ result: PGResult, columns: [(String, String)], link: ((PGRow, String) -> String?)? = nil
+        _ result: PGResult, columns: [(String, String)], terms: [String: String] = Labels.domains,
+        link: ((PGRow, String) -> String?)? = nil
     ) -> String {
         guard !result.rows.isEmpty else { return "<p class=\"empty\">无</p>" }
         var html = "<table><thead><tr>"
@@ -69,7 +70,7 @@ enum HTML {
         for row in result.rows {
             html += "<tr>"
             for (name, _) in columns {
-                let text = escape(Labels.value(row[name], column: name))
+                let text = escape(Labels.value(row[name], column: name, terms: terms))
                 if let href = link?(row, name) {
                     html += "<td><a href=\"\(escape(href))\">\(text)</a></td>"
                 } else {
@@ -88,9 +89,9 @@ enum Labels {
         "status": TaskStatus.domain, "state": MilestoneState.domain, "kind": MilestoneKind.domain,
     ]
 
-    static func value(_ value: String?, column: String) -> String {
+    static func value(_ value: String?, column: String, terms: [String: String] = domains) -> String {
         guard let value else { return "" }
-        if let domain = domains[column], let label = Terms.label(value, domain: domain, .zh) { return label }
+        if let domain = terms[column], let label = Terms.label(value, domain: domain, .zh) { return label }
         if column == "is_province" || value == "t" || value == "f" {
             return value == "t" ? "是" : value == "f" ? "否" : value
         }

@@ -57,6 +57,8 @@ extension Web {
         router.post("/tasks/:id/progress") { try await self.reportProgress($0, $1, kind: "task") }
         router.post("/milestones/:id/progress") { try await self.reportProgress($0, $1, kind: "milestone") }
         router.post("/milestones/:id/done", use: markDone)
+        router.get("/enterprises", use: enterprisesPage)
+        router.get("/api/v1/enterprises", use: enterprisesAPI)
         router.get("/admin/sessions", use: sessionsPage)
         router.get("/api/v1/sessions", use: sessionsAPI)
         router.post("/admin/sessions/:id/end", use: endSession)
