@@ -7,7 +7,7 @@ DB_ENV = eval "$$($(LOCAL_PG) env)"
 RELOC := .build/debug/reloc
 SWIFT_FLAGS ?=
 
-.PHONY: demo test build db bench release lint clean-db
+.PHONY: demo test build db bench release lint clean-db web
 
 ## Start the local PostgreSQL (installing postgresql and libpq-dev if missing).
 db:
@@ -21,6 +21,11 @@ build: db
 demo: build
 	$(LOCAL_PG) fresh
 	$(DB_ENV); deploy/demo.sh $(RELOC)
+
+## The web desk (reloc-web) on the demo database: prints its URL and the demo logins
+## (docs/usage/web.md). RELOC_WEB_LISTEN=HOST:PORT to listen elsewhere than 127.0.0.1:8080.
+web: build
+	$(DB_ENV); deploy/web-demo.sh $(RELOC) .build/debug/reloc-web
 
 ## The whole test suite against the real local PostgreSQL.
 test: build

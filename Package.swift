@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "reloc", targets: ["reloc"]),
+        .executable(name: "reloc-web", targets: ["reloc-web"]),
         .library(name: "LibPQClient", targets: ["LibPQClient"]),
         .library(name: "RelocationCore", targets: ["RelocationCore"]),
     ],
@@ -18,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
         // 1.16: the Logger API the reminder job and store code log through.
         .package(url: "https://github.com/apple/swift-log", .upToNextMinor(from: "1.16.2")),
+        // 2.28: the HTTP server of reloc-web only (the CLI must not link it: WebLinkTests).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", .upToNextMinor(from: "2.28.1")),
+        // NIOCore's Channel and SocketAddress: the peer address reloc-web throttles sign-in by.
+        .package(url: "https://github.com/apple/swift-nio", .upToNextMinor(from: "2.101.2")),
+        .package(url: "https://github.com/apple/swift-http-types", .upToNextMinor(from: "1.8.0")),
     ],
     targets: [
         // libpq, the PostgreSQL C client library (Debian: libpq-dev).
@@ -56,6 +62,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The web desk (issue 16): HTTP over the same core; every rule stays in PostgreSQL.
+        .executableTarget(
+            name: "reloc-web",
+            dependencies: [
+                "RelocationCore",
+                "LibPQClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test-only helpers: a fresh database per test, cloned from a migrated template.
         .target(
             name: "RelocTestSupport",
@@ -71,6 +89,15 @@ let package = Package(
         .testTarget(
             name: "RelocationCoreTests",
             dependencies: ["RelocationCore", "LibPQClient", "RelocTestSupport", "reloc"]
+        ),
+        // The web desk's routes against the real PostgreSQL, over a real socket.
+        .testTarget(
+            name: "RelocWebTests",
+            dependencies: [
+                "reloc-web", "RelocationCore", "LibPQClient", "RelocTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

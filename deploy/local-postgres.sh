@@ -11,9 +11,10 @@
 #   deploy/local-postgres.sh fresh    start if needed, then drop and create the database anew (the demo)
 #
 # Settings (environment): RELOC_PG_DIR (folder, default <checkout>/.local-postgres),
-# RELOC_PG_DATABASE (default reloc), RELOC_PG_TCP=1 to also listen on 127.0.0.1 at a free port.
-# The cluster trusts local connections and runs with fsync off: it is for trying and testing
-# reloc, never for real data.
+# RELOC_PG_DATABASE (default reloc). It also listens on 127.0.0.1 at a free port, where every
+# login needs its password (scram-sha-256): reloc-web checks a person's password by connecting
+# there as that login (RELOC_WEB_SIGNIN_URL). The cluster trusts unix-socket connections and runs
+# with fsync off: it is for trying and testing reloc, never for real data.
 set -euo pipefail
 
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -138,14 +139,23 @@ start() {
             || as_owner "$bindir/initdb" -D "$data" -U "$superuser" --auth=trust --encoding=UTF8 \
                 --no-locale >"$base/initdb.log" 2>&1 \
             || die "initdb failed; see $base/initdb.log"
-        if [[ "${RELOC_PG_TCP:-0}" == 1 ]]; then free_port >"$port_file"; else echo 5432 >"$port_file"; fi
+        free_port >"$port_file"
+    fi
+    # A cluster made before the web desk used port 5432 on its socket only: a TCP port must be
+    # free on the machine, so it moves to a free one (restarted once if it runs).
+    if [[ "$(port)" == 5432 ]]; then
+        if is_running; then as_owner "$bindir/pg_ctl" stop -D "$data" -m fast >/dev/null; fi
+        free_port >"$port_file"
+    fi
+    # Passwords over TCP (reloc-web's sign-in check); the unix socket stays trusted.
+    if grep -qE '^host[[:space:]].*[[:space:]]trust[[:space:]]*$' "$data/pg_hba.conf"; then
+        as_owner sed -i -E 's/^(host[[:space:]].*[[:space:]])trust[[:space:]]*$/\1scram-sha-256/' "$data/pg_hba.conf"
+        if is_running; then as_owner "$bindir/pg_ctl" reload -D "$data" >/dev/null; fi
     fi
     as_owner mkdir -p "$socket_dir"
     if ! is_running; then
-        local listen="''"
-        [[ "${RELOC_PG_TCP:-0}" == 1 ]] && listen="127.0.0.1"
         as_owner "$bindir/pg_ctl" start -w -t 60 -D "$data" -l "$log_file" -o \
-            "-k $socket_dir -p $(port) -c listen_addresses=$listen -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c timezone=UTC" \
+            "-k $socket_dir -p $(port) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c timezone=UTC" \
             >/dev/null || die "the server did not start; see $log_file"
     fi
     if [[ "$(as_owner "$bindir/psql" -X -A -t -h "$socket_dir" -p "$(port)" -U "$superuser" -d postgres \
@@ -179,6 +189,7 @@ status() {
 env_lines() {
     echo "export DATABASE_URL='$(database_url)'"
     echo "export PGHOST='$socket_dir' PGPORT='$(port)' PGUSER='$superuser' PGDATABASE='$database'"
+    echo "export RELOC_WEB_SIGNIN_URL='postgresql://127.0.0.1:$(port)/$database'"
 }
 
 run_psql() {

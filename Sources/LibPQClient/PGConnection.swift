@@ -13,6 +13,8 @@ public final class PGConnection {
         public var databaseName: String?
         /// Overrides the user named by the connection string.
         public var user: String?
+        /// A password for `user` (reloc-web's sign-in check); never logged or shown.
+        public var password: String?
         /// Longest a single statement may run, in milliseconds (0 = no limit).
         public var statementTimeoutMilliseconds: Int
         public var applicationName: String
@@ -55,6 +57,7 @@ public final class PGConnection {
         // Only the first `dbname` is expanded as a connection string; a second one is a plain name.
         if let name = configuration.databaseName { pairs.append(("dbname", name)) }
         if let user = configuration.user { pairs.append(("user", user)) }
+        if let password = configuration.password { pairs.append(("password", password)) }
         pairs += [
             ("client_encoding", "UTF8"),
             ("application_name", configuration.applicationName),
@@ -233,6 +236,10 @@ public final class PGConnection {
 
     /// Whether the session is still usable.
     public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// True if the server asked for the password and it was accepted (PQconnectionUsedPassword):
+    /// false when pg_hba.conf trusted the login without one, which reloc-web refuses to rely on.
+    public var usedPassword: Bool { PQconnectionUsedPassword(handle) == 1 }
 
     /// The server's version number, e.g. 150018.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }

@@ -98,6 +98,14 @@ public enum TestDatabase {
     }
 
     public static func with<T>(_ contents: Contents, _ body: (String) throws -> T) throws -> T {
+        let name = try make(contents)
+        // A database that cannot be dropped now is dropped by the next run (dropStaleDatabases).
+        defer { drop(name) }
+        return try body(name)
+    }
+
+    /// A new database (for a test whose body is async: pair with `drop`).
+    public static func make(_ contents: Contents) throws -> String {
         let name = "reloc_test_\(ProcessInfo.processInfo.processIdentifier)_\(counter.next())"
         let admin = try connect("postgres")
         switch contents {
@@ -107,9 +115,11 @@ public enum TestDatabase {
         case .jilin2014:
             try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: try seededTemplate.get())")
         }
-        // A database that cannot be dropped now is dropped by the next run (dropStaleDatabases).
-        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)") }
-        return try body(name)
+        return name
+    }
+
+    public static func drop(_ name: String) {
+        _ = try? connect("postgres").execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
     }
 
     /// Same, with a connection to it.

@@ -67,6 +67,17 @@ public struct DatabaseRuleBook: RuleBook {
             hint: try row.decode(String?.self, at: 2))
     }
 
+    /// Every rule's words, by name (reloc-web reads them once at start).
+    public static func all(on connection: PGConnection) throws -> [String: RuleWords] {
+        var words: [String: RuleWords] = [:]
+        for row in try connection.query("SELECT name, message, hint FROM reloc.rule").rows {
+            let name = try row.decode(String.self, at: 0)
+            words[name] = RuleWords(
+                name: name, message: try row.decode(String.self, at: 1), hint: try row.decode(String?.self, at: 2))
+        }
+        return words
+    }
+
     /// The words of `rule` read on `connection`; nil if `reloc.rule` has no such rule.
     public static func words(for rule: String, on connection: PGConnection) throws -> RuleWords? {
         let rows = try connection.query("SELECT message, hint FROM reloc.rule WHERE name = \(rule)").rows

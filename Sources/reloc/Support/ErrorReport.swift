@@ -103,30 +103,11 @@ struct ErrorReport: Sendable, Equatable {
         let hint = error.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
         switch state {
         case "42501":
-            if let words = PermissionWords.words(for: error, rules: rules) {
-                return ErrorReport(status: .noPermission, message: words)
-            }
-            return ErrorReport(
-                status: .noPermission,
-                message:
-                    "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — \(PermissionWords.actAs)" : hint)"
-            )
+            return ErrorReport(status: .noPermission, message: RuleMessages.permission(error, rules: rules))
         case "42710":  // duplicate_object: our create_login words it ("a login or role named … already exists")
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(hint)")
         case _ where state.hasPrefix("23") || state.hasPrefix("22") || state == "P0001":
-            if let rule = error.constraint, let words = rules?.words(for: rule), words.message != error.message,
-                !hasText(error.hint)
-            {
-                // PostgreSQL's own text ("duplicate key value violates unique constraint …"): the
-                // rule's words instead, with the server's detail where it names the value. Our
-                // own SQL's words for a particular case (e.g. create_login's "JL-GTT has been
-                // succeeded by JL-ZRT") carry a HINT, which PostgreSQL's own never do: kept as said.
-                return ErrorReport(
-                    status: .dataError, message: ruleMessage(words, detail: serverDetail(error)))
-            }
-            let rule = error.constraint.map { " [rule \($0)]" } ?? ""
-            let detail = error.detail.map { ": \(oneLine($0))" } ?? ""
-            return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(detail)\(rule)\(hint)")
+            return ErrorReport(status: .dataError, message: RuleMessages.database(error, rules: rules))
         case "42P01", "3F000":
             // undefined_table, invalid_schema_name: reloc's SQL names only its own schema's
             // relations, so one missing means a database without reloc's schema, or one not yet
@@ -152,58 +133,22 @@ struct ErrorReport: Sendable, Equatable {
         }
     }
 
-    /// "WORDS: DETAIL [rule NAME] — HINT" for a rule broken, its words read from `rules`.
+    // The words themselves are RelocationCore's (RuleMessages), shared with reloc-web.
     static func ruleMessage(_ rule: String, detail: String?, rules: (any RuleBook)?) -> String {
-        guard let words = rules?.words(for: rule) else {
-            return "rule \(rule) broken" + (detail.map { ": \($0)" } ?? "") + " [rule \(rule)]"
-        }
-        return ruleMessage(words, detail: detail)
+        RuleMessages.rule(rule, detail: detail, rules: rules)
     }
 
-    /// "WORDS: DETAIL [rule NAME] — HINT" for a refusal by a rule of who may do what.
     static func refusalMessage(_ refusal: PermissionRefusal, rules: (any RuleBook)?) -> String {
-        guard let words = rules?.words(for: refusal.rule) else {
-            return "permission denied by rule \(refusal.rule)" + (refusal.detail.map { ": \($0)" } ?? "")
-                + " [rule \(refusal.rule)] — \(PermissionWords.actAs)"
-        }
-        return ruleMessage(words, detail: refusal.detail)
+        RuleMessages.refusal(refusal, rules: rules)
     }
 
     static func ruleMessage(_ words: RuleWords, detail: String?) -> String {
-        // Rules for unique keys say "(SQLSTATE 23505)" in their words, for readers of the table.
-        let message = words.message.replacingOccurrences(
-            of: #"\s*\(SQLSTATE [0-9A-Z]{5}\)"#, with: "", options: .regularExpression)
-        let detail = detail.flatMap { $0.isEmpty ? nil : ": \(oneLine($0))" } ?? ""
-        let hint = words.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
-        return "\(message)\(detail) [rule \(words.name)]\(hint)"
+        RuleMessages.rule(words, detail: detail)
     }
 
-    /// The part of PostgreSQL's DETAIL worth reading: which value is taken ("Key (code)=(SP-TD)
-    /// already exists." → "code SP-TD is taken"), or which is missing; not "Failing row contains …".
-    /// Read by SQLSTATE and the "(columns)=(values)" shape, never by the sentence around them,
-    /// which is in the server's language (lc_messages).
-    static func serverDetail(_ error: PGError) -> String? {
-        guard let detail = error.detail.map(oneLine), !detail.isEmpty else { return nil }
-        switch error.sqlState {
-        case "23514", "23502": return nil  // the failing row, in full: noise
-        case "23505", "23503":
-            guard let expression = try? NSRegularExpression(pattern: #"\((.+)\)=\((.*)\)"#),
-                let match = expression.firstMatch(in: detail, range: NSRange(detail.startIndex..., in: detail)),
-                let columns = Range(match.range(at: 1), in: detail), let values = Range(match.range(at: 2), in: detail)
-            else { return detail }
-            // An internal id ("city_id 22 is taken") tells a user nothing; the rule's words do.
-            if detail[columns].split(separator: ",").contains(where: { $0.hasSuffix("_id") }) { return nil }
-            let what = "\(detail[columns]) \(detail[values])"
-            return error.sqlState == "23505" ? "\(what) is taken" : "\(what) does not exist"
-        default: return detail
-        }
-    }
+    static func serverDetail(_ error: PGError) -> String? { RuleMessages.serverDetail(error) }
 
-    static func hasText(_ text: String?) -> Bool {
-        !(text ?? "").trimmingCharacters(in: .whitespaces).isEmpty
-    }
+    static func hasText(_ text: String?) -> Bool { RuleMessages.hasText(text) }
 
-    static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-    }
+    static func oneLine(_ text: String) -> String { RuleMessages.oneLine(text) }
 }

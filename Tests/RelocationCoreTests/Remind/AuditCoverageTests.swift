@@ -11,6 +11,8 @@ import Testing
     /// Tables that are not programme data, each with the reason.
     static let notAudited: [String: String] = [
         "audit": "the audit trail itself",
+        "web_session": "reloc-web's sessions: the row itself says who signed in, from where, and who ended it",
+        "web_signin_failure": "reloc-web's failed sign-ins, the throttle's count: append-only bookkeeping",
         "rule": "the rules' words, written by migrations only",
         "term": "the enumerated values' words (0016), written by migrations only",
         "enterprise_land_guard": "a lock row per enterprise, written only by reloc.lock_enterprise_land",

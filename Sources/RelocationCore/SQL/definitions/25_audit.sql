@@ -79,7 +79,7 @@ BEGIN
                              acting_org_id, acting_org_code, transaction_id, at)
     VALUES (TG_TABLE_NAME, reloc.audit_row_id(coalesce(new_values, old_values)),
             reloc.audit_key(coalesce(new_values, old_values), TG_ARGV[0]), lower(TG_OP), old_values, changes,
-            session_user, actor.acting_role, actor.org_id, actor.org_code, pg_current_xact_id()::text::bigint, now());
+            reloc.acting_login(), actor.acting_role, actor.org_id, actor.org_code, pg_current_xact_id()::text::bigint, now());
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION reloc.audit_row() IS
@@ -95,13 +95,14 @@ DECLARE
     ignored constant text[] := coalesce(string_to_array(nullif(TG_ARGV[1], ''), ','), '{}');
     single_key constant boolean := strpos(TG_ARGV[0], ',') = 0;  -- the usual case, without the general function
     actor record := reloc.audit_actor();
+    recorded_login text := reloc.acting_login();  -- the person, also behind reloc-web (80_web.sql); once a statement
 BEGIN
     INSERT INTO reloc.audit (table_name, row_id, row_key, action, old_values, new_values, login, acting_role,
                              acting_org_id, acting_org_code, transaction_id, at)
     SELECT TG_TABLE_NAME, reloc.audit_row_id(v.new_values),
            CASE WHEN single_key THEN v.new_values ->> TG_ARGV[0] ELSE reloc.audit_key(v.new_values, TG_ARGV[0]) END,
            'insert',
-           NULL, v.new_values, session_user, actor.acting_role, actor.org_id, actor.org_code,
+           NULL, v.new_values, recorded_login, actor.acting_role, actor.org_id, actor.org_code,
            pg_current_xact_id()::text::bigint, now()
     -- OFFSET 0: not pulled up, so to_jsonb runs once a row, not once for each use of new_values.
     FROM (SELECT to_jsonb(r) - ignored AS new_values FROM audit_new_rows r OFFSET 0) v;

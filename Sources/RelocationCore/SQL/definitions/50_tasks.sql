@@ -197,7 +197,7 @@ DECLARE
     allowed boolean;
     what text;
 BEGIN
-    NEW.login := session_user;
+    NEW.login := reloc.acting_login();  -- the person, also behind reloc-web (80_web.sql)
     NEW.reported_at := clock_timestamp();
     NEW.note := reloc.trim_space(NEW.note);
     NEW.evidence := coalesce(ARRAY(SELECT reloc.trim_space(x) FROM unnest(NEW.evidence) AS x

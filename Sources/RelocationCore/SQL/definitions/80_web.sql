@@ -1,0 +1,118 @@
+-- The web desk (reloc-web, issue 16).
+-- Who the person behind a web request is (reloc.acting_login), the authenticator's membership of
+-- the organisation roles, sessions and the sign-in throttle.
+--
+-- A repeatable definition (docs/migrations.md): the current text of every function, trigger binding and
+-- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
+
+------------------------------------------------------------------------------------------------
+-- Who acted: the login recorded by the audit trail and progress reports
+------------------------------------------------------------------------------------------------
+-- The login a change is recorded under. For psql and the CLI that is session_user, which nothing
+-- a session does can change (SET ROLE changes current_user; SET SESSION AUTHORIZATION needs a
+-- superuser). reloc-web connects as reloc_web for everyone and names the signed-in person per
+-- request with SET LOCAL reloc.web_login; any role may set any reloc.* setting, so the setting is
+-- honoured ONLY when the session user is reloc_web: a person in psql who sets it is still recorded
+-- as themself, and reloc_web without it is recorded as reloc_web.
+CREATE OR REPLACE FUNCTION reloc.acting_login() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN session_user::text = 'reloc_web'
+            THEN coalesce(nullif(current_setting('reloc.web_login', true), ''), session_user::text)
+            ELSE session_user::text END;
+COMMENT ON FUNCTION reloc.acting_login() IS
+    'The login a change is recorded under: session_user, or for reloc-web (session user reloc_web) the signed-in person it names in reloc.web_login.';
+
+------------------------------------------------------------------------------------------------
+-- The authenticator may SET ROLE to every organisation's role
+------------------------------------------------------------------------------------------------
+-- reloc_web is NOINHERIT: membership gives it no privilege until it sets the role for a request.
+-- Fires after organisation_create_role (triggers fire in name order), which creates the role.
+-- SECURITY DEFINER: reloc_owner has CREATEROLE, the province acting does not.
+CREATE OR REPLACE FUNCTION reloc.organisation_web_member() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'reloc_web') THEN
+        EXECUTE format('GRANT %I TO reloc_web', NEW.role_name);
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.organisation_web_member() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER organisation_web_member AFTER INSERT ON reloc.organisation
+    FOR EACH ROW EXECUTE FUNCTION reloc.organisation_web_member();
+
+------------------------------------------------------------------------------------------------
+-- Signing in
+------------------------------------------------------------------------------------------------
+-- The organisation a person's login acts for: the one organisation role it is a member of
+-- (reloc.create_login), the current body first. Only for logins: no superuser, no organisation
+-- role, not reloc_web itself. SECURITY DEFINER: reloc_web reads no organisation by itself.
+CREATE OR REPLACE FUNCTION reloc.web_person(login_name text, OUT org_code text, OUT role_name text, OUT is_province boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT o.code, o.role_name, o.kind = 'province'
+    FROM pg_catalog.pg_roles login
+    JOIN pg_catalog.pg_auth_members m ON m.member = login.oid
+    JOIN pg_catalog.pg_roles org_role ON org_role.oid = m.roleid
+    JOIN reloc.organisation o ON o.role_name = org_role.rolname
+    WHERE login.rolname = login_name AND login.rolcanlogin AND NOT login.rolsuper AND login.rolname <> 'reloc_web'
+      AND (o.successor_id IS NULL OR o.succeeded_on > reloc.programme_today())
+    ORDER BY o.id
+    LIMIT 1
+$$;
+REVOKE ALL ON FUNCTION reloc.web_person(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.web_person(text) TO reloc_web;
+
+-- Throttle: after 5 failures for a login, or 20 from an address, within 15 minutes, sign-in is
+-- refused until the oldest of them is 15 minutes old (guessing passwords is slowed to a crawl;
+-- a person who mistypes waits a quarter of an hour at most).
+CREATE OR REPLACE FUNCTION reloc.web_signin_allowed(login_name text, from_address text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (SELECT count(*) FROM reloc.web_signin_failure f
+            WHERE f.login = login_name AND f.at > now() - interval '15 minutes') < 5
+       AND (SELECT count(*) FROM reloc.web_signin_failure f
+            WHERE f.address = from_address AND f.at > now() - interval '15 minutes') < 20
+$$;
+REVOKE ALL ON FUNCTION reloc.web_signin_allowed(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.web_signin_allowed(text, text) TO reloc_web;
+
+------------------------------------------------------------------------------------------------
+-- Sessions
+------------------------------------------------------------------------------------------------
+-- The province may end a session and nothing else: the end is stamped here (now, and the
+-- person ending it), whatever the client wrote. reloc_web (sign-out, idle) writes freely.
+CREATE OR REPLACE FUNCTION reloc.web_session_before_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF current_user = 'reloc_web' THEN
+        RETURN NEW;
+    END IF;
+    IF OLD.ended_at IS NOT NULL OR NEW.ended_at IS NULL THEN
+        PERFORM reloc.raise_rule('web_session_end_only', format('session %s of %s', OLD.id, OLD.login));
+    END IF;
+    NEW := OLD;
+    NEW.ended_at := now();
+    NEW.ended_by := reloc.acting_login();
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.web_session_before_update() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER web_session_before_update BEFORE UPDATE ON reloc.web_session
+    FOR EACH ROW EXECUTE FUNCTION reloc.web_session_before_update();
+
+DROP POLICY IF EXISTS web_session_server ON reloc.web_session;
+CREATE POLICY web_session_server ON reloc.web_session FOR ALL TO reloc_web USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS web_session_province_read ON reloc.web_session;
+CREATE POLICY web_session_province_read ON reloc.web_session FOR SELECT TO reloc_province
+    USING ((SELECT reloc.acting_is_province()));
+
+DROP POLICY IF EXISTS web_session_province_end ON reloc.web_session;
+CREATE POLICY web_session_province_end ON reloc.web_session FOR UPDATE TO reloc_province
+    USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
+
+DROP POLICY IF EXISTS web_signin_failure_server ON reloc.web_signin_failure;
+CREATE POLICY web_signin_failure_server ON reloc.web_signin_failure FOR ALL TO reloc_web USING (true) WITH CHECK (true);

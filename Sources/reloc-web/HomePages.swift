@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import LibPQClient
+import RelocationCore
+
+/// 总览: an organisation's overdue and due-soon work first; the province's counts per city and
+/// per department and the overdue list. JSON twin: /api/v1/home.
+extension Web {
+    struct Home: Sendable {
+        var counts: PGResult?
+        var tasks: PGResult
+        var milestones: PGResult
+    }
+
+    func home(for person: WebPerson) async throws -> Home {
+        try await database(as: person) { db in
+            var tasks = Tasks.Filter()
+            var milestones = Milestones.Filter()
+            if person.isProvince {
+                tasks.overdue = true
+                milestones.overdue = true
+            } else {
+                // Overdue or due within 30 days, either (`--overdue --due-within 30`).
+                tasks.mine = true
+                tasks.overdue = true
+                tasks.dueWithinDays = 30
+                milestones.mine = true
+                milestones.overdue = true
+                milestones.dueWithinDays = 30
+            }
+            return Home(
+                counts: person.isProvince ? try Overview(db).countsByOrganisation() : nil,
+                tasks: try Tasks(db).list(tasks), milestones: try Milestones(db).list(milestones))
+        }
+    }
+
+    func homePage(_ request: Request, _ context: WebContext) async throws -> Response {
+        let signed = try await signedIn(request)
+        let home = try await home(for: signed.person)
+        var body = ""
+        if let counts = home.counts {
+            body += "<h3>各市（州）与省直部门</h3>"
+            body += HTML.table(
+                counts,
+                columns: [
+                    ("org", "单位代码"), ("org_name", "单位"), ("overdue", "逾期"), ("due_within_30_days", "30 天内到期"),
+                    ("done_this_month", "本月完成"),
+                ])
+            body += "<h3>逾期任务</h3>"
+        } else {
+            body += "<h3>本单位逾期和 30 天内到期的任务</h3>"
+        }
+        body += taskTable(home.tasks)
+        body += home.counts == nil ? "<h3>本单位逾期和 30 天内到期的节点</h3>" : "<h3>逾期节点</h3>"
+        body += milestoneTable(home.milestones)
+        return Reply.html(HTML.page(title: "总览", person: signed.person, csrf: signed.csrf, body: body))
+    }
+
+    func homeAPI(_ request: Request, _ context: WebContext) async throws -> Response {
+        let signed = try await signedIn(request, api: true)
+        let home = try await home(for: signed.person)
+        var fields: [(String, String)] = []
+        if let counts = home.counts { fields.append(("counts", JSON.rows(counts))) }
+        fields.append(("tasks", JSON.rows(home.tasks)))
+        fields.append(("milestones", JSON.rows(home.milestones)))
+        return Reply.json(JSON.object(fields))
+    }
+
+    func taskTable(_ tasks: PGResult) -> String {
+        HTML.table(
+            tasks,
+            columns: [
+                ("number", "编号"), ("title", "任务"), ("lead", "牵头单位"), ("co", "配合单位"), ("percent", "进度（%）"),
+                ("status", "状态"), ("due_on", "完成时限"), ("days_overdue", "逾期天数"),
+            ],
+            link: { row, column in
+                column == "number" || column == "title" ? row["number"].map { "/tasks/\($0)" } : nil
+            })
+    }
+
+    func milestoneTable(_ milestones: PGResult) -> String {
+        HTML.table(
+            milestones,
+            columns: [
+                ("id", "编号"), ("kind", "节点"), ("title", "名称"), ("attached_to", "所属"), ("owner", "负责单位"),
+                ("due_on", "到期日"), ("done_on", "完成日"), ("state", "状态"), ("percent", "进度（%）"),
+            ],
+            link: { row, column in
+                column == "id" || column == "title" ? row["id"].map { "/milestones/\($0)" } : nil
+            })
+    }
+}
