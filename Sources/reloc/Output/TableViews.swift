@@ -74,6 +74,12 @@ extension TableView {
 
     static let reminderRules = TableView.all(terms: ["kind": MilestoneKind.self])
 
+    static let acknowledgements = TableView([
+        ("subject", "subject"), ("task", "task"), ("milestone_id", "milestone"), ("title", "title"), ("org", "org"),
+        ("since", "since"), ("working_days", "wd"), ("acknowledged", "acknowledged"), ("late", "late"),
+        ("acknowledged_on", "on"),
+    ])
+
     static let contacts = TableView.all(terms: ["channel": ContactChannel.self])
 
     static let reminderHistory = TableView(

@@ -106,10 +106,16 @@ struct ErrorReport: Sendable, Equatable {
             if let words = PermissionWords.words(for: error, rules: rules) {
                 return ErrorReport(status: .noPermission, message: words)
             }
+            // A refusal our SQL names after a rule (CONSTRAINT, e.g. acknowledgement_by_concerned):
+            // its detail (who is concerned) and the rule's name, as for a broken rule.
+            let named =
+                error.constraint.map { rule in
+                    (error.detail.flatMap { hasText($0) ? ": \(oneLine($0))" : nil } ?? "") + " [rule \(rule)]"
+                } ?? ""
             return ErrorReport(
                 status: .noPermission,
                 message:
-                    "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — \(PermissionWords.actAs)" : hint)"
+                    "permission denied: \(oneLine(error.message))\(named)\(hint.isEmpty ? " — \(PermissionWords.actAs)" : hint)"
             )
         case "42710":  // duplicate_object: our create_login words it ("a login or role named … already exists")
             return ErrorReport(status: .dataError, message: "\(oneLine(error.message))\(hint)")
