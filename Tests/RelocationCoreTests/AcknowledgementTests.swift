@@ -66,8 +66,18 @@ struct AcknowledgementTests {
             }
             #expect(try fixture.admin().query("SELECT count(*) FROM reloc.acknowledgement").scalar(Int.self) == 1)
             // A milestone: its owner acknowledges; raw SQL cannot mark one as waiting or not.
+            // A milestone SP adds for itself waits for nothing; one the province gives SP waits for SP.
+            let own = try fixture.cli([
+                "--as", "SP", "milestone", "add", "--title", "自定节点", "--due", "2027-06-30", "--plan", "SP-TD",
+                "--owner", "SP",
+            ])
+            #expect(own.status == 0, "\(own.stderr)")
+            let ownAck = try fixture.cli([
+                "--as", "SP", "ack", "milestone", own.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            ])
+            #expect(ownAck.status == 65 && ownAck.stderr.contains("acknowledgement_not_due"), "\(ownAck.stderr)")
             let added = try fixture.cli([
-                "--as", "SP", "milestone", "add", "--title", "签收测试", "--due", "2027-06-30", "--plan", "SP-TD",
+                "--as", "JL", "milestone", "add", "--title", "签收测试", "--due", "2027-06-30", "--plan", "SP-TD",
                 "--owner", "SP",
             ])
             #expect(added.status == 0, "\(added.stderr)")

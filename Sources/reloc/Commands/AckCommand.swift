@@ -41,9 +41,9 @@ struct AckCommand: ParsableCommand {
             abstract:
                 "Task assignments and milestones that await or received acknowledgement, with working days since.",
             discussion: """
-                Only what was assigned through reloc (task assign, milestone add by an organisation): the reference \
-                data and the deadlines the database sets from the document or the province's rules wait for no \
-                acknowledgement. late: not acknowledged within the setting acknowledge_within (working days).
+                Only what was assigned through reloc (task assign; milestone add for another organisation, the \
+                owner): the reference data and the deadlines the database sets from the document or the province's \
+                rules wait for no acknowledgement. late: not acknowledged within the setting acknowledge_within (working days).
                 """)
         @Flag(help: "Only what has not been acknowledged.") var pending = false
         @Option(help: "Only what concerns this organisation (code).", transform: Spellings.halfwidth) var org: String?

@@ -6,13 +6,15 @@
 -- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
 
 ------------------------------------------------------------------------------------------------
--- What waits for a 签收 (0022): what an organisation assigns through reloc
+-- What waits for a 签收 (0022): what an organisation assigns to another through reloc
 ------------------------------------------------------------------------------------------------
--- `task assign` and `milestone add` by an organisation's role: yes. The administrator's session
--- (a superuser: `reloc db seed` loads the 2014 annex as printed, which the departments received in
--- 2014) and the database's own writes (as reloc_owner: a plan's programme deadlines from the
--- document, the province's milestone rules, a site's mirrored milestones): no, nobody assigned
--- them through reloc. Set on INSERT whatever the client writes, kept on UPDATE.
+-- `task assign` by the province, `milestone add` for another owner: yes. An organisation's own
+-- milestone (added acting for its owner): no, it has it. The administrator's session (a superuser:
+-- `reloc db seed` loads the 2014 annex as printed, which the departments received in 2014) and the
+-- database's own writes (as reloc_owner: a plan's programme deadlines from the document, the
+-- province's milestone rules, a site's mirrored milestones): no, nobody assigned them through
+-- reloc. Set on INSERT whatever the client writes, kept on UPDATE. On milestones it runs after
+-- milestone_before_write and milestone_attach_site_owner (by name), which give the default owner.
 CREATE OR REPLACE FUNCTION reloc.acknowledge_due_stamp() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -20,6 +22,9 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         NEW.acknowledge := current_user <> 'reloc_owner'
             AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false);
+        IF NEW.acknowledge AND TG_TABLE_NAME = 'milestone' THEN
+            NEW.acknowledge := coalesce(NOT NEW.owner_id = ANY (reloc.acting_org_ids()), true);
+        END IF;
     ELSE
         NEW.acknowledge := OLD.acknowledge;
     END IF;
@@ -29,7 +34,7 @@ REVOKE ALL ON FUNCTION reloc.acknowledge_due_stamp() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER acknowledge_due_stamp BEFORE INSERT OR UPDATE ON reloc.task_assignment
     FOR EACH ROW EXECUTE FUNCTION reloc.acknowledge_due_stamp();
-CREATE OR REPLACE TRIGGER acknowledge_due_stamp BEFORE INSERT OR UPDATE ON reloc.milestone
+CREATE OR REPLACE TRIGGER milestone_owner_acknowledges BEFORE INSERT OR UPDATE ON reloc.milestone
     FOR EACH ROW EXECUTE FUNCTION reloc.acknowledge_due_stamp();
 
 ------------------------------------------------------------------------------------------------
