@@ -14,6 +14,8 @@ struct FormatHonouredTests {
         "park show", "park add", "plan list", "plan show", "plan add", "remind rules list", "remind contact add",
         "remind contact list", "remind status", "remind history", "site list", "site show", "site add",
         "site history", "task list", "task show", "task add", "task progress", "user add",
+        "ack list", "ack task", "ack milestone", "calendar list", "calendar workdays", "calendar add-days",
+        "supervision settings",
     ]
 
     /// The arguments `--help`'s USAGE line requires, each given a value that parses ("1", a date).

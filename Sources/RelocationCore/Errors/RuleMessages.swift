@@ -57,7 +57,13 @@ public enum RuleMessages {
     public static func permission(_ error: PGError, rules: (any RuleBook)?) -> String {
         if let words = permissionWords(for: error, rules: rules) { return words }
         let hint = error.hint.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : " — \($0)" } ?? ""
-        return "permission denied: \(oneLine(error.message))\(hint.isEmpty ? " — \(actAs)" : hint)"
+        // A refusal our SQL names after a rule (CONSTRAINT, e.g. acknowledgement_by_concerned):
+        // its detail (who is concerned) and the rule's name, as for a broken rule.
+        let named =
+            error.constraint.map { rule in
+                (error.detail.flatMap { hasText($0) ? ": \(oneLine($0))" : nil } ?? "") + " [rule \(rule)]"
+            } ?? ""
+        return "permission denied: \(oneLine(error.message))\(named)\(hint.isEmpty ? " — \(actAs)" : hint)"
     }
 
     /// The words for a refusal PostgreSQL worded itself, or nil for one of our own (those carry a

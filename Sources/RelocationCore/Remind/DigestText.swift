@@ -13,10 +13,12 @@ public enum DigestText {
             let n = digest.items.filter { $0.stage == stage }.count
             return n == 0 ? nil : "\(heading(stage))\(n)项"
         }
+        // A digest of 待签收 alone has no counts: the parts are joined, never led by a comma.
         let more =
-            (digest.omitted > 0 ? "，另有\(digest.omitted)项" : "")
-            + (digest.failedDeliveries.isEmpty ? "" : "，投递失败\(digest.failedDeliveries.count)条")
-        return "【搬迁改造提醒】\(digest.recipient.name)：\(counts.joined(separator: "，"))\(more)（\(chineseDate(digest.asOf))）"
+            (digest.omitted > 0 ? ["另有\(digest.omitted)项"] : [])
+            + (digest.failedDeliveries.isEmpty ? [] : ["投递失败\(digest.failedDeliveries.count)条"])
+            + (digest.awaitingAcknowledgement.isEmpty ? [] : ["待签收\(digest.awaitingAcknowledgement.count)项"])
+        return "【搬迁改造提醒】\(digest.recipient.name)：\((counts + more).joined(separator: "，"))（\(chineseDate(digest.asOf))）"
     }
 
     public static func body(_ digest: ReminderDigest) -> String {
@@ -41,9 +43,25 @@ public enum DigestText {
             lines.append("")
             lines.append(
                 "\(sectionNumerals[section])、投递失败（\(digest.failedDeliveries.count)条，请核实联系方式后用 reloc remind retry 重发）")
+            section += 1
             for (index, failed) in digest.failedDeliveries.enumerated() {
                 lines.append(
                     "\(index + 1). 致\(failed.recipient.name)（\(failed.recipient.code)）\(chineseDate(failed.asOf))的提醒，消息\(failed.messageID)，已尝试\(failed.attempts)次：\(failed.lastError)"
+                )
+            }
+        }
+        if !digest.awaitingAcknowledgement.isEmpty {
+            lines.append("")
+            lines.append(
+                "\(sectionNumerals[section])、待签收（\(digest.awaitingAcknowledgement.count)项，请用 reloc ack task N 或 reloc ack milestone ID 签收）"
+            )
+            section += 1
+            for (index, item) in digest.awaitingAcknowledgement.enumerated() {
+                let what =
+                    item.subject == "task"
+                    ? "任务\(item.taskNumber.map { "第\($0)项" } ?? "")" : "节点\(item.milestoneID.map(String.init) ?? "")"
+                lines.append(
+                    "\(index + 1). \(what)：\(item.title)（\(chineseDate(item.since))交办，已\(item.workingDays)个工作日，应于\(chineseDate(item.acknowledgeBy))前签收）"
                 )
             }
         }
@@ -101,5 +119,5 @@ public enum DigestText {
         return text
     }
 
-    static let sectionNumerals = ["一", "二", "三", "四"]
+    static let sectionNumerals = ["一", "二", "三", "四", "五", "六"]
 }

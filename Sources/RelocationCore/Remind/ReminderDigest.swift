@@ -13,6 +13,9 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
     public var omitted: Int
     /// In the province's digest: messages that died (投递失败), so a person sees what nobody got.
     public var failedDeliveries: [FailedDelivery]
+    /// 待签收 (issue 15): task assignments and milestones the recipient has not acknowledged within
+    /// the province's acknowledge_within working days (sql/definitions/66_acknowledge.sql).
+    public var awaitingAcknowledgement: [AwaitingAcknowledgement] = []
 
     public init(
         recipient: Recipient, asOf: CalendarDate, items: [ReminderItem], omitted: Int = 0,
@@ -29,6 +32,7 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
         case recipient, items, omitted
         case asOf = "as_of"
         case failedDeliveries = "failed_deliveries"
+        case awaitingAcknowledgement = "awaiting_acknowledgement"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -38,6 +42,9 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
         try c.encode(items, forKey: .items)
         try c.encode(omitted, forKey: .omitted)
         if !failedDeliveries.isEmpty { try c.encode(failedDeliveries, forKey: .failedDeliveries) }
+        if !awaitingAcknowledgement.isEmpty {
+            try c.encode(awaitingAcknowledgement, forKey: .awaitingAcknowledgement)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,6 +54,8 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
         items = try c.decodeIfPresent([ReminderItem].self, forKey: .items) ?? []
         omitted = try c.decodeIfPresent(Int.self, forKey: .omitted) ?? 0
         failedDeliveries = try c.decodeIfPresent([FailedDelivery].self, forKey: .failedDeliveries) ?? []
+        awaitingAcknowledgement =
+            try c.decodeIfPresent([AwaitingAcknowledgement].self, forKey: .awaitingAcknowledgement) ?? []
     }
 
     /// The items in reading order: overdue first (the longest overdue first), then due today,
@@ -57,6 +66,29 @@ public struct ReminderDigest: Sendable, Hashable, Codable {
             if a.daysLeft != b.daysLeft { return a.daysLeft < b.daysLeft }
             return (a.title, a.milestoneID) < (b.title, b.milestoneID)
         }
+    }
+}
+
+/// An assignment or a milestone not acknowledged (签收) in time, as a digest lists it (待签收).
+public struct AwaitingAcknowledgement: Sendable, Hashable, Codable {
+    /// task (an assignment to the task) or milestone.
+    public var subject: String
+    public var taskNumber: Int?
+    public var milestoneID: Int64?
+    public var title: String
+    /// The day it was assigned (created).
+    public var since: CalendarDate
+    /// Working days since then, to the run's day.
+    public var workingDays: Int
+    /// The last day to acknowledge it in time.
+    public var acknowledgeBy: CalendarDate
+
+    enum CodingKeys: String, CodingKey {
+        case subject, title, since
+        case taskNumber = "task_number"
+        case milestoneID = "milestone_id"
+        case workingDays = "working_days"
+        case acknowledgeBy = "acknowledge_by"
     }
 }
 

@@ -12,14 +12,16 @@ public struct ReminderRules {
         try db.query(
             """
             SELECT milestone_kind AS kind, array_to_string(days_before, ',') AS days_before, on_due_date,
-                   overdue_first, overdue_every, escalate_after, escalate_to_city, source
+                   overdue_first, overdue_every, escalate_after, escalate_to_city, source,
+                   array_to_string(working_days_before, ',') AS working_days_before
             FROM (
                 SELECT 0 AS position, r.milestone_kind, r.days_before, r.on_due_date, r.overdue_first, r.overdue_every,
-                       r.escalate_after, r.escalate_to_city, 'default' AS source
+                       r.escalate_after, r.escalate_to_city, 'default' AS source, r.working_days_before::int[]
                 FROM reloc.reminder_rule r WHERE r.milestone_kind = 'default'
                 UNION ALL
                 SELECT 1, f.milestone_kind, f.days_before, f.on_due_date, f.overdue_first, f.overdue_every,
-                       f.escalate_after, f.escalate_to_city, CASE WHEN f.own_rule THEN 'own' ELSE 'default' END
+                       f.escalate_after, f.escalate_to_city, CASE WHEN f.own_rule THEN 'own' ELSE 'default' END,
+                       f.working_days_before
                 FROM reloc.reminder_rules_in_force() f
             ) AS rules
             ORDER BY position, kind
@@ -29,6 +31,9 @@ public struct ReminderRules {
     /// What `rules set` changes; nil leaves a setting as it is (a new kind starts from the default row).
     public struct Change: Sendable {
         public var daysBefore: [Int]?
+        /// Reminders before the due date in working days (`--before 5wd,1wd`, issue 15); given
+        /// together with daysBefore by `--before` (a list without `wd` clears them).
+        public var workingDaysBefore: [Int]?
         public var onDueDate: Bool?
         public var overdueFirst: Int?
         public var overdueEvery: Int?
@@ -62,11 +67,12 @@ public struct ReminderRules {
         try db.execute(
             """
             INSERT INTO reloc.reminder_rule AS r (milestone_kind, days_before, on_due_date, overdue_first, overdue_every,
-                                                  escalate_after, escalate_to_city)
+                                                  escalate_after, escalate_to_city, working_days_before)
             SELECT \(kind), coalesce(\(change.daysBefore)::int[], d.days_before), coalesce(\(change.onDueDate), d.on_due_date),
                    coalesce(\(change.overdueFirst)::int, d.overdue_first), coalesce(\(change.overdueEvery)::int, d.overdue_every),
                    CASE WHEN \(setsEscalation) THEN \(escalateAfter)::int ELSE d.escalate_after END,
-                   coalesce(\(change.escalateToCity), d.escalate_to_city)
+                   coalesce(\(change.escalateToCity), d.escalate_to_city),
+                   coalesce(\(change.workingDaysBefore)::bigint[], d.working_days_before)
             FROM reloc.reminder_rule d WHERE d.milestone_kind = 'default'
             ON CONFLICT (milestone_kind) DO UPDATE SET
                 days_before = coalesce(\(change.daysBefore)::int[], r.days_before),
@@ -74,7 +80,8 @@ public struct ReminderRules {
                 overdue_first = coalesce(\(change.overdueFirst)::int, r.overdue_first),
                 overdue_every = coalesce(\(change.overdueEvery)::int, r.overdue_every),
                 escalate_after = CASE WHEN \(setsEscalation) THEN \(escalateAfter)::int ELSE r.escalate_after END,
-                escalate_to_city = coalesce(\(change.escalateToCity), r.escalate_to_city)
+                escalate_to_city = coalesce(\(change.escalateToCity), r.escalate_to_city),
+                working_days_before = coalesce(\(change.workingDaysBefore)::bigint[], r.working_days_before)
             """)
     }
 }

@@ -132,7 +132,8 @@ struct RemindCommand: ParsableCommand {
                 abstract: "Set the rule of one kind of milestone, or the default (province only).",
                 discussion: "Settings not given stay as they are; a kind without its own rule starts from the default.")
             @Argument(help: "default, or a kind of milestone (plan-compiled, site-released, …).") var kind = "default"
-            @Option(help: "Days before the due date, e.g. 30,7,1.") var before: String?
+            @Option(help: "Days before the due date, e.g. 30,7,1; in working days with wd, e.g. 5wd,1wd.")
+            var before: String?
             @Option(help: "A reminder on the due date: yes or no.") var onDue: YesNo?
             @Option(help: "The first overdue reminder, days after the due date.") var overdueFirst: Int?
             @Option(help: "Then an overdue reminder every N days.") var overdueEvery: Int?
@@ -147,12 +148,19 @@ struct RemindCommand: ParsableCommand {
                     onDueDate: onDue?.value, overdueFirst: overdueFirst, overdueEvery: overdueEvery,
                     escalateToCity: escalateToCity?.value)
                 if let before {
-                    let days = Spellings.halfwidth(before).split(whereSeparator: { $0 == "," || $0 == " " })
-                    let numbers = days.compactMap { Int($0) }
-                    guard numbers.count == days.count else {
-                        throw ValidationError("--before is a list of days, e.g. 30,7,1 (got \"\(before)\")")
+                    let days = Spellings.halfwidth(before).lowercased().split(whereSeparator: {
+                        $0 == "," || $0 == " "
+                    })
+                    // 5wd: five working days before (reloc.add_working_days, the calendar's).
+                    let working = days.filter { $0.hasSuffix("wd") }.compactMap { Int($0.dropLast(2)) }
+                    let numbers = days.filter { !$0.hasSuffix("wd") }.compactMap { Int($0) }
+                    guard numbers.count + working.count == days.count else {
+                        throw ValidationError(
+                            "--before is a list of days, e.g. 30,7,1, or working days, e.g. 5wd,1wd (got \"\(before)\")"
+                        )
                     }
                     change.daysBefore = numbers
+                    change.workingDaysBefore = working
                 }
                 if let escalateAfter {
                     if escalateAfter == "never" {

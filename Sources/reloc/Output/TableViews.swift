@@ -75,7 +75,19 @@ extension TableView {
 
     static let milestoneRules = TableView.all(terms: ["kind": MilestoneKind.self])
 
-    static let reminderRules = TableView.all(terms: ["kind": MilestoneKind.self])
+    static let reminderRules = TableView(
+        [
+            ("kind", "kind"), ("days_before", "days before"), ("working_days_before", "working days before"),
+            ("on_due_date", "on due"), ("overdue_first", "overdue from"), ("overdue_every", "every"),
+            ("escalate_after", "escalate"), ("escalate_to_city", "to city"), ("source", "source"),
+        ],
+        terms: ["kind": MilestoneKind.self])
+
+    static let acknowledgements = TableView([
+        ("subject", "subject"), ("task", "task"), ("milestone_id", "milestone"), ("title", "title"), ("org", "org"),
+        ("since", "since"), ("working_days", "wd"), ("acknowledged", "acknowledged"), ("late", "late"),
+        ("acknowledged_on", "on"),
+    ])
 
     static let contacts = TableView.all(terms: ["channel": ContactChannel.self])
 

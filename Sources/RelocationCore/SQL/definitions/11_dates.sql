@@ -87,3 +87,44 @@ LANGUAGE sql STABLE PARALLEL SAFE
 RETURN (pg_catalog.now() AT TIME ZONE reloc.database_zone())::date;
 COMMENT ON FUNCTION reloc.programme_today() IS
     'Today in the database''s own zone (the administrator''s reloc.timezone, else Asia/Shanghai); a session cannot move it. Used for who may act.';
+
+------------------------------------------------------------------------------------------------
+-- Counting in working days (issue 15, 督办; the calendar itself: 0020 and 65_calendar.sql)
+------------------------------------------------------------------------------------------------
+-- A day works unless the calendar marks it a holiday; a Saturday or Sunday works only when the
+-- calendar marks it a workday (调休).
+CREATE OR REPLACE FUNCTION reloc.is_working_day(day date) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce((SELECT c.kind = 'workday' FROM reloc.calendar_day c WHERE c.day = is_working_day.day),
+                extract(isodow FROM day) < 6);
+COMMENT ON FUNCTION reloc.is_working_day(date) IS
+    'True on a working day: Monday to Friday unless the calendar marks a holiday; a weekend day the calendar marks a workday (调休).';
+
+-- The n-th working day after `day` (n > 0), before it (n < 0), or `day` itself (n = 0). "Within 2
+-- working days of Friday" is the Tuesday after (Monday, Tuesday), whatever day the count starts on.
+-- The search window is wide enough for any run of holidays (the longest, 春节 and 国庆, are 8 to 9
+-- days with their weekends): 2 calendar days per working day plus 30.
+CREATE OR REPLACE FUNCTION reloc.add_working_days(day date, n integer) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE
+    WHEN n = 0 THEN day
+    WHEN n > 0 THEN (SELECT d::date FROM generate_series(day + 1, day + 2 * n + 30, interval '1 day') AS g (d)
+                     WHERE reloc.is_working_day(d::date) ORDER BY d OFFSET n - 1 LIMIT 1)
+    ELSE (SELECT d::date FROM generate_series(day - 1, day + 2 * n - 30, interval '-1 day') AS g (d)
+          WHERE reloc.is_working_day(d::date) ORDER BY d DESC OFFSET -n - 1 LIMIT 1)
+END;
+COMMENT ON FUNCTION reloc.add_working_days(date, integer) IS
+    'The n-th working day after day (n > 0), before it (n < 0), or day itself (n = 0).';
+
+-- Working days after a up to and including b (b > a); the negative count when b < a; 0 when equal.
+-- "Overdue by N working days" is working_days_between(due_on, today).
+CREATE OR REPLACE FUNCTION reloc.working_days_between(a date, b date) RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE
+    WHEN b >= a THEN (SELECT count(*)::integer FROM generate_series(a + 1, b, interval '1 day') AS g (d)
+                      WHERE reloc.is_working_day(d::date))
+    ELSE -(SELECT count(*)::integer FROM generate_series(b + 1, a, interval '1 day') AS g (d)
+           WHERE reloc.is_working_day(d::date))
+END;
+COMMENT ON FUNCTION reloc.working_days_between(date, date) IS
+    'Working days after a up to and including b; negative when b is before a.';

@@ -24,6 +24,13 @@ BEGIN
             format('%s: before %s, overdue from day %s every %s, escalation on day %s', NEW.milestone_kind,
                    NEW.days_before, NEW.overdue_first, NEW.overdue_every, coalesce(NEW.escalate_after::text, 'never')));
     END IF;
+    -- The same for the reminders counted in working days (0022, issue 15: 5wd,1wd).
+    NEW.working_days_before := ARRAY(SELECT DISTINCT d FROM unnest(coalesce(NEW.working_days_before, '{}')) AS d ORDER BY d DESC);
+    IF cardinality(NEW.working_days_before) > 10 OR NOT (0 < ALL (NEW.working_days_before))
+       OR NOT (250 >= ALL (NEW.working_days_before)) OR array_position(NEW.working_days_before, NULL) IS NOT NULL THEN
+        PERFORM reloc.raise_rule('reminder_rule_working_days',
+            format('%s: before %s working days', NEW.milestone_kind, NEW.working_days_before));
+    END IF;
     RETURN NEW;
 END $$;
 
@@ -33,7 +40,8 @@ CREATE OR REPLACE TRIGGER reminder_rule_before_write BEFORE INSERT OR UPDATE ON 
 -- The rule in force for each kind of milestone: its own row, else the default row.
 CREATE OR REPLACE FUNCTION reloc.reminder_rules_in_force()
 RETURNS TABLE (milestone_kind text, days_before integer[], on_due_date boolean, overdue_first integer,
-               overdue_every integer, escalate_after integer, escalate_to_city boolean, own_rule boolean)
+               overdue_every integer, escalate_after integer, escalate_to_city boolean, own_rule boolean,
+               working_days_before integer[])
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT k.kind, coalesce(r.days_before, d.days_before),
@@ -41,7 +49,9 @@ AS $$
            coalesce(r.overdue_first, d.overdue_first), coalesce(r.overdue_every, d.overdue_every),
            CASE WHEN r.milestone_kind IS NULL THEN d.escalate_after ELSE r.escalate_after END,
            CASE WHEN r.milestone_kind IS NULL THEN d.escalate_to_city ELSE r.escalate_to_city END,
-           r.milestone_kind IS NOT NULL
+           r.milestone_kind IS NOT NULL,
+           -- Reminders before the due date in working days (0022): the kind's own, else the default's.
+           coalesce(r.working_days_before, d.working_days_before)::integer[]
     FROM unnest(ARRAY['plan-compiled', 'risk-assessed', 'approved', 'relocation-started', 'relocation-completed',
                       'heritage-surveyed', 'site-assessed', 'site-released', 'basic-completion', 'custom']) AS k (kind)
     LEFT JOIN reloc.reminder_rule r ON r.milestone_kind = k.kind
@@ -260,7 +270,10 @@ RETURNS TABLE (milestone_id bigint, recipient_id bigint, due_on date, occurrence
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp ROWS 50000
 AS $$
     WITH rules AS MATERIALIZED (
-        SELECT r.*, (SELECT coalesce(max(d), 0) FROM unnest(r.days_before) AS d) AS horizon
+        -- A reminder n working days before lies at most 2n + 30 calendar days before (the window
+        -- of reloc.add_working_days).
+        SELECT r.*, greatest((SELECT coalesce(max(d), 0) FROM unnest(r.days_before) AS d),
+                             (SELECT coalesce(max(2 * d + 30), 0) FROM unnest(r.working_days_before) AS d)) AS horizon
         FROM reloc.reminder_rules_in_force() r
     ),
     -- Who holds each organisation's work on the date (one recursive query for all of them).
@@ -280,20 +293,42 @@ AS $$
                         THEN o.overdue_first + ((o.late - o.overdue_first) / o.overdue_every) * o.overdue_every
                     WHEN o.late >= 0 AND o.on_due_date THEN 0
                     ELSE (SELECT max(-d) FROM unnest(o.days_before) AS d WHERE -d <= o.late)
-               END AS offset_days
+               END AS offset_days,
+               -- Before the due date in working days (0022): the fewest working days whose day
+               -- (reloc.add_working_days(due_on, -n)) has come; only where a day before is chosen.
+               CASE WHEN cardinality(o.working_days_before) > 0 AND o.late < o.overdue_first
+                         AND NOT (o.late >= 0 AND o.on_due_date)
+                    THEN (SELECT min(d) FROM unnest(o.working_days_before) AS d
+                          WHERE reloc.add_working_days(o.due_on, -d) <= as_of)
+               END AS offset_wd
         FROM open o
     ),
-    regular AS (
-        SELECT l.id AS milestone_id, h.holder_id AS recipient_id, l.due_on, l.offset_days
-        FROM latest l JOIN holder h ON h.id = l.owner_id
-        WHERE l.offset_days IS NOT NULL
-        UNION
-        SELECT l.id, h.holder_id, l.due_on, l.offset_days
+    -- The occurrence: a day before counted in working days when its day is later than the one in
+    -- calendar days (before-5wd), else as before (before-N, due, overdue-N).
+    timed AS (
+        SELECT l.*,
+               CASE WHEN l.offset_wd IS NOT NULL
+                         AND (l.offset_days IS NULL OR l.due_on + l.offset_days < reloc.add_working_days(l.due_on, -l.offset_wd))
+                    THEN 'before-' || l.offset_wd || 'wd'
+                    WHEN l.offset_days < 0 THEN 'before-' || -l.offset_days
+                    WHEN l.offset_days = 0 THEN 'due'
+                    ELSE 'overdue-' || l.offset_days END AS occurrence,
+               CASE WHEN l.offset_wd IS NOT NULL
+                         AND (l.offset_days IS NULL OR l.due_on + l.offset_days < reloc.add_working_days(l.due_on, -l.offset_wd))
+                    THEN reloc.add_working_days(l.due_on, -l.offset_wd)
+                    ELSE l.due_on + l.offset_days END AS occurs_on
         FROM latest l
+        WHERE l.offset_days IS NOT NULL OR l.offset_wd IS NOT NULL
+    ),
+    regular AS (
+        SELECT l.id AS milestone_id, h.holder_id AS recipient_id, l.due_on, l.occurrence, l.occurs_on
+        FROM timed l JOIN holder h ON h.id = l.owner_id
+        UNION
+        SELECT l.id, h.holder_id, l.due_on, l.occurrence, l.occurs_on
+        FROM timed l
         JOIN reloc.task_assignment a ON a.task_id = l.task_id
         JOIN holder h ON h.id = a.org_id
-        WHERE l.offset_days IS NOT NULL
-          AND (a.ended_on IS NULL OR a.ended_on > as_of)
+        WHERE (a.ended_on IS NULL OR a.ended_on > as_of)
     ),
     escalated AS (
         -- The city too for an enterprise's or a site's milestone (the city carries overall
@@ -313,11 +348,7 @@ AS $$
         SELECT x.id, h.holder_id, x.due_on, x.escalate_after
         FROM escalated x JOIN holder h ON h.id = x.city_id
     )
-    SELECT r.milestone_id, r.recipient_id, r.due_on,
-           CASE WHEN r.offset_days < 0 THEN 'before-' || -r.offset_days
-                WHEN r.offset_days = 0 THEN 'due'
-                ELSE 'overdue-' || r.offset_days END,
-           r.due_on + r.offset_days, false
+    SELECT r.milestone_id, r.recipient_id, r.due_on, r.occurrence, r.occurs_on, false
     FROM regular r
     UNION ALL
     SELECT e.milestone_id, e.recipient_id, e.due_on, 'escalation-' || e.escalate_after, e.due_on + e.escalate_after, true
@@ -431,6 +462,7 @@ BEGIN
             ORDER BY x.reported_at DESC, x.id DESC LIMIT 1) pr ON true
         WHERE i.position <= cap
     ),
+    awaiting AS MATERIALIZED (SELECT a.recipient_id, a.part FROM reloc.acknowledgement_digests(run_on, cap) a),
     digest AS (
         SELECT i.recipient_id,
                jsonb_build_object(
@@ -448,7 +480,9 @@ BEGIN
                             ) AS failed
                             FROM reloc.reminder_message d JOIN reloc.organisation r ON r.id = d.recipient_id
                             WHERE d.state = 'dead' ORDER BY d.id DESC LIMIT 50) f
-                      HAVING count(*) > 0), '{}') ELSE '{}' END AS digest
+                      HAVING count(*) > 0), '{}') ELSE '{}' END
+               -- 待签收 (0022, 66_acknowledge.sql): what the recipient has not acknowledged in time.
+               || coalesce((SELECT a.part FROM awaiting a WHERE a.recipient_id = i.recipient_id), '{}') AS digest
         FROM ranked i
         JOIN reloc.organisation o ON o.id = i.recipient_id
         LEFT JOIN listed l ON l.recipient_id = i.recipient_id AND l.milestone_id = i.milestone_id
@@ -467,6 +501,22 @@ BEGIN
     )
     -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
     SELECT count(*) INTO composed FROM message;
+
+    -- 待签收 only (0022, 66_acknowledge.sql): an organisation with items not acknowledged in time
+    -- and no digest of this day gets one listing them, once a day, until it acknowledges.
+    WITH ack_only AS (
+        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
+        SELECT a.recipient_id, run_on,
+               jsonb_build_object('recipient', jsonb_build_object('code', o.code, 'name', o.name_zh), 'as_of', run_on,
+                                  'items', '[]'::jsonb, 'omitted', 0) || a.part
+        FROM reloc.acknowledgement_digests(run_on, cap) a
+        JOIN reloc.organisation o ON o.id = a.recipient_id
+        WHERE NOT EXISTS (SELECT FROM reloc.reminder_message x
+                          WHERE x.recipient_id = a.recipient_id AND x.as_of = run_on AND x.state <> 'superseded')
+        ORDER BY a.recipient_id
+        RETURNING 1
+    )
+    SELECT composed + count(*) INTO composed FROM ack_only;
 
     UPDATE reloc.reminder_message s SET superseded_by = n.id
     FROM reloc.reminder_message n
