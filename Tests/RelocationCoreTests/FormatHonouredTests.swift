@@ -14,6 +14,7 @@ struct FormatHonouredTests {
         "park show", "park add", "plan list", "plan show", "plan add", "remind rules list", "remind contact add",
         "remind contact list", "remind status", "remind history", "site list", "site show", "site add",
         "site history", "task list", "task show", "task add", "task progress", "user add",
+        "extension request", "extension list", "review list", "review kinds list",
     ]
 
     /// The arguments `--help`'s USAGE line requires, each given a value that parses ("1", a date).
@@ -55,7 +56,7 @@ struct FormatHonouredTests {
     /// Choices the USAGE line leaves optional but the command needs (one of them), and fixed words.
     static let choices: [String: [String]] = [
         "enterprise advance": ["--to", "relocating"], "plan advance": ["--to", "consultation"],
-        "milestone rules set": ["--none"], "site remediate": ["--done"],
+        "milestone rules set": ["--none"], "site remediate": ["--done"], "extension request": ["--to", "2030-06-30"],
     ]
 
     @Test func everyCommandHonoursOrRefusesAFormat() throws {
