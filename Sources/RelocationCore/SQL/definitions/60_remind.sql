@@ -328,13 +328,12 @@ AS $$
     UNION ALL
     -- 待审核 (68_review.sql): a completion under review review_within working days, to the province,
     -- once per submission.
-    SELECT c.milestone_id, h.holder_id, m.due_on, 'review-' || c.id, w.review_by, false
+    -- (review_by: the review_within-th working day after submission, stamped by 68_review.sql.)
+    SELECT c.milestone_id, h.holder_id, m.due_on, 'review-' || c.id, c.review_by, false
     FROM reloc.completion_review c
     JOIN reloc.milestone m ON m.id = c.milestone_id
-    CROSS JOIN reloc.supervision_setting st
-    CROSS JOIN LATERAL (SELECT reloc.add_working_days(reloc.local_date(c.requested_at), st.review_within::integer) AS review_by) w
     JOIN holder h ON h.kind = 'province' AND h.id = h.holder_id
-    WHERE c.state = 'pending' AND w.review_by <= as_of
+    WHERE c.state = 'pending' AND c.review_by <= as_of
 $$;
 COMMENT ON FUNCTION reloc.reminders_due(date) IS
     'The reminders due as of a date (most recent applicable occurrence per milestone and recipient), whether or not the ledger has them.';

@@ -100,6 +100,8 @@ BEGIN
     NEW.decided_at := NULL;
     NEW.decision_note := NULL;
     NEW.done_on := coalesce(NEW.done_on, reloc.today());
+    NEW.review_by := reloc.add_working_days(reloc.local_date(NEW.requested_at),
+                                            (SELECT s.review_within FROM reloc.supervision_setting s)::integer);
     NEW.note := reloc.trim_space(NEW.note);
     NEW.evidence := coalesce(ARRAY(SELECT reloc.trim_space(x) FROM unnest(NEW.evidence) AS x
                                    WHERE reloc.trim_space(x) IS NOT NULL), '{}');
@@ -151,9 +153,10 @@ BEGIN
         PERFORM reloc.raise_rule('completion_review_decided',
             format('completion %s was %s on %s', OLD.id, OLD.state, reloc.local_date(OLD.decided_at)));
     END IF;
-    IF (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.done_on, NEW.evidence, NEW.note)
+    IF (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.done_on, NEW.review_by,
+        NEW.evidence, NEW.note)
        IS DISTINCT FROM (OLD.id, OLD.milestone_id, OLD.requested_by, OLD.login, OLD.requested_at, OLD.done_on,
-                         OLD.evidence, OLD.note) THEN
+                         OLD.review_by, OLD.evidence, OLD.note) THEN
         PERFORM reloc.raise_rule('completion_review_decision', format('completion %s: the submission is as made', OLD.id));
     END IF;
     IF NOT reloc.acting_is_province() THEN

@@ -53,8 +53,9 @@ AS $$
            l.status,
            coalesce(x.due_then, m.due_on) - as_of
     FROM reloc.milestone m
+    -- OFFSET 0 keeps the subquery apart, so the date is computed once, not once per milestone.
     CROSS JOIN (SELECT reloc.add_working_days(as_of, st.due_soon_within::integer) AS soon_by
-                FROM reloc.supervision_setting st) s
+                FROM reloc.supervision_setting st OFFSET 0) s
     LEFT JOIN (
         SELECT e.milestone_id,
                count(*) FILTER (WHERE e.state = 'approved' AND reloc.local_date(e.decided_at) <= as_of) AS extensions,

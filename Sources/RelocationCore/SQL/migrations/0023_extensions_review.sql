@@ -147,6 +147,9 @@ CREATE TABLE reloc.completion_review (
     requested_at timestamptz NOT NULL DEFAULT now(),
     -- The day the work was done, as submitted: the milestone's done_on once accepted.
     done_on date NOT NULL,
+    -- 待审核: the review_within-th working day after submission (stamped), from which the province's
+    -- digest lists it.
+    review_by date NOT NULL,
     evidence text[] NOT NULL CONSTRAINT completion_review_evidence CHECK (cardinality(evidence) > 0),
     note text,
     state text NOT NULL DEFAULT 'pending'
