@@ -24,6 +24,7 @@ struct Reloc: ParsableCommand {
             TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self,
             RemindCommand.self,
             CalendarCommand.self, SupervisionCommand.self, AckCommand.self,
+            RemindCommand.self, ExtensionCommand.self, ReviewCommand.self,
         ]
     )
 

@@ -16,6 +16,7 @@ struct FormatHonouredTests {
         "site history", "task list", "task show", "task add", "task progress", "user add",
         "ack list", "ack task", "ack milestone", "calendar list", "calendar workdays", "calendar add-days",
         "supervision settings",
+        "extension request", "extension list", "review list", "review kinds list",
     ]
 
     /// The arguments `--help`'s USAGE line requires, each given a value that parses ("1", a date).
@@ -59,6 +60,7 @@ struct FormatHonouredTests {
         "enterprise advance": ["--to", "relocating"], "plan advance": ["--to", "consultation"],
         "milestone rules set": ["--none"], "site remediate": ["--done"],
         "enterprise correct": ["--step", "relocating"], "plan correct": ["--step", "approved"],
+        "extension request": ["--to", "2030-06-30"],
     ]
 
     @Test func everyCommandHonoursOrRefusesAFormat() throws {

@@ -73,6 +73,7 @@ public enum Terms {
         ParkKind.self, ProgressStatus.self, TaskStatus.self, MilestoneKind.self, LandSupply.self, SiteReuse.self,
         SiteState.self, ContactChannel.self, DeliveryState.self, MilestoneState.self, CalendarDayKind.self,
         EnterprisePriority.self,
+        ExtensionState.self, CompletionReviewState.self, MilestoneLight.self,
     ]
 
     /// The label of `code` in `domain`, or nil when the domain or the code is unknown.
