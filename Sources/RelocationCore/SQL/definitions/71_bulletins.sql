@@ -237,6 +237,13 @@ END $$;
 REVOKE ALL ON FUNCTION reloc.issue_bulletin(text, text, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.issue_bulletin(text, text, date) TO reloc_app;
 
+-- The owner sees every row to UPDATE or DELETE, so that its attempt is refused aloud by the trigger
+-- below rather than matching no row in silence (the app roles have no such grant: 42501).
+DROP POLICY IF EXISTS bulletin_owner_update ON reloc.bulletin;
+CREATE POLICY bulletin_owner_update ON reloc.bulletin FOR UPDATE TO reloc_owner USING (true);
+DROP POLICY IF EXISTS bulletin_owner_delete ON reloc.bulletin;
+CREATE POLICY bulletin_owner_delete ON reloc.bulletin FOR DELETE TO reloc_owner USING (true);
+
 -- An issued bulletin is final for every role, the owner included (no grant stops the owner).
 CREATE OR REPLACE FUNCTION reloc.bulletin_is_final() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp

@@ -20,12 +20,12 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     NEW.updated_at := now();
-    IF NOT (NEW.on_time_weight BETWEEN 0 AND 100 AND NEW.completion_weight BETWEEN 0 AND 100
+    IF (NEW.on_time_weight BETWEEN 0 AND 100 AND NEW.completion_weight BETWEEN 0 AND 100
             AND NEW.on_time_weight + NEW.completion_weight <= 100
             AND NEW.overdue_day_weight BETWEEN 0 AND 100 AND NEW.escalation_weight BETWEEN 0 AND 100
             AND NEW.extension_weight BETWEEN 0 AND 100 AND NEW.escalate_after BETWEEN 1 AND 250
             AND NEW.good_from <= 100 AND NEW.good_from > NEW.fairly_good_from
-            AND NEW.fairly_good_from > NEW.fair_from AND NEW.fair_from >= 0) IS NOT FALSE THEN
+            AND NEW.fairly_good_from > NEW.fair_from AND NEW.fair_from >= 0) THEN
         RETURN NEW;
     END IF;
     PERFORM reloc.raise_rule('evaluation_setting_range',
@@ -50,8 +50,10 @@ DROP POLICY IF EXISTS evaluation_result_owner ON reloc.evaluation_result;
 CREATE POLICY evaluation_result_owner ON reloc.evaluation_result FOR ALL TO reloc_owner USING (true) WITH CHECK (true);
 DROP POLICY IF EXISTS evaluation_publication_read ON reloc.evaluation_publication;
 CREATE POLICY evaluation_publication_read ON reloc.evaluation_publication FOR SELECT TO reloc_app, reloc_owner USING (true);
-DROP POLICY IF EXISTS evaluation_publication_owner_insert ON reloc.evaluation_publication;
-CREATE POLICY evaluation_publication_owner_insert ON reloc.evaluation_publication FOR INSERT TO reloc_owner WITH CHECK (true);
+-- The owner writes publications (reloc.evaluation_publish) and sees every row to change, so that
+-- the trigger below refuses its UPDATE or DELETE aloud.
+DROP POLICY IF EXISTS evaluation_publication_owner ON reloc.evaluation_publication;
+CREATE POLICY evaluation_publication_owner ON reloc.evaluation_publication FOR ALL TO reloc_owner USING (true) WITH CHECK (true);
 
 -- A published year is final for every role, the owner included (2021 plan §(十五) counts on it).
 CREATE OR REPLACE FUNCTION reloc.evaluation_result_unpublished() RETURNS trigger
