@@ -21,12 +21,13 @@ struct TermDriftTests {
     ]
 
     /// Words the database computes in a query, never stores: no CHECK lists them.
-    static let computed: Set<String> = ["milestone.state"]
+    static let computed: Set<String> = ["milestone.state", "milestone.light"]
 
     /// Enumerated CHECKs whose list is part of a term's codes (checked in `subsetsMatch`).
     static let subsets: [String: [String]] = [
         "milestone_rule_kind": MilestoneRules.kinds,
         "reminder_rule_kind_check": ReminderRules.kinds,
+        "review_kind_kind": MilestoneKind.codes,
     ]
 
     /// Every CHECK of schema reloc that is a list, `column IN ('a', 'b', …)` and nothing more (not a

@@ -85,9 +85,10 @@ public enum MilestoneKind: String, Term {
 }
 
 /// A milestone's state as `milestone list` computes it on a day (Milestones.swift): in no table,
-/// so no CHECK lists it; labelled from reloc.term (0019) like every other code.
+/// so no CHECK lists it; labelled from reloc.term (0019) like every other code. `under-review`
+/// (0023): its completion is submitted and the province has not yet accepted or returned it.
 public enum MilestoneState: String, Term {
-    case open, dueToday = "due-today", overdue, done
+    case open, dueToday = "due-today", overdue, underReview = "under-review", done
     public static let domain = "milestone.state"
     public static let constraint: String? = nil
     public var zh: String {
@@ -95,6 +96,7 @@ public enum MilestoneState: String, Term {
         case .open: "未到期"
         case .dueToday: "今日到期"
         case .overdue: "已逾期"
+        case .underReview: "审核中"
         case .done: "已完成"
         }
     }
@@ -103,6 +105,7 @@ public enum MilestoneState: String, Term {
         case .open: "open"
         case .dueToday: "due today"
         case .overdue: "overdue"
+        case .underReview: "under review"
         case .done: "done"
         }
     }

@@ -22,3 +22,50 @@ public enum CalendarDayKind: String, Term {
         }
     }
 }
+
+/// An extension request's state (延期申请, 0023): asked, then decided once by the province.
+public enum ExtensionState: String, Term {
+    case pending, approved, rejected
+    public static let domain = "extension_request.state"
+    public static let constraint: String? = "extension_request_state"
+    public var zh: String {
+        switch self {
+        case .pending: "待审批"
+        case .approved: "已批准"
+        case .rejected: "不予批准"
+        }
+    }
+    public var en: String { rawValue }
+}
+
+/// A completion under review (办结审核, 0023): accepted is 销号, returned is 退办.
+public enum CompletionReviewState: String, Term {
+    case pending, accepted, returned
+    public static let domain = "completion_review.state"
+    public static let constraint: String? = "completion_review_state"
+    public var zh: String {
+        switch self {
+        case .pending: "待审核"
+        case .accepted: "已销号"
+        case .returned: "已退办"
+        }
+    }
+    public var en: String { rawValue }
+}
+
+/// A milestone's light on a day (红黄绿灯), as `reloc.milestone_lights` decides it (69_lights.sql):
+/// computed, never stored, so no CHECK lists it; labelled from reloc.term (0023).
+public enum MilestoneLight: String, Term {
+    case red, yellow, green, done
+    public static let domain = "milestone.light"
+    public static let constraint: String? = nil
+    public var zh: String {
+        switch self {
+        case .red: "红灯"
+        case .yellow: "黄灯"
+        case .green: "绿灯"
+        case .done: "已办结"
+        }
+    }
+    public var en: String { rawValue }
+}

@@ -72,6 +72,7 @@ public enum Terms {
         EnterpriseMode.self, EnterpriseStatus.self, HighRiskClass.self, PlanStatus.self, OrganisationKind.self,
         ParkKind.self, ProgressStatus.self, TaskStatus.self, MilestoneKind.self, LandSupply.self, SiteReuse.self,
         SiteState.self, ContactChannel.self, DeliveryState.self, MilestoneState.self, CalendarDayKind.self,
+        ExtensionState.self, CompletionReviewState.self, MilestoneLight.self,
         EvaluationRating.self,
     ]
 

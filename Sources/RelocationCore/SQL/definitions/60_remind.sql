@@ -273,6 +273,9 @@ AS $$
         JOIN rules r ON r.milestone_kind = m.kind
         WHERE (m.done_on IS NULL OR m.done_on > as_of)
           AND m.due_on <= as_of + r.horizon
+          -- Under review (办结审核, 68_review.sql): submitted as done, so not chased while the
+          -- province reviews it.
+          AND NOT EXISTS (SELECT FROM reloc.completion_review cr WHERE cr.milestone_id = m.id AND cr.state = 'pending')
     ),
     latest AS MATERIALIZED (
         SELECT o.*,

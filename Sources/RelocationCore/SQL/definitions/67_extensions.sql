@@ -1,0 +1,188 @@
+-- Extension requests (延期申请, issue 15 督办): asked before the due date by a body that may close
+-- the milestone, decided once by the province; an approval moves the due date as the database.
+--
+-- A repeatable definition (docs/migrations.md): the current text of every function, trigger binding and
+-- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
+
+-- May one of orgs close the milestone (the milestone_local_update policy's test, for one row): a
+-- body of its plan, enterprise or site, a department assigned to its task, or its owner.
+CREATE OR REPLACE FUNCTION reloc.milestone_closable_by(milestone_ref bigint, orgs bigint[]) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM reloc.milestone m
+                   WHERE m.id = milestone_ref
+                     AND (reloc.attachment_concerns(m.plan_id, m.enterprise_id, m.task_id, m.owner_id, orgs)
+                          OR (m.site_id IS NOT NULL AND reloc.site_concerns(m.site_id, orgs))))
+$$;
+COMMENT ON FUNCTION reloc.milestone_closable_by(bigint, bigint[]) IS
+    'True if one of orgs may close the milestone (its owner, a body of its plan, enterprise or site, a department assigned to its task).';
+REVOKE ALL ON FUNCTION reloc.milestone_closable_by(bigint, bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.milestone_closable_by(bigint, bigint[]) TO reloc_app;
+
+-- Everyone in the programme reads the requests (a milestone's history); the job reads them too.
+DROP POLICY IF EXISTS extension_request_read ON reloc.extension_request;
+CREATE POLICY extension_request_read ON reloc.extension_request FOR SELECT TO reloc_app, reloc_reminder, reloc_owner
+    USING (true);
+-- Asked by a body that may close the milestone (the trigger says so in words first).
+DROP POLICY IF EXISTS extension_request_insert ON reloc.extension_request;
+CREATE POLICY extension_request_insert ON reloc.extension_request FOR INSERT TO reloc_app
+    WITH CHECK ((SELECT reloc.acting_is_province())
+                OR reloc.milestone_closable_by(milestone_id, (SELECT reloc.acting_org_ids())));
+-- Decided by the province alone (and the grant of the decision's columns is the province's).
+DROP POLICY IF EXISTS extension_request_decide ON reloc.extension_request;
+CREATE POLICY extension_request_decide ON reloc.extension_request FOR UPDATE TO reloc_app
+    USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
+
+-- Stamps who, when and the due date asked from, whatever the client wrote, and checks the rules
+-- with words: an open milestone that the asker may close, not yet past its due date (plus the
+-- province's grace in working days, on the programme's date), a later date, one pending.
+CREATE OR REPLACE FUNCTION reloc.extension_request_before_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    acting constant bigint[] := reloc.acting_org_ids();
+    province constant boolean := reloc.acting_is_province();
+    m reloc.milestone;
+    grace bigint;
+    last_day date;
+BEGIN
+    NEW.requested_by := reloc.reporting_org_id(acting, province);
+    NEW.login := session_user;
+    NEW.requested_at := now();
+    NEW.state := 'pending';
+    NEW.decided_to := NULL;
+    NEW.decided_by := NULL;
+    NEW.decided_at := NULL;
+    NEW.decision_note := NULL;
+    NEW.reason := reloc.trim_space(NEW.reason);
+    NEW.evidence := coalesce(ARRAY(SELECT reloc.trim_space(x) FROM unnest(NEW.evidence) AS x
+                                   WHERE reloc.trim_space(x) IS NOT NULL), '{}');
+    SELECT * INTO m FROM reloc.milestone WHERE id = NEW.milestone_id;
+    IF NOT FOUND THEN
+        RETURN NEW;  -- the foreign key says so
+    END IF;
+    IF NOT province AND NOT reloc.milestone_closable_by(m.id, acting) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('milestone %s is not yours to ask an extension for: the body that may close it asks', m.id),
+            HINT = 'see reloc milestone list --mine, or act as the responsible organisation (--as ORG)';
+    END IF;
+    NEW.due_on := m.due_on;
+    IF m.done_on IS NOT NULL THEN
+        PERFORM reloc.raise_rule('extension_request_open_milestone', format('milestone %s was done on %s', m.id, m.done_on));
+    END IF;
+    IF NEW.reason IS NULL THEN
+        PERFORM reloc.raise_rule('extension_request_reason', format('milestone %s', m.id));
+    END IF;
+    IF NEW.requested_to IS NULL OR NEW.requested_to <= m.due_on THEN
+        PERFORM reloc.raise_rule('extension_request_later',
+            format('milestone %s is due on %s; asked for %s', m.id, m.due_on, coalesce(NEW.requested_to::text, 'no date')));
+    END IF;
+    SELECT s.extension_grace INTO grace FROM reloc.supervision_setting s;
+    last_day := reloc.add_working_days(m.due_on, coalesce(grace, 0)::integer);
+    IF reloc.programme_today() > last_day THEN
+        PERFORM reloc.raise_rule('extension_request_in_time',
+            format('milestone %s was due on %s; requests were taken until %s (grace %s working days); today is %s',
+                   m.id, m.due_on, last_day, coalesce(grace, 0), reloc.programme_today()));
+    END IF;
+    IF EXISTS (SELECT FROM reloc.extension_request e WHERE e.milestone_id = m.id AND e.state = 'pending') THEN
+        PERFORM reloc.raise_rule('extension_request_one_pending',
+            (SELECT format('milestone %s: request %s (to %s) is pending', m.id, e.id, e.requested_to)
+             FROM reloc.extension_request e WHERE e.milestone_id = m.id AND e.state = 'pending' LIMIT 1));
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.extension_request_before_insert() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER extension_request_before_insert BEFORE INSERT ON reloc.extension_request
+    FOR EACH ROW EXECUTE FUNCTION reloc.extension_request_before_insert();
+
+-- A decision, once: only a pending request is decided, only its decision changes, by the province;
+-- stamped with the province's login and the time. Approved: to the date asked unless the province
+-- gives another, still later than the milestone's due date, the milestone still open. Rejected:
+-- with a note (why), and no date.
+CREATE OR REPLACE FUNCTION reloc.extension_request_before_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m reloc.milestone;
+BEGIN
+    IF OLD.state <> 'pending' THEN
+        PERFORM reloc.raise_rule('extension_request_decided',
+            format('request %s was %s on %s', OLD.id, OLD.state, reloc.local_date(OLD.decided_at)));
+    END IF;
+    IF (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.due_on, NEW.requested_to,
+        NEW.reason, NEW.evidence)
+       IS DISTINCT FROM (OLD.id, OLD.milestone_id, OLD.requested_by, OLD.login, OLD.requested_at, OLD.due_on,
+                         OLD.requested_to, OLD.reason, OLD.evidence) THEN
+        PERFORM reloc.raise_rule('extension_request_decision', format('request %s: the request itself is as asked', OLD.id));
+    END IF;
+    IF NOT reloc.acting_is_province() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('extension request %s is decided by the province (省政府), not by the body that asked', OLD.id),
+            HINT = 'the province approves or rejects: reloc extension list --pending';
+    END IF;
+    NEW.state := lower(btrim(NEW.state));
+    NEW.decision_note := reloc.trim_space(NEW.decision_note);
+    NEW.decided_by := session_user;
+    NEW.decided_at := now();
+    IF NEW.state = 'approved' THEN
+        SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id;
+        NEW.decided_to := coalesce(NEW.decided_to, OLD.requested_to);
+        IF m.done_on IS NOT NULL THEN
+            PERFORM reloc.raise_rule('extension_request_open_milestone', format('milestone %s was done on %s', m.id, m.done_on));
+        END IF;
+        IF NEW.decided_to <= m.due_on OR NEW.decided_to <= OLD.due_on THEN
+            PERFORM reloc.raise_rule('extension_request_later',
+                format('milestone %s is due on %s; approved to %s', m.id, m.due_on, NEW.decided_to));
+        END IF;
+    ELSIF NEW.state = 'rejected' THEN
+        IF NEW.decided_to IS NOT NULL OR NEW.decision_note IS NULL THEN
+            PERFORM reloc.raise_rule('extension_request_decision',
+                format('request %s: a rejection gives no date and says why', OLD.id));
+        END IF;
+    ELSIF NEW.state = 'pending' THEN
+        PERFORM reloc.raise_rule('extension_request_decision', format('request %s: approved or rejected', OLD.id));
+    ELSE
+        PERFORM reloc.raise_rule('extension_request_state', format('"%s"', NEW.state));
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.extension_request_before_update() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER extension_request_before_update BEFORE UPDATE ON reloc.extension_request
+    FOR EACH ROW EXECUTE FUNCTION reloc.extension_request_before_update();
+
+-- The history is kept: no request is deleted (no grant either; this stops the owner too).
+CREATE OR REPLACE FUNCTION reloc.extension_request_kept() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM reloc.raise_rule('extension_request_decided', format('%s of extension requests', lower(TG_OP)));
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.extension_request_kept() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER extension_request_kept BEFORE DELETE ON reloc.extension_request
+    FOR EACH ROW EXECUTE FUNCTION reloc.extension_request_kept();
+CREATE OR REPLACE TRIGGER extension_request_no_truncate BEFORE TRUNCATE ON reloc.extension_request
+    FOR EACH STATEMENT EXECUTE FUNCTION reloc.extension_request_kept();
+
+-- An approval moves the milestone's due date, as the database (the asker has no right to move it;
+-- the province's approval is the authority). The reminder ledger is keyed by the due date
+-- (reminder_once), so the moved milestone is reminded afresh; a digest not yet sent that lists the
+-- old date is stale and recomposed (remind_supersede).
+CREATE OR REPLACE FUNCTION reloc.extension_request_approved() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'extension_request' OR TG_OP <> 'UPDATE' OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'reloc.extension_request_approved follows decisions only';
+    END IF;
+    UPDATE reloc.milestone m SET due_on = NEW.decided_to WHERE m.id = NEW.milestone_id;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.extension_request_approved() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER extension_request_approved AFTER UPDATE ON reloc.extension_request
+    FOR EACH ROW WHEN (OLD.state = 'pending' AND NEW.state = 'approved')
+    EXECUTE FUNCTION reloc.extension_request_approved();
