@@ -23,7 +23,7 @@ struct Reloc: ParsableCommand {
             EnterpriseCommand.self,
             TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self,
             RemindCommand.self,
-            BulletinCommand.self, EvaluationCommand.self,
+            BoardCommand.self, BulletinCommand.self, EvaluationCommand.self,
         ]
     )
 

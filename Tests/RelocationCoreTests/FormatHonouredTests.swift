@@ -13,7 +13,7 @@ struct FormatHonouredTests {
         "milestone add", "milestone progress", "milestone rules list", "org list", "org add", "park list",
         "park show", "park add", "plan list", "plan show", "plan add", "remind rules list", "remind contact add",
         "remind contact list", "remind status", "remind history", "site list", "site show", "site add",
-        "site history", "task list", "task show", "task add", "task progress", "user add", "bulletin draft",
+        "site history", "task list", "task show", "task add", "task progress", "user add", "board", "bulletin draft",
         "bulletin list",
         "bulletin show", "evaluation compute", "evaluation list", "evaluation weights show",
     ]

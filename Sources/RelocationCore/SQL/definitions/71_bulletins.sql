@@ -113,10 +113,14 @@ BEGIN
                (m.done_on IS NULL OR m.done_on > as_of) AND m.due_on >= as_of AS not_yet_due,
                coalesce(w.working_days, 0) AS overdue_working_days,
                greatest(as_of - m.due_on, 0) AS overdue_calendar_days,
-               0::bigint AS extensions
+               coalesce(x.granted, 0) AS extensions
         FROM reloc.milestone m
         LEFT JOIN reloc.working_days_until(p.period_start, as_of) w
             ON w.day = m.due_on AND (m.done_on IS NULL OR m.done_on > as_of) AND m.due_on < as_of
+        -- 延期: the requests the province approved by the as-of day (extension_request, 67_extensions.sql).
+        LEFT JOIN (SELECT e.milestone_id, count(*) AS granted FROM reloc.extension_request e
+                   WHERE e.state = 'approved' AND reloc.local_date(e.decided_at) <= as_of
+                   GROUP BY e.milestone_id) x ON x.milestone_id = m.id
         WHERE m.due_on BETWEEN p.period_start AND p.period_end
     ), unit AS (
         SELECT o.id, o.code, o.name_zh, o.kind FROM reloc.organisation o

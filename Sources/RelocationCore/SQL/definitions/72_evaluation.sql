@@ -127,11 +127,14 @@ AS $$
                     ELSE 0 END AS late_days,
                (m.done_on IS NULL OR m.done_on > b.as_of) AND (m.due_on < b.as_of OR (b.closed AND m.due_on <= b.as_of))
                    AS open_overdue,
-               0::bigint AS extensions
+               coalesce(x.granted, 0) AS extensions
         FROM bounds b
         JOIN reloc.milestone m ON m.due_on BETWEEN b.first_day AND make_date(year::integer, 12, 31)
         LEFT JOIN wd due ON due.day = m.due_on
         LEFT JOIN wd done ON done.day = m.done_on
+        LEFT JOIN (SELECT e.milestone_id, count(*) AS granted FROM reloc.extension_request e, bounds b
+                   WHERE e.state = 'approved' AND reloc.local_date(e.decided_at) <= b.as_of
+                   GROUP BY e.milestone_id) x ON x.milestone_id = m.id
     ), unit AS (
         SELECT s.unit_id, count(*) AS due, count(*) FILTER (WHERE i.done) AS done,
                count(*) FILTER (WHERE i.on_time) AS on_time,
