@@ -5,6 +5,53 @@
 -- A repeatable definition (docs/migrations.md): the current text of every function, trigger binding and
 -- policy of this concern. Edit it in place; `reloc db migrate` applies it again, after every numbered migration.
 
+-- A city answers for the milestones of its plans and its enterprises and for those owned by it or
+-- by its districts (所在城市政府…负总责, §六); a department for the milestones of the tasks assigned
+-- to it, the work of a renamed department passing to its successor (reloc.current_org). A
+-- milestone may count for a city and a department both; the totals count it once.
+CREATE OR REPLACE FUNCTION reloc.supervised_units(first_due date, last_due date)
+RETURNS TABLE (unit_id bigint, milestone_id bigint)
+LANGUAGE sql STABLE
+AS $$
+    WITH m AS (
+        SELECT m.id, m.plan_id, m.enterprise_id, m.task_id, m.owner_id
+        FROM reloc.milestone m WHERE m.due_on BETWEEN first_due AND last_due
+    ), holder AS (
+        SELECT a.task_id, h.id AS org_id
+        FROM reloc.task_assignment a
+        JOIN reloc.organisation h ON h.id = reloc.current_org(a.org_id) AND h.kind = 'department'
+    )
+    SELECT p.city_id, m.id FROM m JOIN reloc.plan p ON p.id = m.plan_id
+    UNION
+    SELECT e.city_id, m.id FROM m JOIN reloc.enterprise e ON e.id = m.enterprise_id
+    UNION
+    SELECT CASE o.kind WHEN 'city' THEN o.id ELSE o.parent_id END, m.id
+    FROM m JOIN reloc.organisation o ON o.id = m.owner_id AND o.kind IN ('city', 'district')
+    UNION
+    SELECT h.org_id, m.id FROM m JOIN holder h ON h.task_id = m.task_id
+$$;
+COMMENT ON FUNCTION reloc.supervised_units(date, date) IS
+    'The cities and departments answering for each milestone due from first_due to last_due: a city for its plans'', enterprises'' and its own and its districts'' milestones, a department for its tasks''.';
+
+-- Working days after each day of [first_day, last_day] up to last_day: one pass over the calendar,
+-- so that overdue days of many milestones cost a join, not a count each. Equal to
+-- reloc.working_days_between(day, last_day) (the tests compare them).
+CREATE OR REPLACE FUNCTION reloc.working_days_until(first_day date, last_day date)
+RETURNS TABLE (day date, working_days integer)
+LANGUAGE sql STABLE
+AS $$
+    WITH d AS (
+        SELECT g::date AS day, reloc.is_working_day(g::date) AS works
+        FROM generate_series(first_day, last_day, interval '1 day') AS g
+    )
+    SELECT d.day,
+           (count(*) FILTER (WHERE d.works) OVER (ORDER BY d.day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            - CASE WHEN d.works THEN 1 ELSE 0 END)::integer
+    FROM d
+$$;
+COMMENT ON FUNCTION reloc.working_days_until(date, date) IS
+    'For every day from first_day to last_day: the working days after it up to and including last_day (reloc.working_days_between(day, last_day)).';
+
 -- Which city, department or plan answers for each milestone (any due date). A city: its plans',
 -- its enterprises' and its own and its districts' milestones (所在城市政府…负总责, §六); a
 -- department: its tasks' (a renamed department's passing to its successor); a plan: its own, its
