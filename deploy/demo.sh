@@ -90,3 +90,9 @@ step "an 'approved' milestone added after the approval is created done, never ov
 
 step "the reminder digest as of 2015-01-05 (dry run): 四平's compilation is no longer chased, the other plans' still are"
 "$reloc" remind run --as-of 2015-01-05 --dry-run
+
+step "the board as of 2015-01-05 (reloc board): milestones per traffic light (红黄绿灯) per city, the total first, red first"
+"$reloc" board --as-of 2015-01-05
+
+step "a bulletin (通报) for 2014-Q4 as of 2015-01-05, drafted in Markdown (reloc bulletin draft --period 2014-Q4 --format markdown)"
+"$reloc" bulletin draft --period 2014-Q4 --as-of 2015-01-05 --format markdown
