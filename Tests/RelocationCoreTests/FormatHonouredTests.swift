@@ -13,9 +13,10 @@ struct FormatHonouredTests {
         "milestone add", "milestone progress", "milestone rules list", "org list", "org add", "park list",
         "park show", "park add", "plan list", "plan show", "plan add", "remind rules list", "remind contact add",
         "remind contact list", "remind status", "remind history", "site list", "site show", "site add",
-        "site history", "task list", "task show", "task add", "task progress", "user add", "board", "bulletin draft",
-        "bulletin list",
-        "bulletin show", "evaluation compute", "evaluation list", "evaluation weights show",
+        "site history", "task list", "task show", "task add", "task progress", "user add",
+        "extension request", "extension list", "review list", "review kinds list",
+        "board", "bulletin draft", "bulletin list", "bulletin show", "evaluation compute", "evaluation list",
+        "evaluation weights show",
     ]
 
     /// The arguments `--help`'s USAGE line requires, each given a value that parses ("1", a date).
@@ -57,8 +58,8 @@ struct FormatHonouredTests {
     /// Choices the USAGE line leaves optional but the command needs (one of them), and fixed words.
     static let choices: [String: [String]] = [
         "enterprise advance": ["--to", "relocating"], "plan advance": ["--to", "consultation"],
-        "milestone rules set": ["--none"], "site remediate": ["--done"], "evaluation adjust": ["--rating", "poor"],
-        "evaluation weights set": ["--good", "90"],
+        "milestone rules set": ["--none"], "site remediate": ["--done"], "extension request": ["--to", "2030-06-30"],
+        "evaluation adjust": ["--rating", "poor"], "evaluation weights set": ["--good", "90"],
     ]
 
     @Test func everyCommandHonoursOrRefusesAFormat() throws {

@@ -118,7 +118,11 @@ struct TaskRuleTests {
                 try fixture.admin().query(
                     "SELECT o.code FROM reloc.milestone m JOIN reloc.organisation o ON o.id = m.owner_id WHERE m.id = \(taskMilestone)"
                 ).scalar(String.self) == "JL-ZRT")
-            #expect(try fixture.cli(["milestone", "done", String(taskMilestone), "--as", "JL-ZRT"]).status == 0)
+            // A task milestone's completion is reviewed (办结审核, 0023): submitted with its evidence.
+            let submitted = try fixture.cli([
+                "milestone", "done", String(taskMilestone), "--as", "JL-ZRT", "--evidence", "吉自然资〔2015〕1号",
+            ])
+            #expect(submitted.status == 0 && submitted.stdout.contains("submitted for review"), "\(submitted.stderr)")
             #expect(
                 try fixture.cli(["milestone", "list", "--as", "JL-ZRT", "--mine", "--format", "json"]).stdout.contains(
                     "用地指标下达"))

@@ -158,7 +158,8 @@ struct ValuesReviewTests {
             #expect(refused.status == 65, "\(refused.stderr)")
             #expect(refused.stderr.contains("open milestones \(milestone)"), "\(refused.stderr)")
             #expect(refused.stderr.contains("milestone done"), "\(refused.stderr)")
-            #expect(try fixture.cli(["milestone", "done", "\(milestone)", "--as", "SP"]).status == 0)
+            // A custom milestone's completion is reviewed (办结审核, 0023): the province closes it.
+            #expect(try fixture.cli(["milestone", "done", "\(milestone)", "--as", "JL"]).status == 0)
             let withdrawn = try fixture.cli(["enterprise", "withdraw", "\(id)", "--as", "SP", "--reason", "错登"])
             #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
             expectSQLState("23514", constraint: "enterprise_withdrawal") {

@@ -26,10 +26,13 @@ public struct Milestones {
         public init() {}
     }
 
-    /// One row per milestone: `id, kind, title, attached_to, plan, enterprise_id, enterprise, task,
-    /// site_id, owner, owner_name, due_on, done_on, state, days_left, percent, status, as_of`.
-    /// `state` is done (on or before the as-of day), overdue, due-today or open; `days_left` is
-    /// negative when overdue. `--overdue` and `--due-within` together list either.
+    /// One row per milestone: `id, kind, title, short_title, attached_to, plan, enterprise_id, enterprise, task,
+    /// site_id, owner, owner_name, due_on, done_on, state, days_left, percent, status, as_of, light,
+    /// extensions, original_due_on`. `state` is under-review (a completion submitted, not yet
+    /// accepted), done (on or before the as-of day), overdue, due-today or open; `days_left` is
+    /// negative when overdue. `due_on` is the due date in force on the as-of day, `extensions` the
+    /// extensions approved by then, `original_due_on` the due date before the first of them, `light`
+    /// the day's light (reloc.milestone_lights). `--overdue` and `--due-within` together list either.
     public func list(_ filter: Filter) throws -> PGResult {
         let plan = filter.plan?.uppercased()
         if let plan, try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan)").rows.isEmpty {
@@ -48,25 +51,29 @@ public struct Milestones {
             ),
             rows AS (
                 SELECT m.id, m.kind, m.title,
+                       CASE WHEN length(m.title) > 16 THEN left(m.title, 15) || '…' ELSE m.title END AS short_title,
                        CASE WHEN m.plan_id IS NOT NULL THEN 'plan ' || p.code
                             WHEN m.enterprise_id IS NOT NULL THEN 'enterprise ' || e.id || ' ' || e.name
                             WHEN m.task_id IS NOT NULL THEN 'task ' || t.number
                             WHEN m.site_id IS NOT NULL THEN 'site ' || s.id || ' ' || s.name END AS attached_to,
                        p.code AS plan, e.id AS enterprise_id, e.name AS enterprise, t.number AS task, s.id AS site_id,
-                       o.code AS owner, o.name_zh AS owner_name, m.due_on,
-                       CASE WHEN m.done_on <= params.as_of THEN m.done_on END AS done_on,
-                       CASE WHEN m.done_on <= params.as_of THEN 'done'
-                            WHEN m.due_on < params.as_of THEN 'overdue'
-                            WHEN m.due_on = params.as_of THEN 'due-today'
+                       o.code AS owner, o.name_zh AS owner_name, lt.due_on,
+                       lt.done_on,
+                       CASE WHEN lt.under_review THEN 'under-review'
+                            WHEN lt.done_on IS NOT NULL THEN 'done'
+                            WHEN lt.due_on < params.as_of THEN 'overdue'
+                            WHEN lt.due_on = params.as_of THEN 'due-today'
                             ELSE 'open' END AS state,
-                       m.due_on - params.as_of AS days_left,
+                       lt.days_left, lt.light, lt.extensions, lt.original_due_on,
                        trim_scale(l.percent) AS percent, l.status,
                        params.as_of,
-                       m.done_on IS NOT NULL AND m.done_on <= params.as_of AS is_done,
+                       lt.done_on IS NOT NULL AS is_done,
                        params.mine,
                        m.owner_id, m.plan_id, m.enterprise_id AS enterprise_ref, m.task_id, m.site_id AS site_ref
                 FROM reloc.milestone m
                 CROSS JOIN params
+                -- The light (红黄绿灯) and the due date in force that day, extensions counted (69_lights.sql).
+                JOIN reloc.milestone_lights(\(filter.asOf.sql)) lt ON lt.milestone_id = m.id
                 JOIN reloc.organisation o ON o.id = reloc.org_on(m.owner_id, params.as_of)
                 LEFT JOIN reloc.plan p ON p.id = m.plan_id
                 LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
@@ -74,8 +81,8 @@ public struct Milestones {
                 LEFT JOIN reloc.site s ON s.id = m.site_id
                 LEFT JOIN latest l ON l.milestone_id = m.id
             )
-            SELECT id, kind, title, attached_to, plan, enterprise_id, enterprise, task, site_id, owner, owner_name, due_on,
-                   done_on, state, days_left, percent, status, as_of
+            SELECT id, kind, title, short_title, attached_to, plan, enterprise_id, enterprise, task, site_id, owner, owner_name, due_on,
+                   done_on, state, days_left, percent, status, as_of, light, extensions, original_due_on
             FROM rows
             WHERE (\(filter.id)::bigint IS NULL OR id = \(filter.id))
               AND (NOT \(filter.mine) OR reloc.attachment_concerns(plan_id, enterprise_ref, task_id, owner_id, mine)
@@ -199,11 +206,24 @@ public struct Milestones {
         }
     }
 
-    /// Marks a milestone done on a date (default today in the programme's zone).
-    public func done(_ id: Int64, on date: CalendarDate?, note: String?) throws {
+    /// What closing a milestone did: closed it, or, for a milestone the province reviews (办结审核),
+    /// submitted its completion for review (the id of the submission).
+    public enum Closing: Sendable, Equatable {
+        case done
+        case submitted(Int64)
+    }
+
+    /// Marks a milestone done on a date (default today in the programme's zone); for a milestone
+    /// the province reviews, closed by another body, submits the completion with its evidence instead.
+    @discardableResult
+    public func done(_ id: Int64, on date: CalendarDate?, note: String?, evidence: [String] = []) throws -> Closing {
+        if try Reviews(db).isReviewed(milestone: id) {
+            return .submitted(try Reviews(db).submit(milestone: id, doneOn: date, evidence: evidence, note: note))
+        }
         try db.updateOne(
             "UPDATE reloc.milestone SET done_on = coalesce(\(date), reloc.today()), note = coalesce(\(note), note) WHERE id = \(id)",
             what: "milestone \(id)", existing: "SELECT 1 FROM reloc.milestone WHERE id = \(id)")
+        return .done
     }
 
     /// Opens a milestone marked done by mistake (or whose work came undone) again.

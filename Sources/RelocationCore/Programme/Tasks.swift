@@ -25,7 +25,8 @@ public struct Tasks {
     }
 
     /// One row per task: `number, title, short_title, plan, lead, lead_name, co, percent, status,
-    /// due_on, days_overdue, reported_at, as_of`. `--overdue` and `--due-within` together list
+    /// due_on, days_overdue, reported_at, as_of, light`. `light` is the worst light (红黄绿灯) of the
+    /// task's milestones on the day (red, yellow, green, done; none without milestones). `--overdue` and `--due-within` together list
     /// either. Only assignments not ended by the as-of day count (`task unassign`, 0012). `mine` is the acting organisation's work on the as-of day: a renamed department's
     /// tasks are its own until the succession date, its successor's from then on. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
     /// name the same work), whatever the as-of day.
@@ -42,6 +43,15 @@ public struct Tasks {
                 FROM reloc.progress_report r, params
                 WHERE r.task_id IS NOT NULL AND reloc.local_date(r.reported_at) <= params.as_of
                 ORDER BY r.task_id, r.reported_at DESC, r.id DESC
+            ),
+            -- A task's light (红黄绿灯): the worst of its milestones' on the day (69_lights.sql).
+            lights AS (
+                SELECT m.task_id,
+                       (array_agg(l.light ORDER BY array_position(ARRAY['red', 'yellow', 'green', 'done'], l.light)))[1] AS light
+                FROM reloc.milestone m
+                JOIN reloc.milestone_lights(\(filter.asOf.sql)) l ON l.milestone_id = m.id
+                WHERE m.task_id IS NOT NULL
+                GROUP BY m.task_id
             ),
             rows AS (
                 SELECT t.number,
@@ -62,11 +72,13 @@ public struct Tasks {
                             THEN params.as_of - t.due_on END AS days_overdue,
                        l.reported_at,
                        params.as_of,
+                       lt.light,
                        t.id
                 FROM reloc.task t
                 CROSS JOIN params
                 LEFT JOIN reloc.plan p ON p.id = t.plan_id
                 LEFT JOIN latest l ON l.task_id = t.id
+                LEFT JOIN lights lt ON lt.task_id = t.id
                 LEFT JOIN reloc.task_assignment la ON la.task_id = t.id AND la.lead
                 LEFT JOIN reloc.organisation lead ON lead.id = reloc.org_on(la.org_id, params.as_of)
                 WHERE (NOT \(filter.mine) OR EXISTS (
@@ -83,7 +95,7 @@ public struct Tasks {
                            AND l.status IS DISTINCT FROM 'done'))
             )
             SELECT number, title, short_title, plan, lead, lead_name, co, percent, status, due_on, days_overdue,
-                   reported_at, as_of
+                   reported_at, as_of, light
             FROM rows
             WHERE \(filter.status)::text IS NULL OR status = \(filter.status)
             ORDER BY number

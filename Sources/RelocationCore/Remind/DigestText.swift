@@ -60,7 +60,10 @@ public enum DigestText {
         let mark = item.escalation ? "【督办】" : ""
         var lines = ["\(number). \(mark)\(item.title)（\(attachment(item.belongsTo))）"]
         lines.append("   到期日：\(chineseDate(item.dueOn))，\(daysText(item.daysLeft))")
-        if item.escalation, let owner = item.owner {
+        if item.awaitingReview {
+            lines.append("   已提交办结，待审核：reloc review list 查看，review accept 销号或 review return 退办")
+        }
+        if item.escalation || item.awaitingReview, let owner = item.owner {
             lines.append("   责任单位：\(owner.name)")
         }
         lines.append("   最新进展：\(progress(item.latestProgress))")
@@ -72,6 +75,7 @@ public enum DigestText {
         case .overdue: "已逾期"
         case .dueToday: "今日到期"
         case .dueSoon: "即将到期"
+        case .awaitingReview: "待审核"
         }
     }
 
@@ -101,5 +105,5 @@ public enum DigestText {
         return text
     }
 
-    static let sectionNumerals = ["一", "二", "三", "四"]
+    static let sectionNumerals = ["一", "二", "三", "四", "五", "六", "七"]
 }

@@ -102,11 +102,16 @@ public struct ReminderItem: Sendable, Hashable, Codable {
     /// The owner of the milestone, named in escalations so the province knows whom to chase.
     public var owner: Recipient?
     public var latestProgress: LatestProgress?
+    /// True when its completion waits for the province's review (待审核, issue 15): the item asks
+    /// the province to accept or return it, whatever the due date.
+    public var awaitingReview = false
 
     public init(
         milestoneID: Int64, kind: String, title: String, belongsTo: Attachment, dueOn: CalendarDate, daysLeft: Int,
-        escalation: Bool = false, owner: Recipient? = nil, latestProgress: LatestProgress? = nil
+        escalation: Bool = false, owner: Recipient? = nil, latestProgress: LatestProgress? = nil,
+        awaitingReview: Bool = false
     ) {
+        self.awaitingReview = awaitingReview
         self.milestoneID = milestoneID
         self.kind = kind
         self.title = title
@@ -126,6 +131,7 @@ public struct ReminderItem: Sendable, Hashable, Codable {
         case daysLeft = "days_left"
         case latestProgress = "latest_progress"
         case stage
+        case awaitingReview = "awaiting_review"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -139,6 +145,7 @@ public struct ReminderItem: Sendable, Hashable, Codable {
         escalation = try c.decodeIfPresent(Bool.self, forKey: .escalation) ?? false
         owner = try c.decodeIfPresent(Recipient.self, forKey: .owner)
         latestProgress = try c.decodeIfPresent(LatestProgress.self, forKey: .latestProgress)
+        awaitingReview = try c.decodeIfPresent(Bool.self, forKey: .awaitingReview) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -153,11 +160,12 @@ public struct ReminderItem: Sendable, Hashable, Codable {
         try c.encode(escalation, forKey: .escalation)
         try c.encodeIfPresent(owner, forKey: .owner)
         try c.encode(latestProgress, forKey: .latestProgress)
+        if awaitingReview { try c.encode(awaitingReview, forKey: .awaitingReview) }
     }
 
-    /// Overdue, due today or due soon, from the days left.
+    /// Overdue, due today or due soon, from the days left; awaiting the province's review (待审核).
     public var stage: Stage {
-        daysLeft < 0 ? .overdue : daysLeft == 0 ? .dueToday : .dueSoon
+        awaitingReview ? .awaitingReview : daysLeft < 0 ? .overdue : daysLeft == 0 ? .dueToday : .dueSoon
     }
 
     /// Where an item stands; the order is the digest's reading order.
@@ -165,6 +173,7 @@ public struct ReminderItem: Sendable, Hashable, Codable {
         case overdue
         case dueToday = "due-today"
         case dueSoon = "due-soon"
+        case awaitingReview = "awaiting-review"
 
         public static func < (a: Stage, b: Stage) -> Bool {
             allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -120,16 +120,29 @@ struct MilestoneCommand: ParsableCommand {
     }
 
     struct Done: SessionCommand, PrintsSentence {
-        static let configuration = CommandConfiguration(abstract: "Mark a milestone done.")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a milestone done, or submit its completion for review (办结审核).",
+            discussion: """
+                A milestone the province reviews (reloc review kinds), closed by a body other than the province, \
+                is not closed: its completion is submitted with --evidence and stays under review until the \
+                province accepts it (reloc review accept) or returns it (reloc review return).
+                """)
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "The day it was done (default today, Asia/Shanghai).") var on: CalendarDate?
         @Option(help: "A note.") var note: String?
+        @Option(
+            parsing: .upToNextOption,
+            help: ArgumentHelp("Evidence (文号) of a completion submitted for review; one or more.", valueName: "文号"))
+        var evidence: [String] = []
         @OptionGroup var session: SessionOptions
         @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
-            try Milestones(session.open().connection).done(id, on: on, note: note)
-            Console.write("milestone \(id) done\n")
+            switch try Milestones(session.open().connection).done(id, on: on, note: note, evidence: evidence) {
+            case .done: Console.write("milestone \(id) done\n")
+            case .submitted(let review):
+                Console.write("milestone \(id) submitted for review (办结审核): completion \(review)\n")
+            }
         }
     }
 

@@ -37,16 +37,38 @@ extension TableView {
     static let tasks = TableView(
         [
             ("number", "no"), ("short_title", "title"), ("lead_name", "lead"), ("percent", "percent"),
-            ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"),
+            ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"), ("light", "light"),
         ],
-        terms: ["status": TaskStatus.self])
+        terms: ["status": TaskStatus.self, "light": MilestoneLight.self])
 
     static let milestones = TableView(
         [
-            ("id", "id"), ("kind", "kind"), ("title", "title"), ("attached_to", "attached to"), ("owner", "owner"),
-            ("due_on", "due"), ("state", "state"), ("days_left", "days"),
+            ("id", "id"), ("kind", "kind"), ("short_title", "title"), ("attached_to", "attached to"),
+            ("owner", "owner"), ("due_on", "due"), ("extensions", "ext"), ("state", "state"), ("days_left", "days"),
+            ("light", "light"),
         ],
-        terms: ["kind": MilestoneKind.self, "status": ProgressStatus.self, "state": MilestoneState.self])
+        terms: [
+            "kind": MilestoneKind.self, "status": ProgressStatus.self, "state": MilestoneState.self,
+            "light": MilestoneLight.self,
+        ])
+
+    static let extensionRequests = TableView(
+        [
+            ("id", "id"), ("milestone_id", "milestone"), ("requested_by", "by"), ("requested_on", "asked on"),
+            ("due_on", "due"), ("requested_to", "to"), ("state", "state"), ("decided_to", "approved to"),
+            ("reason", "reason"),
+        ],
+        terms: ["state": ExtensionState.self])
+
+    static let completionReviews = TableView(
+        [
+            ("id", "id"), ("milestone_id", "milestone"), ("requested_by", "by"), ("requested_on", "submitted"),
+            ("done_on", "done on"), ("evidence", "evidence"), ("state", "state"),
+            ("waited_working_days", "waited (wd)"), ("decision_note", "note"),
+        ],
+        terms: ["state": CompletionReviewState.self])
+
+    static let reviewKinds = TableView.all()
 
     static let sites = TableView(
         [

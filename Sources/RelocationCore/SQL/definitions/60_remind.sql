@@ -273,8 +273,8 @@ AS $$
         JOIN rules r ON r.milestone_kind = m.kind
         WHERE (m.done_on IS NULL OR m.done_on > as_of)
           AND m.due_on <= as_of + r.horizon
-          -- Under review (办结审核, 68_review.sql): submitted as done, so not chased while the
-          -- province reviews it.
+          -- Under review (办结审核, 68_review.sql): submitted as done, so not chased; the province
+          -- is reminded to review it instead (待审核, below).
           AND NOT EXISTS (SELECT FROM reloc.completion_review cr WHERE cr.milestone_id = m.id AND cr.state = 'pending')
     ),
     latest AS MATERIALIZED (
@@ -325,6 +325,16 @@ AS $$
     UNION ALL
     SELECT e.milestone_id, e.recipient_id, e.due_on, 'escalation-' || e.escalate_after, e.due_on + e.escalate_after, true
     FROM escalations e
+    UNION ALL
+    -- 待审核 (68_review.sql): a completion under review review_within working days, to the province,
+    -- once per submission.
+    SELECT c.milestone_id, h.holder_id, m.due_on, 'review-' || c.id, w.review_by, false
+    FROM reloc.completion_review c
+    JOIN reloc.milestone m ON m.id = c.milestone_id
+    CROSS JOIN reloc.supervision_setting st
+    CROSS JOIN LATERAL (SELECT reloc.add_working_days(reloc.local_date(c.requested_at), st.review_within::integer) AS review_by) w
+    JOIN holder h ON h.kind = 'province' AND h.id = h.holder_id
+    WHERE c.state = 'pending' AND w.review_by <= as_of
 $$;
 COMMENT ON FUNCTION reloc.reminders_due(date) IS
     'The reminders due as of a date (most recent applicable occurrence per milestone and recipient), whether or not the ledger has them.';
@@ -416,6 +426,9 @@ BEGIN
                        -- Attached to something a later migration adds.
                        ELSE jsonb_build_object('type', 'other', 'code', NULL, 'name', m.title) END,
                    'due_on', i.due_on, 'days_left', i.days_left, 'escalation', i.escalation,
+                   -- 待审核: its completion waits for the province's review (68_review.sql).
+                   'awaiting_review', EXISTS (SELECT FROM reloc.completion_review cr
+                                              WHERE cr.milestone_id = m.id AND cr.state = 'pending'),
                    'owner', jsonb_build_object('code', owner.code, 'name', owner.name_zh),
                    'latest_progress', CASE WHEN pr.status IS NOT NULL THEN jsonb_build_object(
                        'percent', pr.percent, 'status', pr.status, 'note', pr.note,

@@ -173,6 +173,15 @@ GRANT SELECT ON reloc.completion_review TO reloc_app, reloc_reminder;
 GRANT INSERT (milestone_id, done_on, evidence, note) ON reloc.completion_review TO reloc_app;
 GRANT UPDATE (state, decision_note) ON reloc.completion_review TO reloc_province;
 
+-- 待审核: a completion under review review_within working days is an item of the province's
+-- digest, once per submission (occurrence review-<completion id>; reloc.reminders_due).
+-- Widened, not weakened: every occurrence the old CHECK took is still taken, so the rows already
+-- in the ledger (millions, on a large programme) need no scan: NOT VALID checks the new rows only.
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE reloc.reminder DROP CONSTRAINT reminder_occurrence_format;
+ALTER TABLE reloc.reminder ADD CONSTRAINT reminder_occurrence_format
+    CHECK (occurrence ~ '^(before-[1-9][0-9]*|due|overdue-[1-9][0-9]*|escalation-[1-9][0-9]*|review-[1-9][0-9]*)$') NOT VALID;
+
 -- reloc.term's policies are applied after the numbered migrations (0019 says why).
 ALTER TABLE reloc.term NO FORCE ROW LEVEL SECURITY;
 INSERT INTO reloc.term (domain, code, zh, en) VALUES
