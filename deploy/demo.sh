@@ -100,3 +100,9 @@ items() { grep -cE '^[0-9]+\. ' <<<"$1" || true; }
 digests() { grep -oE 'planned [0-9]+' <<<"$1" | grep -oE '[0-9]+' || echo 0; }
 echo "approval closed SP-TD's milestones: the digest as of 2015-01-05 went from $(items "$before") items in" \
     "$(digests "$before") digests to $(items "$after") in $(digests "$after")"
+
+step "the board as of 2015-01-05 (reloc board): milestones per traffic light (红黄绿灯) per city, the total first, red first"
+"$reloc" board --as-of 2015-01-05
+
+step "a bulletin (通报) for 2014-Q4 as of 2015-01-05, drafted in Markdown (reloc bulletin draft --period 2014-Q4 --format markdown)"
+"$reloc" bulletin draft --period 2014-Q4 --as-of 2015-01-05 --format markdown

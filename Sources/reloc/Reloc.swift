@@ -25,6 +25,7 @@ struct Reloc: ParsableCommand {
             RemindCommand.self,
             CalendarCommand.self, SupervisionCommand.self, AckCommand.self,
             RemindCommand.self, ExtensionCommand.self, ReviewCommand.self,
+            BoardCommand.self, BulletinCommand.self, EvaluationCommand.self,
         ]
     )
 

@@ -17,6 +17,8 @@ struct FormatHonouredTests {
         "ack list", "ack task", "ack milestone", "calendar list", "calendar workdays", "calendar add-days",
         "supervision settings",
         "extension request", "extension list", "review list", "review kinds list",
+        "board", "bulletin draft", "bulletin list", "bulletin show", "evaluation compute", "evaluation list",
+        "evaluation weights show",
     ]
 
     /// The arguments `--help`'s USAGE line requires, each given a value that parses ("1", a date).
@@ -61,6 +63,7 @@ struct FormatHonouredTests {
         "milestone rules set": ["--none"], "site remediate": ["--done"],
         "enterprise correct": ["--step", "relocating"], "plan correct": ["--step", "approved"],
         "extension request": ["--to", "2030-06-30"],
+        "evaluation adjust": ["--rating", "poor"], "evaluation weights set": ["--good", "90"],
     ]
 
     @Test func everyCommandHonoursOrRefusesAFormat() throws {

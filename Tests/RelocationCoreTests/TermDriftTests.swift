@@ -16,6 +16,8 @@ struct TermDriftTests {
         "land_amount_unit": "the unit an amount was typed in (ha or mu), read by LandArea, never chosen from a list",
         "milestone_due_follows_check": "which plan date a deadline follows, written by the database (0011)",
         "reminder_state_check": "the reminder ledger's own state, written only by the job",
+        "evaluation_computed_rating_check":
+            "the rating a score falls in (evaluation.rating), written only by the database",
     ]
 
     /// Words the database computes in a query, never stores: no CHECK lists them.

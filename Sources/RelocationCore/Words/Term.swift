@@ -74,6 +74,7 @@ public enum Terms {
         SiteState.self, ContactChannel.self, DeliveryState.self, MilestoneState.self, CalendarDayKind.self,
         EnterprisePriority.self,
         ExtensionState.self, CompletionReviewState.self, MilestoneLight.self,
+        EvaluationRating.self,
     ]
 
     /// The label of `code` in `domain`, or nil when the domain or the code is unknown.

@@ -41,8 +41,25 @@ struct SessionOptions: ParsableArguments {
 
 /// How lists and items are printed.
 struct FormatOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: table, json or csv.")
-    var format: OutputFormat = .table
+    @Option(name: .customLong("format"), help: "Output format: table, json or csv (a bulletin also markdown or html).")
+    var choice: FormatChoice = .table
+
+    /// The format of records. Markdown and HTML are a bulletin's only (`PrintsDocument`): every other
+    /// command refuses them (RelocCommand.run) before it runs, so here they never reach a listing.
+    var format: OutputFormat { choice.records ?? .table }
+}
+
+/// What `--format` may say: the formats of records, and the two of a document a person reads
+/// (`reloc bulletin draft | show`).
+enum FormatChoice: String, CaseIterable, ExpressibleByArgument {
+    case table, json, csv, markdown, html
+
+    var records: OutputFormat? { OutputFormat(rawValue: rawValue) }
+
+    /// Any case and width (`JSON`, `ｊｓｏｎ`), as every other choice option (docs/output.md).
+    init?(argument: String) {
+        self.init(rawValue: Spellings.halfwidth(Spellings.trimmed(argument)).lowercased())
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {

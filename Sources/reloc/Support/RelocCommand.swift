@@ -35,6 +35,21 @@ protocol ConnectionCommand: RelocCommand {
     var reloc: Reloc { get }
 }
 
+/// A command that prints a document a person reads (a bulletin, 通报): it honours `--format
+/// markdown | html` as well as table, json and csv; every other command refuses those two with 64.
+protocol PrintsDocument: RelocCommand {}
+
+extension RelocCommand {
+    /// The `--format` a command was given: its FormatOptions, or the one inside its ListingOptions.
+    static func formatChoice(of command: Self) -> FormatChoice? {
+        for child in Mirror(reflecting: command).children {
+            if let group = child.value as? OptionGroup<FormatOptions> { return group.wrappedValue.choice }
+            if let group = child.value as? OptionGroup<ListingOptions> { return group.wrappedValue.shared.choice }
+        }
+        return nil
+    }
+}
+
 /// A command that prints a sentence, not records (an edit, an advance, `db migrate`): it
 /// declares the shared `--format` (FormatOptions, hidden from its help) only to refuse a non-table
 /// one, rather than ignore it silently. The others declare FormatOptions or ListingOptions and honour it
@@ -53,7 +68,12 @@ extension RelocCommand {
             if let command = self as? any ConnectionCommand, command.reloc.session.actingAs != nil {
                 throw ValidationError("--as: this command acts for no organisation, as the login itself")
             }
-            if let command = self as? any PrintsSentence, command.output.format != .table {
+            if !(self is any PrintsDocument), let choice = Self.formatChoice(of: self), choice.records == nil {
+                throw ValidationError(
+                    "--format \(choice.rawValue): only a bulletin (reloc bulletin draft | show) prints a document; "
+                        + "`reloc \(Self.commandPath)` prints table, json or csv")
+            }
+            if let command = self as? any PrintsSentence, command.output.choice != .table {
                 throw ValidationError(
                     "--format: `reloc \(Self.commandPath)` prints a sentence, not records; "
                         + "leave --format out")
