@@ -57,6 +57,9 @@ struct MilestoneCommand: ParsableCommand {
             case .csv:
                 Console.write(
                     ItemWithSections(milestone, sections: [.init(key: "progress", title: "", history)]).render(.csv))
+            case .xlsx:
+                try output.print(
+                    ItemWithSections(milestone, sections: [.init(key: "progress", title: "", history)]), sheet: "节点")
             case .table:
                 Console.write(milestone.render(.table, single: true))
                 Console.write("\nprogress history\n" + history.render(.table))

@@ -41,8 +41,16 @@ struct SessionOptions: ParsableArguments {
 
 /// How lists and items are printed.
 struct FormatOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: table, json or csv.")
+    @Option(name: .long, help: "Output format: table, json, csv or xlsx (a workbook: with --output FILE.xlsx).")
     var format: OutputFormat = .table
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the output to this file (an .xlsx workbook with --format xlsx).", valueName: "FILE"))
+    var output: String?
+
+    @Flag(name: .long, help: "No progress on a terminal during long work (an import, an xlsx export).")
+    var quiet = false
 }
 
 extension OutputFormat: ExpressibleByArgument {
