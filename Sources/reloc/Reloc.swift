@@ -22,7 +22,7 @@ struct Reloc: ParsableCommand {
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self,
             EnterpriseCommand.self,
             TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self,
-            RemindCommand.self,
+            RemindCommand.self, TemplateCommand.self,
         ]
     )
 

@@ -29,7 +29,9 @@ extension MilestoneCommand {
             let calendar = MilestoneCalendar(try session.open().connection)
             let scope: MilestoneCalendar.Scope = mine ? .mine : org.map { .organisation($0) } ?? .all
             let entries = try calendar.open(scope, asOf: asOf.asOf)
-            let name = mine ? "reloc 节点（\(session.actingAs ?? "本单位")）" : org.map { "reloc 节点（\($0.uppercased())）" } ?? "reloc 节点"
+            let name =
+                mine
+                ? "reloc 节点（\(session.actingAs ?? "本单位")）" : org.map { "reloc 节点（\($0.uppercased())）" } ?? "reloc 节点"
             Console.write(ICalendar.render(entries, identity: try calendar.identity(), name: name, stamp: Date()))
         }
     }

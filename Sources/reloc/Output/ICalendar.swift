@@ -68,7 +68,10 @@ enum ICalendar {
     }
 
     static func alarm(trigger: String, _ words: String) -> [String] {
-        ["BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER;RELATED=START:\(trigger)", "DESCRIPTION:" + text(words), "END:VALARM"]
+        [
+            "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER;RELATED=START:\(trigger)", "DESCRIPTION:" + text(words),
+            "END:VALARM",
+        ]
     }
 
     static func day(_ date: CalendarDate) -> String {
