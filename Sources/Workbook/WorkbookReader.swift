@@ -221,7 +221,8 @@ public struct WorkbookReader {
             return
         }
         let tooLarge = WorkbookError.unreadable(
-            "\(path): \(part) inflates to more than \(partLimit >> 20) MB; refused (a damaged file or a zip bomb)")
+            "\(path): \(part) inflates to more than \(partLimit >= 1 << 20 ? "\(partLimit >> 20) MB" : "\(partLimit) bytes"); refused (a damaged file or a zip bomb)"
+        )
         if entry.uncompressedSize > UInt64(partLimit) { throw tooLarge }
         var parser = XMLPullParser()
         var total = 0

@@ -73,14 +73,9 @@ public final class WorkbookWriter {
         try add("_rels/.rels", Parts.packageRelationships)
         try add("docProps/app.xml", Parts.app)
         try add("[Content_Types].xml", Parts.contentTypes(sheetNames.count))
-        do {
-            if FileManager.default.fileExists(atPath: finalURL.path) {
-                _ = try FileManager.default.replaceItemAt(finalURL, withItemAt: partialURL)
-            } else {
-                try FileManager.default.moveItem(at: partialURL, to: finalURL)
-            }
-        } catch {
-            throw WorkbookError.cannotWrite(finalURL.path, "\(error)")
+        // rename(2): atomic, and it replaces a workbook already there.
+        if rename(partialURL.path, finalURL.path) != 0 {
+            throw WorkbookError.cannotWrite(finalURL.path, String(cString: strerror(errno)))
         }
         finished = true
     }

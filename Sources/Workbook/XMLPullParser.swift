@@ -61,7 +61,26 @@ struct XMLPullParser {
             } else {
                 var end = position
                 while end < count && buffer[end] != lt { end += 1 }
-                if end == count && !final { return }
+                if end == count && !final {
+                    // Text that runs on past this chunk is handed over in pieces (the readers
+                    // concatenate them), so a long text — or a bomb of blanks — is never kept
+                    // whole; only a partial entity reference (`&am`) waits for the next chunk.
+                    let ampersand = buffer[position..<end].lastIndex(of: UInt8(ascii: "&"))
+                    var cut = ampersand.map { buffer[$0..<end].contains(UInt8(ascii: ";")) ? end : $0 } ?? end
+                    // Nor is a UTF-8 character split: one whose bytes are not all here waits too.
+                    var lead = cut
+                    while lead > position && buffer[lead - 1] & 0xC0 == 0x80 { lead -= 1 }
+                    if lead > position && buffer[lead - 1] >= 0xC0 {
+                        let byte = buffer[lead - 1]
+                        let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                        if lead - 1 + length > cut { cut = lead - 1 }
+                    }
+                    if cut > position {
+                        try handle(.text(try Self.unescape(buffer[position..<cut])))
+                        position = cut
+                    }
+                    return
+                }
                 try handle(.text(try Self.unescape(buffer[position..<end])))
                 position = end
             }

@@ -20,7 +20,7 @@ struct WorkbookImportFile {
         if isDirectory.boolValue { throw RelocError.invalidInput("\(path) is a directory, not a workbook") }
         let sheet: ReadSheet
         do {
-            sheet = try WorkbookReader(path: path).sheet(named: name)
+            sheet = try WorkbookReader(path: path, partLimit: Self.partLimit).sheet(named: name)
         } catch let error as WorkbookError {
             throw RelocError.invalidInput("\(error.description); nothing was imported")
         }
@@ -69,6 +69,13 @@ struct WorkbookImportFile {
         file = try CSVImportFile(
             header: CSVReader.Record(line: headerRow.number, fields: header), rows: records, bad: bad,
             columns: columns, required: required, at: at)
+    }
+
+    /// The most bytes a part may inflate to: WorkbookReader's 256 MB, or less when
+    /// `RELOC_XLSX_PART_LIMIT` says so (a lower cap only; the tests use it to check the cap).
+    static var partLimit: Int {
+        let given = ProcessInfo.processInfo.environment["RELOC_XLSX_PART_LIMIT"].flatMap { Int($0) }
+        return min(given ?? WorkbookReader.defaultPartLimit, WorkbookReader.defaultPartLimit)
     }
 
     struct Unreadable: Error {

@@ -87,8 +87,8 @@ extension RelocCommand {
     /// file (or standard output that is not a terminal); `--output` only with a workbook.
     private func checkOutput() throws {
         let options = Mirror(reflecting: self).children.lazy.compactMap { child -> FormatOptions? in
-            if let options = child.value as? FormatOptions { return options }
-            return (child.value as? ListingOptions)?.shared
+            if let group = child.value as? OptionGroup<FormatOptions> { return group.wrappedValue }
+            return (child.value as? OptionGroup<ListingOptions>)?.wrappedValue.shared
         }.first
         guard let options, !(self is any WritesItsOwnFile) else { return }
         if options.format == .xlsx, self is any PrintsCreated {
