@@ -45,13 +45,15 @@ release:
 ## The benchmarks (not tests): the reminder job over 1,000,000 milestones, planning time vs psql, a
 ## second run, peak memory (BENCH_SCALES="100000 1000000" milestones by default); the CSV imports
 ## vs psql \copy, release build (docs/performance-import.md); then the CLI's own cost, release
-## build: a command vs psql -c of the same statements, --help, peak memory; then `reloc board` and
-## `reloc bulletin draft` over 1,000,000 milestones (goal < 2 s each, docs/usage/supervision-reports.md).
+## build: a command vs psql -c of the same statements, --help, peak memory; then the workbooks:
+## --format xlsx of 100,000 enterprises (time, peak RSS) and its import vs the CSV import; then
+## `reloc board` and `reloc bulletin draft` over 1,000,000 milestones (goal < 2 s each).
 bench: build release
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
 	$(DB_ENV); deploy/bench/import-bench.sh $(RELEASE)
 	$(DB_ENV); deploy/bench/cli-bench.sh $(RELEASE)
 	$(DB_ENV); deploy/bench/supervision-bench.sh $(RELEASE)
+	$(DB_ENV); deploy/bench/excel-bench.sh $(RELEASE)
 
 ## The shell scripts: every file under deploy/ and .ci/ whose first line is a sh or bash shebang.
 SHELL_SCRIPTS = $(shell find deploy .ci -type f -exec awk 'FNR == 1 { if (/^\#!.*[/ ](ba|da)?sh( |$$)/) print FILENAME; nextfile }' {} + | sort)

@@ -24,6 +24,9 @@ let package = Package(
         // NIOCore's Channel and SocketAddress: the peer address reloc-web throttles sign-in by.
         .package(url: "https://github.com/apple/swift-nio", .upToNextMinor(from: "2.101.2")),
         .package(url: "https://github.com/apple/swift-http-types", .upToNextMinor(from: "1.8.0")),
+        // 0.9.20: the zip under an xlsx workbook (issue 17): entries streamed in and out chunk by
+        // chunk, with a consumer that can stop a read (the cap on a part's uncompressed size).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", .upToNextMinor(from: "0.9.20")),
     ],
     targets: [
         // libpq, the PostgreSQL C client library (Debian: libpq-dev).
@@ -44,10 +47,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // The domain: rules, store code, and the SQL migrations shipped as resources.
+        // Office Open XML workbooks (.xlsx) written and read as a stream: cells, sheets, styles,
+        // shared strings; no domain code (issue 17).
+        .target(
+            name: "Workbook",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .target(
             name: "RelocationCore",
             dependencies: [
                 "LibPQClient",
+                "Workbook",
                 "CWebhookCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,6 +68,7 @@ let package = Package(
             dependencies: [
                 "RelocationCore",
                 "LibPQClient",
+                "Workbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

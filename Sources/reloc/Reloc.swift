@@ -22,9 +22,8 @@ struct Reloc: ParsableCommand {
             DbCommand.self, OrgCommand.self, UserCommand.self, PlanCommand.self, ParkCommand.self,
             EnterpriseCommand.self,
             TaskCommand.self, MilestoneCommand.self, AuditCommand.self, LandCommand.self, SiteCommand.self,
-            RemindCommand.self,
-            CalendarCommand.self, SupervisionCommand.self, AckCommand.self,
-            RemindCommand.self, ExtensionCommand.self, ReviewCommand.self,
+            RemindCommand.self, TemplateCommand.self,
+            CalendarCommand.self, SupervisionCommand.self, AckCommand.self, ExtensionCommand.self, ReviewCommand.self,
             BoardCommand.self, BulletinCommand.self, EvaluationCommand.self,
         ]
     )

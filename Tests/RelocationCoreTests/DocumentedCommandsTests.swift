@@ -27,7 +27,7 @@ struct DocumentedCommandsTests {
     }
 
     /// The options every command takes before its subcommand (GlobalOptionPlacement).
-    static let globalOptions: Set<String> = ["--as", "--database", "--format"]
+    static let globalOptions: Set<String> = ["--as", "--database", "--format", "--output", "--quiet"]
 
     static let tree = Result { try command([]) }
 

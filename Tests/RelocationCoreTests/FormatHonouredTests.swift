@@ -21,6 +21,15 @@ struct FormatHonouredTests {
         "evaluation weights show",
     ]
 
+    /// The commands that create a row and print its key: they refuse --format xlsx (issue 17).
+    static let printingCreated: Set<String> = [
+        "enterprise register", "land quota add", "land allocate", "milestone add", "milestone progress", "org add",
+        "park add", "plan add", "remind contact add", "site add", "task add", "task progress", "user add",
+    ]
+
+    /// Commands that write a file of their own kind (xlsx or csv) and refuse other formats.
+    static let writingFiles: Set<String> = ["template enterprises"]
+
     /// The arguments `--help`'s USAGE line requires, each given a value that parses ("1", a date).
     static func requiredArguments(_ path: [String]) throws -> [String] {
         let help = try RelocCLI.run(path + ["--help"], database: nil).stdout
@@ -78,7 +87,9 @@ struct FormatHonouredTests {
                 ]
             let outcome = try RelocCLI.run(arguments, database: nil)
             let refused = outcome.status == 64 && outcome.stderr.contains("--format: `reloc \(name)` prints a sentence")
-            if Self.printingRecords.contains(name) {
+            if Self.writingFiles.contains(name) {
+                #expect(outcome.status == 64 && outcome.stderr.contains("--format:"), "\(name): \(outcome.stderr)")
+            } else if Self.printingRecords.contains(name) {
                 honoured.insert(name)
                 #expect(!outcome.stderr.contains("--format:"), "\(arguments): \(outcome.stderr)")
             } else {
@@ -86,6 +97,39 @@ struct FormatHonouredTests {
             }
         }
         #expect(honoured == Self.printingRecords)
+    }
+
+    /// Issue 17: every listing and item takes --format xlsx --output FILE; a create command and a
+    /// sentence command refuse it (64) before touching the database.
+    @Test func everyListingAcceptsAWorkbook() throws {
+        let leaves = try DocumentedCommandsTests.tree.get().leaves.sorted { $0.lexicographicallyPrecedes($1) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-\(UUID()).xlsx").path
+        var refusedCreates = 0
+        for leaf in leaves {
+            let name = leaf.joined(separator: " ")
+            guard !Self.writingFiles.contains(name) else { continue }
+            let arguments =
+                leaf + (try Self.requiredArguments(leaf)) + [
+                    "--format", "xlsx", "--output", path, "--database",
+                    "postgresql://127.0.0.1:1/none?connect_timeout=1",
+                ]
+            let outcome = try RelocCLI.run(arguments, database: nil)
+            // The database is unreachable: a command that reached it (69) did not refuse.
+            if Self.printingCreated.contains(name) {
+                #expect(outcome.status != 69 && outcome.status != 0, "\(name) took a workbook: \(outcome.stderr)")
+                if outcome.stderr.contains("prints what it created") { refusedCreates += 1 }
+            } else if Self.printingRecords.contains(name) {
+                #expect(
+                    !outcome.stderr.contains("--format") && !outcome.stderr.contains("--output"),
+                    "\(name) refused a workbook: \(outcome.stderr)")
+            } else {
+                #expect(
+                    outcome.status == 64 && outcome.stderr.contains("prints a sentence"), "\(name): \(outcome.stderr)")
+            }
+        }
+        // Those whose made-up arguments parse reach the refusal (the others stop at parsing).
+        #expect(refusedCreates >= 4, "\(refusedCreates)")
+        #expect(Self.printingCreated.isSubset(of: Self.printingRecords))
     }
 
     @Test func aSentenceCommandRefusesAFormatWherEverItStands() throws {

@@ -67,23 +67,33 @@ struct ImportFileTests {
     @Test func aGB18030FileIsReadWithItsEncoding() throws {
         try TestDatabase.with(.jilin2014) { db in
             // Made by Python's own GB18030 codec, as Excel would save it.
-            let made = Process()
-            made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-gb-\(UUID()).csv").path
-            made.arguments = [
-                "python3", "-c",
-                "import sys; open(sys.argv[1], 'wb').write('plan,name,mode\\r\\nSP-TD,四平冀东化工厂,依法关停\\r\\n'.encode('gb18030'))",
-                path,
-            ]
-            try made.run()
-            made.waitUntilExit()
-            #expect(made.terminationStatus == 0)
-            let asUTF8 = try RelocCLI.run(["enterprise", "import", path, "--as", "SP"], database: db)
+            func made(_ name: String) throws -> String {
+                let made = Process()
+                made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                let path = FileManager.default.temporaryDirectory.appendingPathComponent("reloc-gb-\(UUID()).csv").path
+                made.arguments = [
+                    "python3", "-c",
+                    "import sys; open(sys.argv[1], 'wb').write(('plan,name,mode\\r\\nSP-TD,' + sys.argv[2] + ',依法关停\\r\\n').encode('gb18030'))",
+                    path, name,
+                ]
+                try made.run()
+                made.waitUntilExit()
+                #expect(made.terminationStatus == 0)
+                return path
+            }
+            let path = try made("四平冀东化工厂")
+            let asUTF8 = try RelocCLI.run(
+                ["enterprise", "import", path, "--encoding", "utf-8", "--as", "SP"], database: db)
             #expect(asUTF8.status == 65 && asUTF8.stderr.contains("--encoding gb18030"), "\(asUTF8.stderr)")
             let outcome = try RelocCLI.run(
                 ["enterprise", "import", path, "--encoding", "gb18030", "--as", "SP"], database: db)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(try Self.count(db, name: "四平冀东化工厂") == 1)
+            // Issue 17: not UTF-8 but valid GB18030, with no --encoding: read as GB18030, said on stderr.
+            let detected = try RelocCLI.run(["enterprise", "import", try made("四平第二化工厂"), "--as", "SP"], database: db)
+            #expect(detected.status == 0, "\(detected.stderr)")
+            #expect(detected.stderr.contains("is not UTF-8 text; read as GB18030"), "\(detected.stderr)")
+            #expect(try Self.count(db, name: "四平第二化工厂") == 1)
         }
     }
 

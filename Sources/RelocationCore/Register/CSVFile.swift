@@ -27,6 +27,13 @@ public enum CSVEncoding: String, CaseIterable, Sendable {
 /// cannot hold one). Never a raw "invalid byte sequence" or an NSCocoaErrorDomain number.
 public enum CSVFile {
     public static func text(of path: String, encoding: CSVEncoding = .utf8) throws -> String {
+        try read(path, encoding: encoding).text
+    }
+
+    /// The text, and the encoding it was found in when none was given (`encoding` nil): UTF-8
+    /// when the bytes are UTF-8, else GB18030 when they are that (a CSV saved by Excel in a
+    /// Chinese locale), so the caller can say so; neither is refused as not UTF-8.
+    public static func read(_ path: String, encoding: CSVEncoding?) throws -> (text: String, detected: CSVEncoding?) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw RelocError.notFound("no file \(path)")
@@ -41,14 +48,25 @@ public enum CSVFile {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw RelocError.invalidInput("cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        let text = try decode(data, encoding: encoding, path: path)
+        var detected: CSVEncoding? = nil
+        let text: String
+        if let encoding {
+            text = try decode(data, encoding: encoding, path: path)
+        } else if let utf8 = String(validating: data, as: UTF8.self) {
+            text = utf8
+        } else if let gb18030 = try? iconvDecode(data, from: "GB18030", path: path) {
+            text = gb18030
+            detected = .gb18030
+        } else {
+            text = try decode(data, encoding: .utf8, path: path)
+        }
         if let nul = text.unicodeScalars.firstIndex(of: "\u{0}") {
             let line = text.unicodeScalars[..<nul].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
             throw RelocError.invalidInput(
                 "\(path):\(line): a NUL byte (0x00) is not text; is this a CSV file? (a spreadsheet saved as .xls/.xlsx, or UTF-16, is not: save it as CSV)"
             )
         }
-        return text
+        return (text, detected)
     }
 
     static func decode(_ data: Data, encoding: CSVEncoding, path: String) throws -> String {

@@ -42,20 +42,46 @@ struct CSVImportFile {
         if header.line != 1, let failure = bad.first(where: { $0.line < header.line }) {
             throw RelocError.invalidInput("\(at(failure.line)) the header: \(failure.reason); nothing was imported")
         }
+        let checked = try Self.check(
+            header: header, rows: reading.records.dropFirst(), columns: columns, required: required, at: at)
+        self.names = checked.names
+        self.records = checked.records
+        self.bad = bad + checked.bad
+    }
+
+    /// A file read some other way (a workbook's sheet, `WorkbookImportFile`): its header record,
+    /// its rows, and the rows already found bad; `at` names a row (`FILE.xlsx:Sheet!7:`).
+    init(
+        header: CSVReader.Record, rows: [CSVReader.Record], bad: [ImportBadLine], columns: [String],
+        required: [String], at: (Int) -> String
+    ) throws {
+        let checked = try Self.check(header: header, rows: rows[...], columns: columns, required: required, at: at)
+        self.names = checked.names
+        self.records = checked.records
+        self.bad = bad + checked.bad
+    }
+
+    /// The header checked against the columns, and the rows of its width (the others bad).
+    private static func check(
+        header: CSVReader.Record, rows: ArraySlice<CSVReader.Record>, columns: [String], required: [String],
+        at: (Int) -> String
+    ) throws -> (names: [String], records: [CSVReader.Record], bad: [ImportBadLine]) {
+        let line = header.line
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         if let unknown = names.first(where: { !columns.contains($0) }) {
             throw RelocError.invalidInput(
-                "\(at(1)) unknown column \"\(unknown)\"; the columns are \(columns.joined(separator: ", "))"
+                "\(at(line)) unknown column \"\(unknown)\"; the columns are \(columns.joined(separator: ", "))"
             )
         }
         if let missing = required.first(where: { !names.contains($0) }) {
-            throw RelocError.invalidInput("\(at(1)) the header lacks the required column \"\(missing)\"")
+            throw RelocError.invalidInput("\(at(line)) the header lacks the required column \"\(missing)\"")
         }
         if let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
-            throw RelocError.invalidInput("\(at(1)) the column \"\(twice)\" appears twice in the header")
+            throw RelocError.invalidInput("\(at(line)) the column \"\(twice)\" appears twice in the header")
         }
+        var bad: [ImportBadLine] = []
         var wellShaped: [CSVReader.Record] = []
-        for record in reading.records.dropFirst() {
+        for record in rows {
             if record.fields.count == names.count {
                 wellShaped.append(record)
             } else {
@@ -64,8 +90,6 @@ struct CSVImportFile {
                         line: record.line, reason: "has \(record.fields.count) fields, the header has \(names.count)"))
             }
         }
-        self.names = names
-        self.records = wellShaped
-        self.bad = bad
+        return (names, wellShaped, bad)
     }
 }

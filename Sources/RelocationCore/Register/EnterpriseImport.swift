@@ -20,6 +20,8 @@ public struct EnterpriseImport {
     }
 
     let db: PGConnection
+    /// Called as rows are copied to the database (rows done, of the total): the CLI's progress.
+    public var progress: ((_ done: Int, _ total: Int) -> Void)? = nil
 
     public init(_ db: PGConnection) { self.db = db }
 
@@ -45,8 +47,11 @@ public struct EnterpriseImport {
             var copy: SQLQuery = "COPY pg_temp.enterprise_import (line_no"
             for name in names { copy.append(", \(identifier: name)") }
             copy.append(") FROM STDIN")
-            let rows = records.lazy.map { record -> [String?] in
-                [String(record.line)]
+            let total = records.count
+            let progress = self.progress
+            let rows = records.lazy.enumerated().map { index, record -> [String?] in
+                progress?(index + 1, total)
+                return [String(record.line)]
                     + zip(names, record.fields).map { Optional(Spellings.importField($0, $1)) }
             }
             try tx.copyIn(into: copy, rows: rows)
@@ -84,6 +89,21 @@ public struct EnterpriseImport {
     /// `encoding`: UTF-8 (default) or GB18030/GBK, as Excel saves CSV in Chinese (CSVFile).
     public func run(file path: String, encoding: CSVEncoding = .utf8) throws -> Outcome {
         try run(csv: try CSVFile.text(of: path, encoding: encoding), source: path)
+    }
+
+    /// A sheet of an .xlsx workbook (the first, or `sheet`), all or nothing like a CSV file; the
+    /// bad rows are numbered as the sheet numbers them. Returns the sheet's name with the outcome.
+    public func run(workbook path: String, sheet: String? = nil) throws -> (sheet: String, outcome: Outcome) {
+        let workbook = try WorkbookImportFile(
+            path: path, sheet: sheet, columns: EnterpriseImport.columns, required: EnterpriseImport.requiredColumns)
+        let file = workbook.file
+        do {
+            return (
+                workbook.sheet, try stageCheckAndInsert(names: file.names, records: file.records, alreadyBad: file.bad)
+            )
+        } catch let rejected as Rejected {
+            return (workbook.sheet, .rejected(rejected.rows.sorted { $0.line < $1.line }))
+        }
     }
 
     struct Rejected: Error {

@@ -36,6 +36,6 @@ struct AuditCommand: SessionCommand {
         let filter = AuditTrail.Filter(
             table: table, key: key, organisation: org, since: since, limit: limit == 0 ? nil : limit)
         let result = output.format == .table ? try trail.summary(filter) : try trail.entries(filter)
-        Console.write(try Listing(result).render(output.format))
+        try output.print(Listing(result), sheet: "审计记录")
     }
 }

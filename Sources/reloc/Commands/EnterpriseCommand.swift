@@ -114,9 +114,9 @@ struct EnterpriseCommand: ParsableCommand {
             let enterprises = Enterprises(try session.open().connection)
             let steps = ItemWithSections.Section(
                 key: "history", title: "status history", try Listing(enterprises.steps(id)))
-            Console.write(
-                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]).render(
-                    output.format, labelling: ItemTerms.enterprise))
+            try output.print(
+                ItemWithSections(try Listing(enterprises.show(id)), sections: [steps]), sheet: "企业",
+                labelling: ItemTerms.enterprise)
         }
     }
 
@@ -236,27 +236,64 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Import: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
-            abstract: "Register many enterprises from a CSV file (UTF-8, or GB18030 with --encoding), all or nothing.",
+            abstract:
+                "Register many enterprises from a CSV file (UTF-8 or GB18030) or an .xlsx workbook, all or nothing.",
             discussion: """
                 Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name, mode required). \
-                Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. If any row is bad, \
-                nothing is written and every bad row is listed with its line number; exit 65.
+                Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. A CSV file that is \
+                not UTF-8 but GB18030 (Excel's "CSV" in Chinese) is read as such, with a note. A workbook (.xlsx): its \
+                first sheet or --sheet NAME; numbers and dates from typed cells or text, a formula's saved result. If \
+                any row is bad, nothing is written and every bad row is listed (FILE:LINE, or FILE.xlsx:Sheet!ROW); exit 65.
                 """)
-        @Argument(help: "The CSV file.") var file: String
-        @Option(help: "The file's encoding: utf-8 (default) or gb18030 (also gbk), as Excel saves CSV in Chinese.")
-        var encoding: String = "utf-8"
+        @Argument(help: "The CSV file or .xlsx workbook.") var file: String
+        @Option(help: "The CSV file's encoding: utf-8 or gb18030 (also gbk); default: found from the bytes.")
+        var encoding: String?
+        @Option(help: ArgumentHelp("The workbook's sheet to import (default: the first).", valueName: "NAME"))
+        var sheet: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup(visibility: .hidden) var output: FormatOptions
 
         func execute() throws {
-            guard let encoding = CSVEncoding(name: encoding) else {
-                throw ValidationError("--encoding must be utf-8 or gb18030 (got \"\(encoding)\")")
+            if ImportFileKind.isWorkbook(file) {
+                if encoding != nil {
+                    throw ValidationError("--encoding is for a CSV file; a workbook's text is Unicode")
+                }
+                var meter = ProgressMeter(total: 0, verb: "copied", quiet: output.quiet)
+                var importer = EnterpriseImport(try session.open().connection)
+                importer.progress = { done, total in meter.update(done, of: total) }
+                let (sheetName, outcome) = try importer.run(workbook: file, sheet: sheet)
+                meter.clear()
+                try report(outcome, naming: { "\(file):\(sheetName)!\($0)" })
+                return
             }
-            switch try EnterpriseImport(session.open().connection).run(file: file, encoding: encoding) {
+            if sheet != nil { throw ValidationError("--sheet is for an .xlsx workbook; a CSV file has one table") }
+            var chosen: CSVEncoding? = nil
+            if let encoding {
+                guard let named = CSVEncoding(name: encoding) else {
+                    throw ValidationError("--encoding must be utf-8 or gb18030 (got \"\(encoding)\")")
+                }
+                chosen = named
+            }
+            let (text, detected) = try CSVFile.read(file, encoding: chosen)
+            if detected == .gb18030 {
+                Console.error(
+                    "reloc: note: \(file) is not UTF-8 text; read as GB18030 (Excel's CSV in Chinese); --encoding chooses"
+                )
+            }
+            var meter = ProgressMeter(total: 0, verb: "copied", quiet: output.quiet)
+            var importer = EnterpriseImport(try session.open().connection)
+            importer.progress = { done, total in meter.update(done, of: total) }
+            let outcome = try importer.run(csv: text, source: file)
+            meter.clear()
+            try report(outcome, naming: { "\(file):\($0)" })
+        }
+
+        private func report(_ outcome: EnterpriseImport.Outcome, naming: (Int) -> String) throws {
+            switch outcome {
             case .imported(let count):
                 Console.write("imported \(count) enterprises from \(file)\n")
             case .rejected(let rows):
-                for row in rows { Console.error("\(file):\(row.line): \(row.reason)") }
+                for row in rows { Console.error("\(naming(row.line)): \(row.reason)") }
                 throw RelocError.invalidInput(
                     "\(rows.count) bad row(s) in \(file); nothing was imported — correct them and import the whole file again"
                 )

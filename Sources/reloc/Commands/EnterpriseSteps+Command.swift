@@ -7,9 +7,9 @@ extension EnterpriseCommand {
         let steps = StepsAsOf(try session.open().connection, day: asOf)
         let history = ItemWithSections.Section(
             key: "history", title: "status history", try Listing(steps.enterpriseHistory(id)))
-        Console.write(
-            ItemWithSections(try Listing(steps.enterprise(id)), sections: [history]).render(
-                output.format, labelling: ItemTerms.enterprise))
+        try output.print(
+            ItemWithSections(try Listing(steps.enterprise(id)), sections: [history]), sheet: "企业",
+            labelling: ItemTerms.enterprise)
     }
 }
 

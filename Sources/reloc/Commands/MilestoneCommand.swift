@@ -7,7 +7,7 @@ struct MilestoneCommand: ParsableCommand {
         abstract: "Milestones (节点): dated deadlines on plans, enterprises, tasks and vacated sites.",
         subcommands: [
             List.self, Show.self, Add.self, Edit.self, Done.self, Reopen.self, ProgressCommand.self,
-            MilestoneRulesCommand.self,
+            MilestoneRulesCommand.self, ICal.self,
         ]
     )
 
@@ -57,6 +57,9 @@ struct MilestoneCommand: ParsableCommand {
             case .csv:
                 Console.write(
                     ItemWithSections(milestone, sections: [.init(key: "progress", title: "", history)]).render(.csv))
+            case .xlsx:
+                try output.print(
+                    ItemWithSections(milestone, sections: [.init(key: "progress", title: "", history)]), sheet: "节点")
             case .table:
                 Console.write(milestone.render(.table, single: true))
                 Console.write("\nprogress history\n" + history.render(.table))

@@ -16,8 +16,7 @@ struct MilestoneRulesCommand: ParsableCommand {
         @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            Console.write(
-                try output.render(Listing(MilestoneRules(session.open().connection).list(plan: plan)), .milestoneRules))
+            try output.print(Listing(MilestoneRules(session.open().connection).list(plan: plan)), .milestoneRules)
         }
     }
 

@@ -26,7 +26,8 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Parks(session.open().connection).show(code)).printItem(output.format, labelling: ItemTerms.park)
+            try output.printItem(
+                Listing(Parks(session.open().connection).show(code)), sheet: "园区", labelling: ItemTerms.park)
         }
     }
 

@@ -16,9 +16,8 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            Console.write(
-                try output.render(
-                    Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)), .plans))
+            try output.print(
+                Listing(Plans(session.open().connection).list(city: city, status: status?.rawValue)), .plans)
         }
     }
 
@@ -37,9 +36,9 @@ struct PlanCommand: ParsableCommand {
                 let steps = StepsAsOf(try session.open().connection, day: asOf)
                 let history = ItemWithSections.Section(
                     key: "history", title: "status history", try Listing(steps.planHistory(code)))
-                Console.write(
-                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]).render(
-                        output.format, labelling: ItemTerms.plan))
+                try output.print(
+                    ItemWithSections(try Listing(steps.plan(code)), sections: [history]), sheet: "搬迁改造方案",
+                    labelling: ItemTerms.plan)
                 return
             }
             let plans = Plans(try session.open().connection)
@@ -53,9 +52,9 @@ struct PlanCommand: ParsableCommand {
                     ItemWithSections.Section(
                         key: "approval_corrections", title: "approval corrections", try Listing(corrections)))
             }
-            Console.write(
-                ItemWithSections(try Listing(plans.show(code)), sections: sections).render(
-                    output.format, labelling: ItemTerms.plan))
+            try output.print(
+                ItemWithSections(try Listing(plans.show(code)), sections: sections), sheet: "搬迁改造方案",
+                labelling: ItemTerms.plan)
         }
     }
 

@@ -222,8 +222,7 @@ struct RemindCommand: ParsableCommand {
             @OptionGroup var output: ListingOptions
 
             func execute() throws {
-                Console.write(
-                    try output.render(Listing(ReminderContacts(session.open().connection).list(org: org)), .contacts))
+                try output.print(Listing(ReminderContacts(session.open().connection).list(org: org)), .contacts)
             }
         }
 
@@ -259,7 +258,7 @@ struct RemindCommand: ParsableCommand {
                     .init(key: "runs", title: "runs (the last of each day)", try Listing(status.runs)),
                     .init(key: "messages", title: "dead and waiting messages", try Listing(status.messages)),
                 ])
-            Console.write(view.render(output.format))
+            try output.print(view, sheet: "提醒状态")
         }
     }
 

@@ -38,7 +38,8 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func execute() throws {
-            try Listing(Sites(session.open().connection).show(id)).printItem(output.format, labelling: ItemTerms.site)
+            try output.printItem(
+                Listing(Sites(session.open().connection).show(id)), sheet: "腾退地块", labelling: ItemTerms.site)
         }
     }
 

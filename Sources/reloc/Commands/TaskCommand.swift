@@ -74,6 +74,14 @@ struct TaskCommand: ParsableCommand {
                             .init(key: "milestones", title: "", milestones), .init(key: "progress", title: "", history),
                         ]
                     ).render(.csv))
+            case .xlsx:
+                try output.print(
+                    ItemWithSections(
+                        task,
+                        sections: [
+                            .init(key: "assignments", title: "", assignments),
+                            .init(key: "milestones", title: "", milestones), .init(key: "progress", title: "", history),
+                        ]), sheet: "任务")
             case .table:
                 Console.write(task.render(.table, single: true))
                 Console.write(

@@ -5,9 +5,20 @@ extension Listing {
     /// A listing straight from a query: its column names are the JSON keys (so SQL aliases are
     /// the documented field names), and values keep their kind (numbers stay numbers).
     public init(_ result: PGResult) throws {
-        self.init(columns: result.columns.names.map { Column($0) })
+        self.init(
+            columns: zip(result.columns.names, result.columns.types).map { Column($0, kind: Listing.kind(of: $1)) })
         for row in result.rows {
             append(try (0..<row.count).map { try Listing.value(row, at: $0) })
+        }
+    }
+
+    static func kind(of type: UInt32) -> ColumnKind {
+        switch type {
+        case PGType.int2, PGType.int4, PGType.int8: .integer
+        case PGType.numeric, PGType.float4, PGType.float8: .decimal
+        case PGType.date: .date
+        case PGType.bool: .bool
+        default: .text
         }
     }
 

@@ -30,7 +30,7 @@ public struct ItemWithSections: Sendable {
                 + sections.map { "\n\($0.title)\n" + $0.listing.render(.table) }.joined()
         case .json:
             renderJSON()
-        case .csv:
+        case .csv, .xlsx:
             renderCSV()
         }
     }

@@ -10,7 +10,8 @@ extension Listing {
     public func selecting(_ columns: [(key: String, header: String)]) -> Listing {
         let indices = columns.map { wanted in self.columns.firstIndex { $0.key == wanted.key } }
         precondition(indices.allSatisfy { $0 != nil }, "selecting a column the listing does not have")
-        var selected = Listing(columns: columns.map { Column($0.key, $0.header) })
+        var selected = Listing(
+            columns: zip(columns, indices).map { Column($0.key, $0.header, kind: self.columns[$1!].kind) })
         for row in rows { selected.append(indices.map { row[$0!] }) }
         return selected
     }

@@ -38,9 +38,13 @@ public struct Listing: Sendable {
     public struct Column: Sendable {
         public let key: String
         public let header: String
-        public init(_ key: String, _ header: String? = nil) {
+        /// What the column holds, from its SQL type (Listing+PGResult): a workbook writes a date
+        /// column's values as dates and a number column's as numbers, never guessing from text.
+        public let kind: ColumnKind
+        public init(_ key: String, _ header: String? = nil, kind: ColumnKind = .text) {
             self.key = key
             self.header = header ?? key
+            self.kind = kind
         }
     }
 
@@ -57,8 +61,15 @@ public struct Listing: Sendable {
     }
 }
 
+/// A column's type, as its query declares it.
+public enum ColumnKind: Sendable, Equatable {
+    case text, integer, decimal, date, bool
+}
+
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case table, json, csv
+    /// xlsx: an Office Open XML workbook, written to `--output FILE` (XLSXOutput), never rendered
+    /// as text.
+    case table, json, csv, xlsx
 }
 
 extension Listing {
@@ -66,7 +77,7 @@ extension Listing {
         switch format {
         case .table: single ? renderRecord() : renderTable()
         case .json: single && rows.count == 1 ? JSONText.object(columns.map(\.key), rows[0]) : renderJSONArray()
-        case .csv: renderCSV()
+        case .csv, .xlsx: renderCSV()
         }
     }
 

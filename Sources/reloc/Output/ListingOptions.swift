@@ -31,6 +31,11 @@ struct ListingOptions: ParsableArguments {
     }
 
     func print(_ listing: Listing, _ view: TableView) throws {
+        if format == .xlsx {
+            let chosen = try chosenColumns.map { try listing.choosing($0) } ?? listing
+            return try XLSXOutput.write(
+                [.init(name: view.sheet, listing: chosen)], to: shared.output, quiet: shared.quiet)
+        }
         Console.write(try render(listing, view))
     }
 }

@@ -10,14 +10,19 @@ struct TableView: Sendable {
     let columns: [(key: String, header: String)]
     /// Columns whose codes are a term's, labelled in tables.
     let terms: [String: any Term.Type]
+    /// The sheet's name in a workbook (`--format xlsx`), in Chinese: 企业台账, 节点 …
+    let sheet: String
 
-    init(_ columns: [(key: String, header: String)], terms: [String: any Term.Type] = [:]) {
+    init(_ columns: [(key: String, header: String)], terms: [String: any Term.Type] = [:], sheet: String = "列表") {
         self.columns = columns
         self.terms = terms
+        self.sheet = sheet
     }
 
     /// Every column as it comes, labelled.
-    static func all(terms: [String: any Term.Type] = [:]) -> TableView { TableView([], terms: terms) }
+    static func all(terms: [String: any Term.Type] = [:], sheet: String = "列表") -> TableView {
+        TableView([], terms: terms, sheet: sheet)
+    }
 
     /// The table a person reads: this view's columns (or `chosen`, `--columns`), labels in
     /// RELOC_LANG's language.

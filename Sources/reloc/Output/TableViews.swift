@@ -13,14 +13,15 @@ extension TableView {
         terms: [
             "mode": EnterpriseMode.self, "status": EnterpriseStatus.self, "priority": EnterprisePriority.self,
             "high_risk": HighRiskClass.self,
-        ])
+        ],
+        sheet: "企业台账")
 
     static let plans = TableView(
         [
             ("code", "code"), ("name", "name"), ("city", "city"), ("district", "district"), ("status", "status"),
             ("compile_by", "compile by"), ("basic_completion_by", "complete by"), ("enterprises", "enterprises"),
         ],
-        terms: ["status": PlanStatus.self])
+        terms: ["status": PlanStatus.self], sheet: "搬迁改造方案")
 
     static let parks = TableView(
         [
@@ -28,21 +29,21 @@ extension TableView {
             ("legally_established", "established"), ("env_infrastructure_complete", "env infra"),
             ("planning_eia_passed", "planning EIA"), ("enterprises", "enterprises"),
         ],
-        terms: ["kind": ParkKind.self])
+        terms: ["kind": ParkKind.self], sheet: "园区")
 
     static let organisations = TableView(
         [
             ("code", "code"), ("name_zh", "name"), ("kind", "kind"), ("parent", "parent"),
             ("division_code", "division"), ("successor", "successor"), ("succeeded_on", "succeeded on"),
         ],
-        terms: ["kind": OrganisationKind.self])
+        terms: ["kind": OrganisationKind.self], sheet: "单位")
 
     static let tasks = TableView(
         [
             ("number", "no"), ("short_title", "title"), ("lead_name", "lead"), ("percent", "percent"),
             ("status", "status"), ("due_on", "due"), ("days_overdue", "days overdue"), ("light", "light"),
         ],
-        terms: ["status": TaskStatus.self, "light": MilestoneLight.self])
+        terms: ["status": TaskStatus.self, "light": MilestoneLight.self], sheet: "任务")
 
     static let milestones = TableView(
         [
@@ -53,7 +54,8 @@ extension TableView {
         terms: [
             "kind": MilestoneKind.self, "status": ProgressStatus.self, "state": MilestoneState.self,
             "light": MilestoneLight.self,
-        ])
+        ],
+        sheet: "节点")
 
     static let extensionRequests = TableView(
         [
@@ -61,7 +63,7 @@ extension TableView {
             ("due_on", "due"), ("requested_to", "to"), ("state", "state"), ("decided_to", "approved to"),
             ("reason", "reason"),
         ],
-        terms: ["state": ExtensionState.self])
+        terms: ["state": ExtensionState.self], sheet: "延期申请")
 
     static let completionReviews = TableView(
         [
@@ -69,7 +71,7 @@ extension TableView {
             ("done_on", "done on"), ("evidence", "evidence"), ("state", "state"),
             ("waited_working_days", "waited (wd)"), ("decision_note", "note"),
         ],
-        terms: ["state": CompletionReviewState.self])
+        terms: ["state": CompletionReviewState.self], sheet: "办结审核")
 
     static let reviewKinds = TableView.all()
 
@@ -79,13 +81,14 @@ extension TableView {
             ("area_ha", "ha"), ("planned_reuse", "reuse"), ("env_state", "environment"),
             ("released_on", "released on"),
         ],
-        terms: ["planned_reuse": SiteReuse.self, "env_state": SiteState.self])
+        terms: ["planned_reuse": SiteReuse.self, "env_state": SiteState.self], sheet: "腾退地块")
 
-    static let siteHistory = TableView.all(terms: ["from_state": SiteState.self, "to_state": SiteState.self])
+    static let siteHistory = TableView.all(
+        terms: ["from_state": SiteState.self, "to_state": SiteState.self], sheet: "地块状态历史")
 
-    static let landQuotas = TableView.all()
+    static let landQuotas = TableView.all(sheet: "用地指标")
 
-    static let landUsage = TableView.all()
+    static let landUsage = TableView.all(sheet: "用地指标使用")
 
     static let landAllocations = TableView(
         [
@@ -93,9 +96,9 @@ extension TableView {
             ("hectares", "ha"), ("mu", "mu"), ("supply", "supply"), ("allocated_on", "allocated on"), ("doc", "doc"),
             ("status", "status"),
         ],
-        terms: ["supply": LandSupply.self])
+        terms: ["supply": LandSupply.self], sheet: "用地供应")
 
-    static let milestoneRules = TableView.all(terms: ["kind": MilestoneKind.self])
+    static let milestoneRules = TableView.all(terms: ["kind": MilestoneKind.self], sheet: "节点提醒规则")
 
     static let reminderRules = TableView(
         [
@@ -103,22 +106,22 @@ extension TableView {
             ("on_due_date", "on due"), ("overdue_first", "overdue from"), ("overdue_every", "every"),
             ("escalate_after", "escalate"), ("escalate_to_city", "to city"), ("source", "source"),
         ],
-        terms: ["kind": MilestoneKind.self])
+        terms: ["kind": MilestoneKind.self], sheet: "提醒规则")
 
     static let acknowledgements = TableView([
         ("subject", "subject"), ("task", "task"), ("milestone_id", "milestone"), ("title", "title"), ("org", "org"),
         ("since", "since"), ("working_days", "wd"), ("acknowledged", "acknowledged"), ("late", "late"),
         ("acknowledged_on", "on"),
-    ])
+    ], sheet: "签收")
 
-    static let contacts = TableView.all(terms: ["channel": ContactChannel.self])
+    static let contacts = TableView.all(terms: ["channel": ContactChannel.self], sheet: "联系人")
 
     static let reminderHistory = TableView(
         [
             ("id", "id"), ("as_of", "as of"), ("org", "org"), ("state", "state"), ("attempts", "attempts"),
             ("items", "items"), ("sent_at", "sent at"), ("last_error", "last error"),
         ],
-        terms: ["state": DeliveryState.self])
+        terms: ["state": DeliveryState.self], sheet: "提醒记录")
 
-    static let migrations = TableView.all()
+    static let migrations = TableView.all(sheet: "数据库迁移")
 }

@@ -61,7 +61,7 @@ func printCreated(_ fields: [(key: String, value: OutputValue)], table sentence:
     listing.append(fields.map(\.value))
     switch format {
     case .table: Console.write(sentence + "\n")
-    case .json, .csv: Console.write(listing.render(format, single: true))
+    case .json, .csv, .xlsx: Console.write(listing.render(format, single: true))
     }
 }
 

@@ -41,8 +41,16 @@ struct SessionOptions: ParsableArguments {
 
 /// How lists and items are printed.
 struct FormatOptions: ParsableArguments {
-    @Option(name: .customLong("format"), help: "Output format: table, json or csv (a bulletin also markdown or html).")
+    @Option(name: .customLong("format"), help: "Output format: table, json, csv or xlsx (with --output FILE.xlsx); a bulletin also markdown or html.")
     var choice: FormatChoice = .table
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the output to this file (an .xlsx workbook with --format xlsx).", valueName: "FILE"))
+    var output: String?
+
+    @Flag(name: .long, help: "No progress on a terminal during long work (an import, an xlsx export).")
+    var quiet = false
 
     /// The format of records. Markdown and HTML are a bulletin's only (`PrintsDocument`): every other
     /// command refuses them (RelocCommand.run) before it runs, so here they never reach a listing.
@@ -52,7 +60,7 @@ struct FormatOptions: ParsableArguments {
 /// What `--format` may say: the formats of records, and the two of a document a person reads
 /// (`reloc bulletin draft | show`).
 enum FormatChoice: String, CaseIterable, ExpressibleByArgument {
-    case table, json, csv, markdown, html
+    case table, json, csv, xlsx, markdown, html
 
     var records: OutputFormat? { OutputFormat(rawValue: rawValue) }
 

@@ -58,6 +58,13 @@ protocol PrintsSentence: RelocCommand {
     var output: FormatOptions { get }
 }
 
+/// A command that creates a row and prints its key (`enterprise register`, `plan add` …): it
+/// prints in table, JSON or CSV, and refuses `--format xlsx` before it creates anything, a
+/// workbook being for listings and items (issue 17).
+protocol PrintsCreated: RelocCommand {
+    var output: FormatOptions { get }
+}
+
 extension ConnectionCommand {
     var databaseSettings: DatabaseSettings { connection.settings() }
 }
@@ -78,6 +85,7 @@ extension RelocCommand {
                     "--format: `reloc \(Self.commandPath)` prints a sentence, not records; "
                         + "leave --format out")
             }
+            try checkOutput()
             try execute()
         } catch let error as ExitCode {
             throw error
@@ -92,6 +100,26 @@ extension RelocCommand {
             let report = ErrorReport(error, rules: DatabaseRuleBook(settings: databaseSettings))
             Console.error("reloc: \(report.message)")
             throw ExitCode(report.status.rawValue)
+        }
+    }
+
+    /// `--format xlsx` and `--output` (issue 17): a workbook for a listing or an item only, to a
+    /// file (or standard output that is not a terminal); `--output` only with a workbook.
+    private func checkOutput() throws {
+        let options = Mirror(reflecting: self).children.lazy.compactMap { child -> FormatOptions? in
+            if let group = child.value as? OptionGroup<FormatOptions> { return group.wrappedValue }
+            return (child.value as? OptionGroup<ListingOptions>)?.wrappedValue.shared
+        }.first
+        guard let options, !(self is any WritesItsOwnFile) else { return }
+        if options.format == .xlsx, self is any PrintsCreated {
+            throw ValidationError(
+                "--format xlsx: `reloc \(Self.commandPath)` prints what it created, not a listing; use table, json or csv"
+            )
+        }
+        if options.format == .xlsx, options.output == nil, isatty(STDOUT_FILENO) != 0 { throw XLSXOutput.refusal }
+        if options.output != nil, options.format != .xlsx {
+            throw ValidationError(
+                "--output writes a workbook: give --format xlsx too (other formats print to standard output)")
         }
     }
 
