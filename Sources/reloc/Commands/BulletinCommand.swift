@@ -26,7 +26,7 @@ struct BulletinCommand: ParsableCommand {
 
         func execute() throws {
             let json = try Bulletins(session.open().connection).draft(period: period, asOf: asOf.asOf)
-            try BulletinOutput.print(json: json, number: nil, output.choice)
+            try BulletinOutput.print(json: json, number: nil, output)
         }
     }
 
@@ -72,7 +72,7 @@ struct BulletinCommand: ParsableCommand {
 
         func execute() throws {
             let issued = try Bulletins(session.open().connection).show(number: Spellings.trimmed(number))
-            try BulletinOutput.print(json: issued.figures, number: issued.number, output.choice)
+            try BulletinOutput.print(json: issued.figures, number: issued.number, output)
         }
     }
 }
@@ -80,13 +80,22 @@ struct BulletinCommand: ParsableCommand {
 /// A bulletin in each format: JSON as the database composed it; CSV one row per city and
 /// department; a table the figures a person reads at a terminal; Markdown and HTML the document.
 enum BulletinOutput {
-    static func print(json: String, number: String?, _ choice: FormatChoice) throws {
+    static func print(json: String, number: String?, _ options: FormatOptions) throws {
+        let choice = options.choice
         if choice == .json {
             Console.write(json + "\n")
             return
         }
         let figures = try BulletinFigures(json: json)
         switch choice {
+        case .xlsx:
+            // A workbook (issue 17): the cities, the departments, and the items named (点名).
+            try XLSXOutput.write(
+                [
+                    .init(name: "城市", listing: units(figures.cities)),
+                    .init(name: "部门", listing: units(figures.departments)),
+                    .init(name: "点名", listing: overdueItems(figures)),
+                ], to: options.output, quiet: options.quiet)
         case .markdown: Console.write(BulletinText.markdown(figures, number: number))
         case .html: Console.write(BulletinText.html(figures, number: number))
         case .csv: Console.write(units(figures, kindColumn: true).render(.csv))
@@ -99,19 +108,23 @@ enum BulletinOutput {
             text += "\(BulletinFigures.percent(t.onTimeRate)); overdue days are working days\n"
             text += "\ncities\n" + units(figures.cities).render(.table)
             text += "\ndepartments\n" + units(figures.departments).render(.table)
-            var items = Listing(columns: [
-                .init("unit", "unit"), .init("milestone_id", "id"), .init("title", "title"), .init("due_on", "due"),
-                .init("overdue_working_days", "wd overdue"), .init("overdue_calendar_days", "days overdue"),
-            ])
-            for item in figures.overdueItems {
-                items.append([
-                    .text(item.unitName), .integer(Int(item.milestoneId)), .text(item.title), .text(item.dueOn),
-                    .integer(item.overdueWorkingDays), .integer(item.overdueCalendarDays),
-                ])
-            }
-            text += "\noverdue (点名)\n" + items.render(.table)
+            text += "\noverdue (点名)\n" + overdueItems(figures).render(.table)
             Console.write(text)
         }
+    }
+
+    static func overdueItems(_ figures: BulletinFigures) -> Listing {
+        var items = Listing(columns: [
+            .init("unit", "unit"), .init("milestone_id", "id"), .init("title", "title"), .init("due_on", "due"),
+            .init("overdue_working_days", "wd overdue"), .init("overdue_calendar_days", "days overdue"),
+        ])
+        for item in figures.overdueItems {
+            items.append([
+                .text(item.unitName), .integer(Int(item.milestoneId)), .text(item.title), .text(item.dueOn),
+                .integer(item.overdueWorkingDays), .integer(item.overdueCalendarDays),
+            ])
+        }
+        return items
     }
 
     static func units(_ figures: BulletinFigures, kindColumn: Bool) -> Listing {

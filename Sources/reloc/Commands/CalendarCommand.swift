@@ -58,10 +58,10 @@ struct CalendarCommand: ParsableCommand {
             item.append([.integer(year), .integer(try calendar.workingDays(year: year))])
             switch output.format {
             case .json: Console.write(item.renderJSONObject(nested: [("days", days)]))
-            case .csv, .table:
-                Console.write(
-                    ItemWithSections(item, sections: [.init(key: "days", title: "", days)]).render(
-                        output.format, labelling: ["kind": CalendarDayKind.self]))
+            case .csv, .table, .xlsx:
+                try output.print(
+                    ItemWithSections(item, sections: [.init(key: "days", title: "", days)]), sheet: "工作日历",
+                    labelling: ["kind": CalendarDayKind.self])
             }
         }
     }

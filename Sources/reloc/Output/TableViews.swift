@@ -108,11 +108,12 @@ extension TableView {
         ],
         terms: ["kind": MilestoneKind.self], sheet: "提醒规则")
 
-    static let acknowledgements = TableView([
-        ("subject", "subject"), ("task", "task"), ("milestone_id", "milestone"), ("title", "title"), ("org", "org"),
-        ("since", "since"), ("working_days", "wd"), ("acknowledged", "acknowledged"), ("late", "late"),
-        ("acknowledged_on", "on"),
-    ], sheet: "签收")
+    static let acknowledgements = TableView(
+        [
+            ("subject", "subject"), ("task", "task"), ("milestone_id", "milestone"), ("title", "title"), ("org", "org"),
+            ("since", "since"), ("working_days", "wd"), ("acknowledged", "acknowledged"), ("late", "late"),
+            ("acknowledged_on", "on"),
+        ], sheet: "签收")
 
     static let contacts = TableView.all(terms: ["channel": ContactChannel.self], sheet: "联系人")
 

@@ -98,7 +98,7 @@ enum XLSXOutput {
 enum SheetNames {
     static let sections: [String: String] = [
         "history": "状态历史", "progress": "进展记录", "assignments": "责任部门", "milestones": "节点",
-        "approval_corrections": "批复更正", "runs": "运行记录", "messages": "待处理消息",
+        "approval_corrections": "批复更正", "runs": "运行记录", "messages": "待处理消息", "days": "节假日与调休",
     ]
 
     static func section(_ key: String) -> String { sections[key] ?? key }

@@ -41,7 +41,9 @@ struct SessionOptions: ParsableArguments {
 
 /// How lists and items are printed.
 struct FormatOptions: ParsableArguments {
-    @Option(name: .customLong("format"), help: "Output format: table, json, csv or xlsx (with --output FILE.xlsx); a bulletin also markdown or html.")
+    @Option(
+        name: .customLong("format"),
+        help: "Output format: table, json, csv or xlsx (with --output FILE.xlsx); a bulletin also markdown or html.")
     var choice: FormatChoice = .table
 
     @Option(

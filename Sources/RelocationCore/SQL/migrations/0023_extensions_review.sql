@@ -183,7 +183,7 @@ GRANT UPDATE (state, decision_note) ON reloc.completion_review TO reloc_province
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE reloc.reminder DROP CONSTRAINT reminder_occurrence_format;
 ALTER TABLE reloc.reminder ADD CONSTRAINT reminder_occurrence_format
-    CHECK (occurrence ~ '^(before-[1-9][0-9]*|due|overdue-[1-9][0-9]*|escalation-[1-9][0-9]*|review-[1-9][0-9]*)$') NOT VALID;
+    CHECK (occurrence ~ '^(before-[1-9][0-9]*(wd)?|due|overdue-[1-9][0-9]*|escalation-[1-9][0-9]*|review-[1-9][0-9]*)$') NOT VALID;
 
 -- reloc.term's policies are applied after the numbered migrations (0019 says why).
 ALTER TABLE reloc.term NO FORCE ROW LEVEL SECURITY;
