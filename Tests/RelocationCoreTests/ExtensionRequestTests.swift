@@ -100,6 +100,14 @@ struct ExtensionRequestTests {
             // Not later than the due date.
             let earlier = try Self.request(fixture, milestone, to: "2030-06-28")
             #expect(earlier.status == 65 && earlier.stderr.contains("extension_request_later"), "\(earlier.stderr)")
+            // Not open-ended: 'infinity' or 9999 broke every list's date sums once approved (review).
+            let endless = try Self.request(fixture, milestone, to: "9999-12-31")
+            #expect(endless.status == 65 && endless.stderr.contains("extension_request_horizon"), "\(endless.stderr)")
+            expectSQLState("23514") {
+                try fixture.acting("CC").execute(
+                    "INSERT INTO reloc.extension_request (milestone_id, requested_to, reason) VALUES (\(milestone), 'infinity', 'x')"
+                )
+            }
             // 通化 may not close 长春's milestone, so may not ask.
             let stranger = try Self.request(fixture, milestone, to: "2030-09-30", as: "TH")
             #expect(stranger.status == 77, "\(stranger.stderr)")

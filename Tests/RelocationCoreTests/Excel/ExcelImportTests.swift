@@ -62,7 +62,7 @@ struct ExcelImportTests {
             #expect(outcome.stdout == "imported 3 enterprises from \(path)\n", "\(outcome.stdout)")
             let rows = try fixture.admin().query(
                 """
-                SELECT name, coalesce(employees::text, ''), coalesce(site_area_ha::text, ''), listed_in_plan::text
+                SELECT name, coalesce(employees::text, ''), coalesce(site_area_ha::text, ''), coalesce(listed_in_plan::text, 'unknown')
                 FROM reloc.enterprise WHERE name LIKE '表格%' ORDER BY name
                 """
             ).decode((String, String, String, String).self)
@@ -72,6 +72,7 @@ struct ExcelImportTests {
             #expect(byName["表格甲厂"]?.3 == "true" && byName["表格乙厂"]?.3 == "false")
             #expect(byName["表格乙厂"]?.1 == "80" && byName["表格乙厂"]?.2.hasPrefix("1.25") == true)
             #expect(byName["表格丙厂"]?.1 == "42", "the formula's saved result")
+            #expect(byName["表格丙厂"]?.3 == "unknown", "an empty cell is unknown (issue 14), not no")
         }
     }
 
@@ -199,13 +200,13 @@ struct ExcelImportTests {
             #expect(lines.first == "企业导入|填写说明")
             #expect(
                 lines.dropFirst().first
-                    == "plan,name,mode,park,industry,high_risk,uscc,site_ha,site_mu,employees,surplus_workers,capacity,new_capacity,listed_in_plan"
+                    == "plan,name,mode,park,industry,high_risk,uscc,site_ha,site_mu,employees,surplus_workers,capacity,new_capacity,listed_in_plan,priority"
             )
             #expect(sheets.contains("relocate（异地迁建）") && sheets.contains("hazardous（危险品）"), "\(sheets)")
             let imported = try fixture.cli(["enterprise", "import", path, "--as", "SP"])
             #expect(imported.status == 0, "\(imported.stderr)")
             let csv = try fixture.cli(["template", "enterprises", "--format", "csv"])
-            #expect(csv.stdout.hasPrefix("plan,name,mode,park,") && csv.stdout.hasSuffix("listed_in_plan\r\n"))
+            #expect(csv.stdout.hasPrefix("plan,name,mode,park,") && csv.stdout.hasSuffix("listed_in_plan,priority\r\n"))
             let json = try fixture.cli(["template", "enterprises", "--format", "json"])
             #expect(json.status == 64, "\(json.stderr)")
         }

@@ -73,6 +73,10 @@ BEGIN
     IF NEW.reason IS NULL THEN
         PERFORM reloc.raise_rule('extension_request_reason', format('milestone %s', m.id));
     END IF;
+    -- 'infinity' or year 9999 would be an open-ended extension, and breaks every date sum after it.
+    IF NEW.requested_to > DATE '2100-12-31' THEN
+        PERFORM reloc.raise_rule('extension_request_horizon', format('milestone %s: asked for %s', m.id, NEW.requested_to));
+    END IF;
     IF NEW.requested_to IS NULL OR NEW.requested_to <= m.due_on THEN
         PERFORM reloc.raise_rule('extension_request_later',
             format('milestone %s is due on %s; asked for %s', m.id, m.due_on, coalesce(NEW.requested_to::text, 'no date')));
@@ -130,6 +134,9 @@ BEGIN
         NEW.decided_to := coalesce(NEW.decided_to, OLD.requested_to);
         IF m.done_on IS NOT NULL THEN
             PERFORM reloc.raise_rule('extension_request_open_milestone', format('milestone %s was done on %s', m.id, m.done_on));
+        END IF;
+        IF NEW.decided_to > DATE '2100-12-31' THEN
+            PERFORM reloc.raise_rule('extension_request_horizon', format('milestone %s: approved to %s', m.id, NEW.decided_to));
         END IF;
         IF NEW.decided_to <= m.due_on OR NEW.decided_to <= OLD.due_on THEN
             PERFORM reloc.raise_rule('extension_request_later',

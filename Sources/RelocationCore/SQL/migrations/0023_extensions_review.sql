@@ -24,6 +24,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
  'an extension request is pending, approved or rejected', NULL),
 ('extension_request_reason', 'extension_request', NULL,
  'an extension request says why the milestone cannot be met (a reason)', 'give --reason TEXT'),
+('extension_request_horizon', 'extension_request', NULL,
+ 'an extension is to a real day within the programme''s calendar (by 2100-12-31), not open-ended',
+ 'give --to a date such as 2027-06-30'),
 ('extension_request_later', 'extension_request', NULL,
  'an extension moves a milestone''s due date later: the date asked (and the date approved) is after the current due date',
  'give --to a date after the due date: reloc milestone show ID'),
@@ -96,6 +99,7 @@ CREATE TABLE reloc.extension_request (
     decided_at timestamptz,
     decision_note text,
     CONSTRAINT extension_request_later CHECK (requested_to > due_on AND (decided_to IS NULL OR decided_to > due_on)),
+    CONSTRAINT extension_request_horizon CHECK (requested_to <= DATE '2100-12-31' AND (decided_to IS NULL OR decided_to <= DATE '2100-12-31')),
     CONSTRAINT extension_request_decision CHECK (
         CASE state
             WHEN 'pending' THEN num_nonnulls(decided_to, decided_by, decided_at) = 0
