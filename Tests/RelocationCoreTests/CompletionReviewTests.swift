@@ -89,6 +89,17 @@ struct CompletionReviewTests {
             expectSQLState("23514", constraint: "completion_review_decided") {
                 try fixture.admin().execute("DELETE FROM reloc.completion_review WHERE id = \(first)")
             }
+            // What the province struck off stays struck off for the city (hostile review): not
+            // through the CLI, not by a raw UPDATE; the province may reopen it.
+            let reopened = try fixture.cli(["--as", "CC", "milestone", "reopen", "\(milestone)"])
+            #expect(
+                reopened.status == 65 && reopened.stderr.contains("milestone_reopen_reviewed"), "\(reopened.stderr)")
+            expectSQLState("23514", constraint: "milestone_reopen_reviewed") {
+                try fixture.acting("CC").execute("UPDATE reloc.milestone SET done_on = NULL WHERE id = \(milestone)")
+            }
+            #expect(try Self.state(fixture, milestone) == "done")
+            let byProvince = try fixture.cli(["--as", "JL", "milestone", "reopen", "\(milestone)"])
+            #expect(byProvince.status == 0, "\(byProvince.stderr)")
         }
     }
 

@@ -508,7 +508,7 @@ BEGIN
             PERFORM reloc.raise_rule('enterprise_withdrawal', 'a withdrawal gives its reason');
         END IF;
         NEW.withdrawn_on := reloc.today();
-        NEW.withdrawn_by_login := session_user;
+        NEW.withdrawn_by_login := reloc.acting_login();
         PERFORM reloc.lock_enterprise_land(NEW.id);
         SELECT concat_ws('; ',
                    (SELECT 'land allocations ' || string_agg(a.id::text, ', ' ORDER BY a.id)

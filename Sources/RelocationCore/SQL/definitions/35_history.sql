@@ -80,7 +80,7 @@ BEGIN
     INSERT INTO reloc.status_correction (enterprise_id, undone_enterprise_step, from_status, to_status, on_date, reason,
                                          corrected_by, corrected_by_login, transaction_id)
     VALUES (e.id, step.id, step.to_status, step.from_status, corrected_on, reloc.trim_space(reason), reloc.acting_role(),
-            session_user, pg_current_xact_id()::text::bigint);
+            reloc.acting_login(), pg_current_xact_id()::text::bigint);
     UPDATE reloc.enterprise x SET status = step.from_status WHERE x.id = e.id;
     -- What the step closed reopens (or closes on an earlier step that satisfies it, if any).
     UPDATE reloc.milestone m SET done_on = NULL WHERE m.done_by_enterprise_step = step.id;
@@ -129,7 +129,7 @@ BEGIN
     INSERT INTO reloc.status_correction (plan_id, undone_plan_step, from_status, to_status, on_date, reason, corrected_by,
                                          corrected_by_login, transaction_id)
     VALUES (p.id, step.id, step.to_status, step.from_status, corrected_on, reloc.trim_space(reason), reloc.acting_role(),
-            session_user, pg_current_xact_id()::text::bigint);
+            reloc.acting_login(), pg_current_xact_id()::text::bigint);
     UPDATE reloc.plan x SET status = step.from_status,
         approval_doc = CASE WHEN step.to_status = 'approved' THEN NULL ELSE x.approval_doc END,
         approved_on = CASE WHEN step.to_status = 'approved' THEN NULL ELSE x.approved_on END
@@ -169,7 +169,7 @@ BEGIN
     VALUES (NEW.id, OLD.status, NEW.status, step_on,
             nullif(current_setting('reloc.advance_doc', true), ''),
             nullif(current_setting('reloc.advance_note', true), ''),
-            current_user, session_user);
+            current_user, reloc.acting_login());
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION reloc.plan_record_status_change() FROM PUBLIC;
@@ -196,7 +196,7 @@ BEGIN
     VALUES (NEW.id, OLD.env_state, NEW.env_state, step_on,
             nullif(current_setting('reloc.site_doc', true), ''),
             nullif(current_setting('reloc.site_note', true), ''),
-            current_user, session_user);
+            current_user, reloc.acting_login());
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION reloc.site_record_env_change() FROM PUBLIC;
@@ -311,7 +311,7 @@ BEGIN
     INSERT INTO reloc.plan_status_change (plan_id, from_status, to_status, on_date, doc, note, changed_by, changed_by_login,
                                           changed_at)
     VALUES (OLD.id, OLD.status, NEW.status, step_on, doc, nullif(current_setting('reloc.advance_note', true), ''),
-            reloc.acting_role(), session_user, now());
+            reloc.acting_role(), reloc.acting_login(), now());
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION reloc.plan_step_record() FROM PUBLIC;
@@ -368,7 +368,7 @@ BEGIN
     INSERT INTO reloc.plan_approval_correction (plan_id, old_doc, old_on, new_doc, new_on, reason, corrected_on,
                                                 corrected_by, corrected_by_login, transaction_id)
     VALUES (p.id, p.approval_doc, p.approved_on, new_doc, new_on, reloc.trim_space(reason), reloc.today(),
-            reloc.acting_role(), session_user, pg_current_xact_id()::text::bigint);
+            reloc.acting_role(), reloc.acting_login(), pg_current_xact_id()::text::bigint);
     UPDATE reloc.plan SET approval_doc = new_doc, approved_on = new_on WHERE id = p.id;
     -- The milestones the approval step closed are done on the approval's date as corrected
     -- (reloc.milestone_step_of reads an approval step's date from the plan).
@@ -433,7 +433,7 @@ BEGIN
         VALUES (OLD.id, OLD.env_state, NEW.env_state, step_on,
                 nullif(current_setting('reloc.site_doc', true), ''),
                 nullif(current_setting('reloc.site_note', true), ''),
-                reloc.acting_role(), session_user, now());
+                reloc.acting_role(), reloc.acting_login(), now());
         last_on := greatest(last_on, step_on);
     END IF;
     -- A release is dated on or after every step, including one this same UPDATE takes.
@@ -512,7 +512,7 @@ BEGIN
     INSERT INTO reloc.enterprise_status_change (enterprise_id, from_status, to_status, on_date, doc, note, changed_by,
                                                 changed_by_login, changed_at)
     VALUES (OLD.id, OLD.status, NEW.status, step_on, nullif(current_setting('reloc.enterprise_doc', true), ''),
-            nullif(current_setting('reloc.enterprise_note', true), ''), reloc.acting_role(), session_user, now());
+            nullif(current_setting('reloc.enterprise_note', true), ''), reloc.acting_role(), reloc.acting_login(), now());
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION reloc.enterprise_step_record() FROM PUBLIC;

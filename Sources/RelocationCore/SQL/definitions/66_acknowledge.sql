@@ -40,7 +40,7 @@ CREATE OR REPLACE TRIGGER milestone_owner_acknowledges BEFORE INSERT OR UPDATE O
 ------------------------------------------------------------------------------------------------
 -- The acknowledgement: by the organisation concerned, once, stamped by the database
 ------------------------------------------------------------------------------------------------
--- The login (session_user) and the time are the database's, whatever the client wrote; org_id is
+-- The login (reloc.acting_login(): session_user, or the person reloc-web names) and the time are the database's, whatever the client wrote; org_id is
 -- the body acting (not one it succeeded). Refusals with words: not one subject (65), nothing to
 -- acknowledge (65), acknowledged already (65), not the organisation concerned (77: a task
 -- assignment's department or its successor, a milestone's owner or its successor; the province
@@ -59,7 +59,7 @@ DECLARE
     earlier record;
     words record;
 BEGIN
-    NEW.login := session_user;
+    NEW.login := reloc.acting_login();
     NEW.acknowledged_at := clock_timestamp();
     NEW.note := reloc.trim_space(NEW.note);
     IF num_nonnulls(NEW.task_assignment_id, NEW.milestone_id) <> 1 THEN

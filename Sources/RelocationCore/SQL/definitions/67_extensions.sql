@@ -47,7 +47,7 @@ DECLARE
     last_day date;
 BEGIN
     NEW.requested_by := reloc.reporting_org_id(acting, province);
-    NEW.login := session_user;
+    NEW.login := reloc.acting_login();
     NEW.requested_at := now();
     NEW.state := 'pending';
     NEW.decided_to := NULL;
@@ -127,7 +127,7 @@ BEGIN
     END IF;
     NEW.state := lower(btrim(NEW.state));
     NEW.decision_note := reloc.trim_space(NEW.decision_note);
-    NEW.decided_by := session_user;
+    NEW.decided_by := reloc.acting_login();
     NEW.decided_at := now();
     IF NEW.state = 'approved' THEN
         SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id;

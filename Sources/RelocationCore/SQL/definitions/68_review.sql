@@ -56,19 +56,28 @@ CREATE OR REPLACE FUNCTION reloc.milestone_under_review_close() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.done_on IS NOT DISTINCT FROM OLD.done_on THEN
+        RETURN NEW;
+    END IF;
     IF NEW.done_by_plan_step IS NULL AND NEW.done_by_enterprise_step IS NULL
        AND reloc.milestone_reviewed(NEW.kind, NEW.task_id, NEW.plan_id, NEW.enterprise_id)
        AND current_user <> 'reloc_owner' AND NOT reloc.acting_is_province() THEN
-        PERFORM reloc.raise_rule('milestone_done_reviewed',
-            format('milestone %s (%s) is reviewed by the province', coalesce(NEW.id::text, '(new)'), NEW.kind));
+        IF NEW.done_on IS NOT NULL THEN
+            PERFORM reloc.raise_rule('milestone_done_reviewed',
+                format('milestone %s (%s) is reviewed by the province', coalesce(NEW.id::text, '(new)'), NEW.kind));
+        END IF;
+        -- Reopening what the province struck off (销号) undoes its decision: the province's alone
+        -- (hostile review: a department reopened an accepted milestone, its review still "accepted").
+        IF EXISTS (SELECT FROM reloc.completion_review r WHERE r.milestone_id = NEW.id AND r.state = 'accepted') THEN
+            PERFORM reloc.raise_rule('milestone_reopen_reviewed', format('milestone %s', NEW.id));
+        END IF;
     END IF;
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION reloc.milestone_under_review_close() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER milestone_under_review_close BEFORE INSERT OR UPDATE OF done_on ON reloc.milestone
-    FOR EACH ROW WHEN (NEW.done_on IS NOT NULL)
-    EXECUTE FUNCTION reloc.milestone_under_review_close();
+    FOR EACH ROW EXECUTE FUNCTION reloc.milestone_under_review_close();
 
 DROP POLICY IF EXISTS completion_review_read ON reloc.completion_review;
 CREATE POLICY completion_review_read ON reloc.completion_review FOR SELECT TO reloc_app, reloc_reminder, reloc_owner
@@ -93,7 +102,7 @@ DECLARE
     m reloc.milestone;
 BEGIN
     NEW.requested_by := reloc.reporting_org_id(acting, province);
-    NEW.login := session_user;
+    NEW.login := reloc.acting_login();
     NEW.requested_at := now();
     NEW.state := 'pending';
     NEW.decided_by := NULL;
@@ -166,7 +175,7 @@ BEGIN
     END IF;
     NEW.state := lower(btrim(NEW.state));
     NEW.decision_note := reloc.trim_space(NEW.decision_note);
-    NEW.decided_by := session_user;
+    NEW.decided_by := reloc.acting_login();
     NEW.decided_at := now();
     IF NEW.state = 'accepted' THEN
         SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id;

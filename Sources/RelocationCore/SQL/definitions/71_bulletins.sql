@@ -184,7 +184,7 @@ BEGIN
     END IF;
     INSERT INTO reloc.bulletin (number, period, period_start, period_end, as_of, figures, issued_by, issued_by_login)
     VALUES (new_number, p.label, p.period_start, p.period_end, on_day, reloc.bulletin_figures(p.label, on_day),
-            reloc.acting_role(), session_user)
+            reloc.acting_role(), reloc.acting_login())
     RETURNING id INTO new_id;
     RETURN new_id;
 END $$;

@@ -268,7 +268,7 @@ BEGIN
         PERFORM reloc.raise_rule('evaluation_not_computed', format('%s has no results', y));
     END IF;
     INSERT INTO reloc.evaluation_publication (year, published_by, published_by_login)
-    VALUES (y, reloc.acting_role(), session_user);
+    VALUES (y, reloc.acting_role(), reloc.acting_login());
 END $$;
 REVOKE ALL ON FUNCTION reloc.evaluation_publish(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.evaluation_publish(bigint) TO reloc_app;

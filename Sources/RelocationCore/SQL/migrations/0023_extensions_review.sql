@@ -69,6 +69,9 @@ INSERT INTO reloc.rule (name, table_name, section, message, hint) VALUES
 ('completion_review_decision', 'completion_review', NULL,
  'deciding a completion sets only its decision (accepted or returned) and a note; a return says why',
  'reloc review accept ID / reloc review return ID --reason TEXT'),
+('milestone_reopen_reviewed', 'milestone', NULL,
+ 'a milestone the province accepted (销号) is reopened by the province only',
+ 'ask the province (reloc milestone reopen ID --as JL)'),
 ('milestone_done_reviewed', 'milestone', NULL,
  'a milestone the province reviews (办结审核) is closed by the province accepting its completion (销号), not by its owner directly',
  'submit the completion: reloc milestone done ID --evidence 文号')
