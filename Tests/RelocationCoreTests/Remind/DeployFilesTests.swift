@@ -167,6 +167,10 @@ import Testing
         #expect(dockerfile.contains("libpq-dev") && dockerfile.contains("libpq5"))
         #expect(dockerfile.contains("/usr/local/bin/reloc_RelocationCore.resources"))
         #expect(dockerfile.contains("USER 10001:10001"), "the CronJob runs as 10001 (runAsNonRoot)")
+        // The runtime image has no Swift libraries: the binary must carry its runtime, and
+        // webhooks load libcurl with dlopen (docs/performance-cli.md).
+        #expect(dockerfile.contains("--static-swift-stdlib") && dockerfile.contains("libcurl4"))
+        #expect(!dockerfile.contains("noble-slim"))
     }
 
     @Test func cronLinesUseShanghaiTimeAndFlock() throws {
