@@ -25,6 +25,11 @@ step "reloc park list"
 step "reloc enterprise list"
 "$reloc" enterprise list
 
+step "the opinion names 13 enterprises but gives none a mode (未知): a receiving park waits for it (refused: exit 65), until 长春 sets it"
+"$reloc" enterprise edit 1 --park CC-ZBZZ --as CC || echo "(exit $?)"
+"$reloc" enterprise edit 1 --mode relocate --park CC-ZBZZ --as CC || echo "(exit $?)"
+"$reloc" enterprise list --plan CC-KC
+
 step "四平 registers an enterprise into its own plan (works; prints the new id)"
 "$reloc" enterprise register --as SP --plan SP-TD --name "四平演示机械厂" --mode close --employees 320 \
     || echo "(exit $?)"

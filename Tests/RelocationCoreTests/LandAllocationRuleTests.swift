@@ -96,6 +96,12 @@ struct LandAllocationRuleTests {
             // An enterprise without a receiving park, or one that does not relocate, gets no relocation land.
             let admin = try fixture.admin()
             let dacheng = try admin.query("SELECT id FROM reloc.enterprise WHERE name = '长春大成集团'").scalar(Int64.self)
+            // Its mode unknown (the opinion gives none): that rule first (EnterpriseModeUnknownTests);
+            // recorded as a relocation, a reference row may still lack its park.
+            expectLandRule("enterprise_mode_known") {
+                try allocateSQL(try fixture.acting("CC"), enterprise: dacheng, project: nil)
+            }
+            try fixture.acting("CC").execute("UPDATE reloc.enterprise SET mode = 'relocate' WHERE id = \(dacheng)")
             expectLandRule("land_allocation_holder") {
                 try allocateSQL(try fixture.acting("CC"), enterprise: dacheng, project: nil)
             }

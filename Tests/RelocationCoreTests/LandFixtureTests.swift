@@ -6,21 +6,23 @@ import Testing
 
 @testable import reloc
 
-/// A seeded database in which 长春's rail-car plant (长春轨道客车装备, a relocation the opinion names)
-/// moves to 长春装备制造产业开发区 (CC-ZBZZ), plus helpers to issue quotas and check refusals.
+/// A seeded database in which 长春's rail-car plant (长春轨道客车装备, named by the opinion, which gives
+/// no mode: unknown) is recorded by 长春 as relocating to 长春装备制造产业开发区 (CC-ZBZZ), plus helpers to
+/// issue quotas and check refusals. `settingMode: false` leaves its mode unknown and no park.
 struct LandFixture {
     let database: String
     let railCars: Int64
 
     static let park = "CC-ZBZZ"
 
-    static func with<T>(_ body: (LandFixture) throws -> T) throws -> T {
+    static func with<T>(settingMode: Bool = true, _ body: (LandFixture) throws -> T) throws -> T {
         try TestDatabase.with(.jilin2014) { name in
             let changchun = try TestDatabase.connect(name, actingAs: "CC")
             let id = try changchun.query("SELECT id FROM reloc.enterprise WHERE name = '长春轨道客车装备'").scalar(Int64.self)
             var edit = Enterprises.Edit()
+            edit.mode = .relocate
             edit.park = park
-            try Enterprises(changchun).edit(id, edit)
+            if settingMode { try Enterprises(changchun).edit(id, edit) }
             return try body(LandFixture(database: name, railCars: id))
         }
     }

@@ -5,12 +5,13 @@ import LibPQClient
 /// staging table, checked set-based by the database as the acting organisation (so its
 /// row-level security applies), and inserted in one statement only if no row is bad.
 public struct EnterpriseImport {
-    /// The CSV header, in any order; `plan`, `name` and `mode` are required, the rest optional.
+    /// The CSV header, in any order; `plan` and `name` are required, the rest optional (an empty or
+    /// missing `mode` is unknown, issue 14, not a guess).
     public static let columns = [
         "plan", "name", "mode", "park", "industry", "high_risk", "uscc", "site_ha", "site_mu", "employees",
         "surplus_workers", "capacity", "new_capacity", "listed_in_plan", "priority",
     ]
-    public static let requiredColumns = ["plan", "name", "mode"]
+    public static let requiredColumns = ["plan", "name"]
 
     public typealias BadRow = ImportBadLine
 

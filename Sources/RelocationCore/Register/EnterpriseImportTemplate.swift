@@ -18,7 +18,7 @@ public enum EnterpriseImportTemplate {
         let meanings: [String: (String, String)] = [
             "plan": ("所属搬迁改造实施方案的代码（reloc plan list）", "已登记的方案代码，如 SP-TD"),
             "name": ("企业名称（在同一方案内唯一）", "文字"),
-            "mode": ("改造方式（§四(二)）", choices(EnterpriseMode.self) + "；代码或中文名称均可"),
+            "mode": ("改造方式（§四(二)）", choices(EnterpriseMode.self) + "；代码或中文名称均可；可空（空：未知，待定后再填）"),
             "park": ("承接园区代码（异地迁建的企业必填，§四(三)）", "已登记的园区代码（reloc park list）；可空"),
             "industry": ("所属行业", "文字；可空"),
             "high_risk": ("高风险行业类别（§四(三)）", choices(HighRiskClass.self) + "；代码或中文名称均可；可空"),

@@ -83,7 +83,8 @@ public struct Enterprises {
     public struct Registration: Sendable {
         public var plan: String
         public var name: String
-        public var mode: String
+        /// §四(二)'s mode (EnterpriseMode), or unknown (nil): not guessed (issue 14, 0026).
+        public var mode: String?
         public var park: String?
         public var industry: String?
         public var highRisk: String?
@@ -99,7 +100,7 @@ public struct Enterprises {
         /// §四(二)'s group (EnterprisePriority), or unknown (nil).
         public var priority: String?
 
-        public init(plan: String, name: String, mode: String) {
+        public init(plan: String, name: String, mode: String? = nil) {
             self.plan = plan
             self.name = name
             self.mode = mode
@@ -198,6 +199,8 @@ public struct Enterprises {
         public var plan: String?
         public var city: String?
         public var mode: String?
+        /// Only the enterprises whose mode is unknown (NULL, 0026); with `mode`, none.
+        public var modeUnknown: Bool
         public var status: String?
         /// §四(二)'s group (EnterprisePriority code).
         public var priority: String?
@@ -205,8 +208,9 @@ public struct Enterprises {
         public var includeWithdrawn: Bool
         public init(
             plan: String? = nil, city: String? = nil, mode: String? = nil, status: String? = nil,
-            priority: String? = nil, includeWithdrawn: Bool = false
+            priority: String? = nil, includeWithdrawn: Bool = false, modeUnknown: Bool = false
         ) {
+            self.modeUnknown = modeUnknown
             self.priority = priority
             self.plan = plan
             self.city = city
@@ -236,6 +240,7 @@ public struct Enterprises {
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))
               AND (\(filter.city?.uppercased())::text IS NULL OR city.code = \(filter.city?.uppercased()))
               AND (\(filter.mode)::text IS NULL OR e.mode = \(filter.mode))
+              AND (NOT \(filter.modeUnknown) OR e.mode IS NULL)
               AND (\(filter.status)::text IS NULL OR e.status = \(filter.status))
               AND (\(filter.priority)::text IS NULL OR e.priority = \(filter.priority))
               AND (\(filter.includeWithdrawn) OR e.withdrawn_on IS NULL)

@@ -14,6 +14,9 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register an enterprise into a plan of your city; prints its id.",
             discussion: """
+                Without --mode the mode is unknown (未知), not guessed: the enterprise may then be edited and \
+                surveyed for heritage, but a later step, a receiving park, land and relocation milestones wait for \
+                `reloc enterprise edit ID --mode …` (rule enterprise_mode_known, exit 65). \
                 Rules (refused with exit 65): relocation needs a receiving park, closure and in-situ renovation take \
                 none; a high-risk enterprise may only go to a park that is legally established, has complete \
                 environmental infrastructure and passed planning EIA (§四(三)); new capacity is at most the old, in the \
@@ -21,8 +24,8 @@ struct EnterpriseCommand: ParsableCommand {
                 """)
         @Option(help: "Plan code.", transform: Spellings.halfwidth) var plan: String
         @Option(help: "Enterprise name.") var name: String
-        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停).")
-        var mode: EnterpriseMode
+        @Option(help: "in-situ, relocate or close (or 就地改造, 异地迁建, 依法关停); default unknown.")
+        var mode: EnterpriseMode?
         @Option(help: "Receiving park code (for relocate).", transform: Spellings.halfwidth) var park: String?
         @Option(help: "Industry.") var industry: String?
         @Option(
@@ -55,7 +58,7 @@ struct EnterpriseCommand: ParsableCommand {
         }
 
         func execute() throws {
-            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode.rawValue)
+            var entry = Enterprises.Registration(plan: plan, name: name, mode: mode?.rawValue)
             entry.park = park
             entry.industry = industry
             entry.highRisk = highRisk?.rawValue
@@ -81,7 +84,8 @@ struct EnterpriseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enterprises.")
         @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Only this city.") var city: String?
-        @Option(help: "Only this mode.") var mode: EnterpriseMode?
+        @Option(help: "Only this mode, or unknown (未知): those whose mode is not yet set.")
+        var mode: OrUnknown<EnterpriseMode>?
         @Option(help: "Only this status.") var status: EnterpriseStatus?
         @Option(help: "Only this group of §四(二): finish-soon or push-start.") var priority: EnterprisePriority?
         @Flag(help: "Include withdrawn enterprises (wrong entries, kept on record).") var withdrawn = false
@@ -91,9 +95,9 @@ struct EnterpriseCommand: ParsableCommand {
         func execute() throws {
             let result = try Enterprises(session.open().connection).list(
                 .init(
-                    plan: plan, city: city, mode: mode?.rawValue, status: status?.rawValue,
+                    plan: plan, city: city, mode: mode?.value?.rawValue, status: status?.rawValue,
                     priority: priority?.rawValue,
-                    includeWithdrawn: withdrawn)
+                    includeWithdrawn: withdrawn, modeUnknown: mode?.isUnknown ?? false)
             )
             try output.print(Listing(result), .enterprises)
         }
@@ -126,7 +130,8 @@ struct EnterpriseCommand: ParsableCommand {
             discussion: """
                 To clear an optional field, name it with --clear (repeatable): \(EnterpriseClearField.allCases.map(\.rawValue).joined(separator: ", ")). \
                 An empty value (--uscc "") is refused: say --clear uscc. Changing --mode to close or in-situ \
-                clears the receiving park, which only a relocation has.
+                clears the receiving park, which only a relocation has. An unknown mode (未知) is set with --mode \
+                (with --park for relocate); a mode once set is not made unknown again.
                 """)
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(help: "Enterprise name.") var name: String?
@@ -239,7 +244,8 @@ struct EnterpriseCommand: ParsableCommand {
             abstract:
                 "Register many enterprises from a CSV file (UTF-8 or GB18030) or an .xlsx workbook, all or nothing.",
             discussion: """
-                Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name, mode required). \
+                Header row with any of: \(EnterpriseImport.columns.joined(separator: ", ")) (plan, name required; an \
+                empty or missing mode is unknown). \
                 Full-width digits and surrounding spaces are accepted; a BOM and CRLF line ends too. A CSV file that is \
                 not UTF-8 but GB18030 (Excel's "CSV" in Chinese) is read as such, with a note. A workbook (.xlsx): its \
                 first sheet or --sheet NAME; numbers and dates from typed cells or text, a formula's saved result. If \

@@ -43,7 +43,7 @@ extension Listing {
     /// such as a reminder rule's `default`, stays as it is).
     /// Facts a person may not know yet (issue 14: unknown, not "no"): NULL reads 未知/unknown in a
     /// table; JSON keeps null and CSV an empty field.
-    static let unknownWhenNull: Set<String> = ["listed_in_plan"]
+    static let unknownWhenNull: Set<String> = ["listed_in_plan", "mode"]
 
     func labelled(_ terms: [String: any Term.Type], _ language: TermLanguage) -> Listing {
         guard !terms.isEmpty else { return self }

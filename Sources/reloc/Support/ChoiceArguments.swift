@@ -92,3 +92,30 @@ enum ClearableChoice<Value: Choice & ExpressibleByArgument>: ExpressibleByArgume
     /// The code, or "" when typed empty.
     var text: String { value?.rawValue ?? "" }
 }
+
+/// A filter on a fact that may be unknown (NULL, issue 14): one of the codes, or `unknown` (未知)
+/// for the rows where it is not yet set (`enterprise list --mode unknown`).
+enum OrUnknown<Value: Choice & ExpressibleByArgument>: ExpressibleByArgument, Sendable {
+    case value(Value)
+    case unknown
+
+    init?(argument: String) {
+        if ["unknown", "未知"].contains(Spellings.trimmed(Spellings.halfwidth(argument)).lowercased()) {
+            self = .unknown
+        } else if let value = Value(argument: argument) {
+            self = .value(value)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { Value.allValueStrings + ["unknown"] }
+
+    var value: Value? {
+        if case .value(let value) = self { value } else { nil }
+    }
+
+    var isUnknown: Bool {
+        if case .unknown = self { true } else { false }
+    }
+}

@@ -212,8 +212,14 @@ BEGIN
     IF NEW.name = '' THEN
         PERFORM reloc.raise_rule('enterprise_name_not_blank');
     END IF;
-    IF NEW.mode IS NULL OR NEW.mode NOT IN ('in-situ', 'relocate', 'close') THEN
+    -- NULL: unknown (0026, issue 14), not a guess; a mode once known stays known.
+    IF NEW.mode NOT IN ('in-situ', 'relocate', 'close') THEN
         PERFORM reloc.raise_rule('enterprise_mode_check', format('"%s" is not a mode', NEW.mode));
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.mode IS NULL AND OLD.mode IS NOT NULL THEN
+        PERFORM reloc.raise_rule('enterprise_mode_known',
+            format('enterprise %s (%s) has mode %s: a mode once set is changed, not made unknown again',
+                   OLD.id, OLD.name, OLD.mode));
     END IF;
     IF NEW.status NOT IN ('registered', 'heritage-surveyed', 'relocating', 'relocated', 'closing', 'closed',
                           'renovating', 'renovated') THEN
@@ -221,6 +227,14 @@ BEGIN
     END IF;
     IF NEW.high_risk NOT IN ('metallurgy', 'chemicals', 'paper', 'hazardous') THEN
         PERFORM reloc.raise_rule('enterprise_high_risk_check', format('"%s" is not a high-risk class', NEW.high_risk));
+    END IF;
+
+    -- Mode unknown (0026): the heritage survey comes first for every mode (§四(五)); the steps
+    -- after it are the mode's (below), and so is a receiving park (§四(二), §四(三)).
+    IF NEW.mode IS NULL AND NEW.park_id IS NOT NULL THEN
+        PERFORM reloc.raise_rule('enterprise_mode_known',
+            format('enterprise %s (%s) cannot take a receiving park while its mode is unknown (only a relocation has one)',
+                   coalesce(NEW.id::text, 'new'), NEW.name));
     END IF;
 
     -- Status: forward only, one step, along the mode's branch; the heritage survey first (§四(五)).
@@ -231,6 +245,13 @@ BEGIN
         END IF;
     -- Back only by the province's correction (reloc.correct_enterprise_step, 35_history).
     ELSIF NEW.status <> OLD.status AND NOT reloc.status_correcting(NULL, OLD.id, OLD.status, NEW.status) THEN
+        -- The step after the survey is the mode's: it waits for the mode (a skipped step stays
+        -- enterprise_status_order's, whatever the mode).
+        IF NEW.mode IS NULL AND OLD.status = 'heritage-surveyed' AND NEW.status NOT IN ('registered', 'heritage-surveyed') THEN
+            PERFORM reloc.raise_rule('enterprise_mode_known',
+                format('enterprise %s (%s) is heritage-surveyed; it cannot become %s while its mode is unknown',
+                       NEW.id, NEW.name, NEW.status));
+        END IF;
         allowed := CASE OLD.status
             WHEN 'registered' THEN 'heritage-surveyed'
             WHEN 'heritage-surveyed' THEN CASE NEW.mode WHEN 'relocate' THEN 'relocating'
@@ -243,10 +264,17 @@ BEGIN
         IF NEW.status IS DISTINCT FROM allowed THEN
             PERFORM reloc.raise_rule('enterprise_status_order',
                 format('enterprise %s (%s, mode %s) is %s; its next status is %s, not %s%s',
-                       NEW.id, NEW.name, NEW.mode, OLD.status, coalesce(allowed, 'none (its work is done)'), NEW.status,
+                       NEW.id, NEW.name, coalesce(NEW.mode, 'unknown'), OLD.status,
+                       coalesce(allowed, CASE WHEN NEW.mode IS NULL THEN 'its mode''s first step, once the mode is set'
+                                              ELSE 'none (its work is done)' END), NEW.status,
                        CASE WHEN OLD.status = 'registered' AND NEW.status = 'relocating'
                             THEN ' (the industrial-heritage survey comes first, §四(五))' ELSE '' END));
         END IF;
+    END IF;
+    IF NEW.mode IS NULL AND NEW.status NOT IN ('registered', 'heritage-surveyed') THEN
+        PERFORM reloc.raise_rule('enterprise_mode_known',
+            format('enterprise %s (%s) cannot be %s while its mode is unknown', coalesce(NEW.id::text, 'new'), NEW.name,
+                   NEW.status));
     END IF;
     IF NOT (NEW.status IN ('registered', 'heritage-surveyed')
             OR (NEW.mode = 'relocate' AND NEW.status IN ('relocating', 'relocated'))

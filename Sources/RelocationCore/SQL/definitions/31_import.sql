@@ -129,13 +129,16 @@ BEGIN
                               FROM reloc.enterprise e
                               WHERE e.plan_id = r.plan_id AND e.withdrawn_on IS NULL AND reloc.enterprise_name_key(e.name) = r.name_key
                               ORDER BY e.id LIMIT 1) END,
-                   CASE WHEN r.mode_text IS NULL THEN 'mode is empty (in-situ, relocate or close)'
-                        WHEN r.mode IS NULL THEN format('unknown mode "%s" (in-situ, relocate or close)', r.mode_text) END,
+                   -- An empty mode is unknown (0026, issue 14), not a mistake.
+                   CASE WHEN r.mode_text IS NOT NULL AND r.mode IS NULL
+                        THEN format('unknown mode "%s" (in-situ, relocate or close)', r.mode_text) END,
                    CASE WHEN r.park_code IS NOT NULL AND r.park_id IS NULL THEN format('unknown park %s', r.park_code) END,
                    CASE WHEN r.mode = 'relocate' AND r.park_code IS NULL
                         THEN 'relocation needs a receiving park (enterprise_relocation_needs_park, §四(三))'
                         WHEN r.mode IN ('in-situ', 'close') AND r.park_code IS NOT NULL
-                        THEN format('mode %s takes no receiving park (enterprise_relocation_needs_park)', r.mode) END,
+                        THEN format('mode %s takes no receiving park (enterprise_relocation_needs_park)', r.mode)
+                        WHEN r.mode_text IS NULL AND r.park_code IS NOT NULL
+                        THEN 'the mode is empty (unknown): a receiving park waits for mode relocate (enterprise_mode_known, §四(二))' END,
                    CASE WHEN r.high_risk_text IS NOT NULL AND r.high_risk IS NULL
                         THEN format('unknown high-risk class "%s" (metallurgy, chemicals, paper or hazardous)', r.high_risk_text) END,
                    CASE WHEN r.high_risk IS NOT NULL AND r.mode = 'relocate' AND r.park_id IS NOT NULL AND NOT r.park_eligible

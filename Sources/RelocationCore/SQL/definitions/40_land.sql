@@ -177,6 +177,11 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'land_allocation_enterprise_id_fkey',
                 MESSAGE = format('no enterprise %s', NEW.enterprise_id), HINT = 'see reloc enterprise list';
         END IF;
+        -- Land goes to a relocation: an enterprise of unknown mode (0026) gets none until it has one.
+        IF e.mode IS NULL THEN
+            PERFORM reloc.raise_rule('enterprise_mode_known',
+                format('enterprise %s (%s) takes no land allocation while its mode is unknown', e.id, e.name));
+        END IF;
         IF e.mode <> 'relocate' OR e.park_id IS NULL THEN
             PERFORM reloc.raise_rule('land_allocation_holder',
                 format('enterprise %s (%s) %s', e.id, e.name,

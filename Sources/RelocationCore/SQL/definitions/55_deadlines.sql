@@ -240,13 +240,17 @@ CREATE OR REPLACE TRIGGER milestone_rule_before_write BEFORE INSERT OR UPDATE ON
     FOR EACH ROW EXECUTE FUNCTION reloc.milestone_rule_before_write();
 
 -- The milestones the rules give an enterprise registered to relocate (as the database: the city
--- registering it may add milestones to it anyway; the rule is the province's).
+-- registering it may add milestones to it anyway; the rule is the province's). One registered with
+-- its mode unknown (0026) gets them when the mode is set to relocate, counted from that day (the
+-- day it is known to relocate), except a kind it already has.
 CREATE OR REPLACE FUNCTION reloc.enterprise_rule_milestones() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'enterprise' OR TG_OP <> 'INSERT' OR TG_WHEN <> 'AFTER' THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'reloc.enterprise_rule_milestones follows new enterprises only';
+    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'enterprise' OR TG_OP NOT IN ('INSERT', 'UPDATE')
+       OR TG_WHEN <> 'AFTER' OR (TG_OP = 'UPDATE' AND (OLD.mode IS NOT NULL OR NEW.mode IS DISTINCT FROM 'relocate')) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'reloc.enterprise_rule_milestones follows new enterprises and modes set to relocate only';
     END IF;
     INSERT INTO reloc.milestone (kind, title, due_on, enterprise_id, note)
     SELECT r.kind,
@@ -256,6 +260,7 @@ BEGIN
            'rule of plan ' || (SELECT p.code FROM reloc.plan p WHERE p.id = NEW.plan_id)
     FROM reloc.milestone_rule r
     WHERE r.plan_id = NEW.plan_id
+      AND NOT EXISTS (SELECT FROM reloc.milestone m WHERE m.enterprise_id = NEW.id AND m.kind = r.kind)
     ORDER BY r.kind;
     RETURN NULL;
 END $$;
@@ -263,3 +268,27 @@ REVOKE ALL ON FUNCTION reloc.enterprise_rule_milestones() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER enterprise_rule_milestones AFTER INSERT ON reloc.enterprise
     FOR EACH ROW WHEN (NEW.mode = 'relocate') EXECUTE FUNCTION reloc.enterprise_rule_milestones();
+
+CREATE OR REPLACE TRIGGER enterprise_rule_milestones_mode_set AFTER UPDATE OF mode ON reloc.enterprise
+    FOR EACH ROW WHEN (OLD.mode IS NULL AND NEW.mode = 'relocate') EXECUTE FUNCTION reloc.enterprise_rule_milestones();
+
+-- A relocation's milestones (relocation-started, relocation-completed) wait for the enterprise's
+-- mode: none while it is unknown (0026, §四(二)), whoever adds it (by hand or by a rule).
+CREATE OR REPLACE FUNCTION reloc.milestone_mode_known() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e record;
+BEGIN
+    SELECT x.id, x.name, x.mode INTO e FROM reloc.enterprise x WHERE x.id = NEW.enterprise_id;
+    IF FOUND AND e.mode IS NULL THEN
+        PERFORM reloc.raise_rule('enterprise_mode_known',
+            format('a %s milestone for enterprise %s (%s), whose mode is unknown', NEW.kind, e.id, e.name));
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.milestone_mode_known() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER milestone_mode_known BEFORE INSERT OR UPDATE OF kind, enterprise_id ON reloc.milestone
+    FOR EACH ROW WHEN (NEW.enterprise_id IS NOT NULL AND NEW.kind IN ('relocation-started', 'relocation-completed'))
+    EXECUTE FUNCTION reloc.milestone_mode_known();
