@@ -23,9 +23,10 @@ public enum CalendarDayKind: String, Term {
     }
 }
 
-/// An extension request's state (延期申请, 0023): asked, then decided once by the province.
+/// An extension request's state (延期申请, 0023): asked, then decided once by the province; lapsed
+/// (0027) when its milestone was closed before the decision (set by the database only).
 public enum ExtensionState: String, Term {
-    case pending, approved, rejected
+    case pending, approved, rejected, lapsed
     public static let domain = "extension_request.state"
     public static let constraint: String? = "extension_request_state"
     public var zh: String {
@@ -33,6 +34,7 @@ public enum ExtensionState: String, Term {
         case .pending: "待审批"
         case .approved: "已批准"
         case .rejected: "不予批准"
+        case .lapsed: "已失效"
         }
     }
     public var en: String { rawValue }

@@ -33,6 +33,30 @@ DROP POLICY IF EXISTS extension_request_decide ON reloc.extension_request;
 CREATE POLICY extension_request_decide ON reloc.extension_request FOR UPDATE TO reloc_app
     USING ((SELECT reloc.acting_is_province())) WITH CHECK ((SELECT reloc.acting_is_province()));
 
+-- The shape every decision of the province on a request shares (延期申请 here, 办结审核 in
+-- 68_review.sql): only a pending request is decided, once (rule <table>_decided); nothing of the
+-- request itself changes, only its decision (<table>_decision); the province decides (42501,
+-- with the caller's words). The caller then stamps the decision (who, when) and checks its own.
+CREATE OR REPLACE FUNCTION reloc.decided_once(request_table text, request text, old_state text,
+                                              old_decided_at timestamptz, as_made boolean,
+                                              refusal text, hint text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF old_state <> 'pending' THEN
+        PERFORM reloc.raise_rule(request_table || '_decided',
+            format('%s was %s on %s', request, old_state, reloc.local_date(old_decided_at)));
+    END IF;
+    IF NOT as_made THEN
+        PERFORM reloc.raise_rule(request_table || '_decision', format('%s: only its decision changes', request));
+    END IF;
+    IF NOT reloc.acting_is_province() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = refusal, HINT = hint;
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION reloc.decided_once(text, text, text, timestamptz, boolean, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.decided_once(text, text, text, timestamptz, boolean, text, text) TO reloc_app;
+
 -- Stamps who, when and the due date asked from, whatever the client wrote, and checks the rules
 -- with words: an open milestone that the asker may close, not yet past its due date (plus the
 -- province's grace in working days, on the programme's date), a later date, one pending.
@@ -66,6 +90,9 @@ BEGIN
             MESSAGE = format('milestone %s is not yours to ask an extension for: the body that may close it asks', m.id),
             HINT = 'see reloc milestone list --mine, or act as the responsible organisation (--as ORG)';
     END IF;
+    -- Read again, locked: a close or an approval in another session is waited for and seen (the
+    -- request is then refused in words), never asked against a milestone closed meanwhile.
+    SELECT * INTO m FROM reloc.milestone WHERE id = NEW.milestone_id FOR NO KEY UPDATE;
     NEW.due_on := m.due_on;
     IF m.done_on IS NOT NULL THEN
         PERFORM reloc.raise_rule('extension_request_open_milestone', format('milestone %s was done on %s', m.id, m.done_on));
@@ -103,34 +130,42 @@ CREATE OR REPLACE TRIGGER extension_request_before_insert BEFORE INSERT ON reloc
 -- A decision, once: only a pending request is decided, only its decision changes, by the province;
 -- stamped with the province's login and the time. Approved: to the date asked unless the province
 -- gives another, still later than the milestone's due date, the milestone still open. Rejected:
--- with a note (why), and no date.
+-- with a note (why), and no date. Lapsed: only as the database, when the milestone is closed
+-- (extension_request_lapses below).
 CREATE OR REPLACE FUNCTION reloc.extension_request_before_update() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     m reloc.milestone;
 BEGIN
-    IF OLD.state <> 'pending' THEN
-        PERFORM reloc.raise_rule('extension_request_decided',
-            format('request %s was %s on %s', OLD.id, OLD.state, reloc.local_date(OLD.decided_at)));
+    IF OLD.state = 'pending' AND NEW.state = 'lapsed' AND current_user = 'reloc_owner' THEN
+        NEW.decided_to := NULL;
+        NEW.decided_by := reloc.acting_login();
+        NEW.decided_at := now();
+        RETURN NEW;
     END IF;
-    IF (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.due_on, NEW.requested_to,
-        NEW.reason, NEW.evidence)
-       IS DISTINCT FROM (OLD.id, OLD.milestone_id, OLD.requested_by, OLD.login, OLD.requested_at, OLD.due_on,
-                         OLD.requested_to, OLD.reason, OLD.evidence) THEN
-        PERFORM reloc.raise_rule('extension_request_decision', format('request %s: the request itself is as asked', OLD.id));
+    IF OLD.state = 'lapsed' THEN
+        -- The loser of a race with the close (accepted, 销号, or closed directly): words, not a moved
+        -- due date on a closed milestone.
+        PERFORM reloc.raise_rule('extension_request_open_milestone',
+            format('request %s lapsed on %s: %s', OLD.id, reloc.local_date(OLD.decided_at), OLD.decision_note));
     END IF;
-    IF NOT reloc.acting_is_province() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = format('extension request %s is decided by the province (省政府), not by the body that asked', OLD.id),
-            HINT = 'the province approves or rejects: reloc extension list --pending';
-    END IF;
+    PERFORM reloc.decided_once(TG_TABLE_NAME, format('request %s', OLD.id), OLD.state, OLD.decided_at,
+        (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.due_on, NEW.requested_to,
+         NEW.reason, NEW.evidence)
+        IS NOT DISTINCT FROM (OLD.id, OLD.milestone_id, OLD.requested_by, OLD.login, OLD.requested_at, OLD.due_on,
+                              OLD.requested_to, OLD.reason, OLD.evidence),
+        format('extension request %s is decided by the province (省政府), not by the body that asked', OLD.id),
+        'the province approves or rejects: reloc extension list --pending');
     NEW.state := lower(btrim(NEW.state));
     NEW.decision_note := reloc.trim_space(NEW.decision_note);
     NEW.decided_by := reloc.acting_login();
     NEW.decided_at := now();
     IF NEW.state = 'approved' THEN
-        SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id;
+        -- Locked: an acceptance (销号) or a close in another session is waited for and then seen,
+        -- so that the approval never moves the due date of a milestone closed meanwhile. The close
+        -- itself never waits for this request (extension_request_lapses: NOWAIT): no deadlock.
+        SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id FOR NO KEY UPDATE;
         NEW.decided_to := coalesce(NEW.decided_to, OLD.requested_to);
         IF m.done_on IS NOT NULL THEN
             PERFORM reloc.raise_rule('extension_request_open_milestone', format('milestone %s was done on %s', m.id, m.done_on));
@@ -149,6 +184,8 @@ BEGIN
         END IF;
     ELSIF NEW.state = 'pending' THEN
         PERFORM reloc.raise_rule('extension_request_decision', format('request %s: approved or rejected', OLD.id));
+    ELSIF NEW.state = 'lapsed' THEN
+        PERFORM reloc.raise_rule('extension_request_lapsed', format('request %s', OLD.id));
     ELSE
         PERFORM reloc.raise_rule('extension_request_state', format('"%s"', NEW.state));
     END IF;
@@ -193,3 +230,40 @@ REVOKE ALL ON FUNCTION reloc.extension_request_approved() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER extension_request_approved AFTER UPDATE ON reloc.extension_request
     FOR EACH ROW WHEN (OLD.state = 'pending' AND NEW.state = 'approved')
     EXECUTE FUNCTION reloc.extension_request_approved();
+
+-- A pending request on a milestone that gets closed (accepted, 销号; closed directly; closed by a
+-- recorded step) has no due date left to move: it lapses (已失效), stamped with the login that
+-- closed it, and stays in the milestone's history; it is no extension granted. As the database
+-- (the one closing may not decide requests). The request is locked NOWAIT: if the province is
+-- deciding it in another session at this moment (that session holds it and waits for this
+-- milestone), the close is refused in words rather than deadlocked — the decision comes first.
+CREATE OR REPLACE FUNCTION reloc.extension_request_lapses() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'milestone' OR TG_OP <> 'UPDATE' OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'reloc.extension_request_lapses follows closed milestones only';
+    END IF;
+    BEGIN
+        PERFORM FROM reloc.extension_request e WHERE e.milestone_id = NEW.id AND e.state = 'pending' FOR UPDATE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        PERFORM reloc.raise_rule('milestone_close_extension_deciding',
+            (SELECT format('milestone %s: extension request %s (to %s) is being decided', NEW.id, e.id, e.requested_to)
+             FROM reloc.extension_request e WHERE e.milestone_id = NEW.id AND e.state = 'pending' LIMIT 1));
+    END;
+    UPDATE reloc.extension_request e
+    SET state = 'lapsed', decision_note = format('milestone closed on %s before the decision', NEW.done_on)
+    WHERE e.milestone_id = NEW.id AND e.state = 'pending';
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.extension_request_lapses() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER extension_request_lapses AFTER UPDATE OF done_on ON reloc.milestone
+    FOR EACH ROW WHEN (OLD.done_on IS NULL AND NEW.done_on IS NOT NULL)
+    EXECUTE FUNCTION reloc.extension_request_lapses();
+
+-- The database lapses pending requests (the function above runs as the owner; row-level security
+-- is forced on it).
+DROP POLICY IF EXISTS extension_request_lapse ON reloc.extension_request;
+CREATE POLICY extension_request_lapse ON reloc.extension_request FOR UPDATE TO reloc_owner
+    USING (state = 'pending') WITH CHECK (state = 'lapsed');

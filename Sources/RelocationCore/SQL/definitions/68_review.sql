@@ -59,6 +59,19 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.done_on IS NOT DISTINCT FROM OLD.done_on THEN
         RETURN NEW;
     END IF;
+    -- A completion under review is answered before the milestone is closed, by anyone, the
+    -- province included: a provincial office answers a department's submission (its evidence, the
+    -- day it says the work was done) by accepting it (销号, which closes the milestone on that day)
+    -- or returning it (退办), and the answer is recorded. A direct close would leave the
+    -- submission unanswered (still 待审核 in the province's digest) and the milestone done on a day
+    -- nobody evidenced. The acceptance passes: its row is no longer pending when it closes the
+    -- milestone. (A recorded step never closes a reviewed milestone: milestone_reviewed.)
+    IF TG_OP = 'UPDATE' AND OLD.done_on IS NULL AND NEW.done_on IS NOT NULL THEN
+        PERFORM reloc.raise_rule('milestone_done_under_review',
+            format('milestone %s: completion %s (done on %s, submitted by %s) is under review', NEW.id, c.id, c.done_on,
+                   (SELECT o.code FROM reloc.organisation o WHERE o.id = c.requested_by)))
+        FROM reloc.completion_review c WHERE c.milestone_id = NEW.id AND c.state = 'pending';
+    END IF;
     IF NEW.done_by_plan_step IS NULL AND NEW.done_by_enterprise_step IS NULL
        AND reloc.milestone_reviewed(NEW.kind, NEW.task_id, NEW.plan_id, NEW.enterprise_id)
        AND current_user <> 'reloc_owner' AND NOT reloc.acting_is_province() THEN
@@ -123,6 +136,8 @@ BEGIN
             MESSAGE = format('milestone %s is not yours to submit: the body that may close it submits its completion', m.id),
             HINT = 'see reloc milestone list --mine, or act as the responsible organisation (--as ORG)';
     END IF;
+    -- Read again, locked: a close in another session is waited for and seen (then refused in words).
+    SELECT * INTO m FROM reloc.milestone WHERE id = NEW.milestone_id FOR NO KEY UPDATE;
     IF province OR m.done_on IS NOT NULL OR NOT reloc.milestone_reviewed(m.kind, m.task_id, m.plan_id, m.enterprise_id) THEN
         PERFORM reloc.raise_rule('completion_review_reviewed',
             format('milestone %s (%s): %s', m.id, m.kind,
@@ -158,27 +173,22 @@ AS $$
 DECLARE
     m reloc.milestone;
 BEGIN
-    IF OLD.state <> 'pending' THEN
-        PERFORM reloc.raise_rule('completion_review_decided',
-            format('completion %s was %s on %s', OLD.id, OLD.state, reloc.local_date(OLD.decided_at)));
-    END IF;
-    IF (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.done_on, NEW.review_by,
-        NEW.evidence, NEW.note)
-       IS DISTINCT FROM (OLD.id, OLD.milestone_id, OLD.requested_by, OLD.login, OLD.requested_at, OLD.done_on,
-                         OLD.review_by, OLD.evidence, OLD.note) THEN
-        PERFORM reloc.raise_rule('completion_review_decision', format('completion %s: the submission is as made', OLD.id));
-    END IF;
-    IF NOT reloc.acting_is_province() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = format('completion %s is accepted or returned by the province (省政府), not by the body that submitted it', OLD.id),
-            HINT = 'the province reviews: reloc review list';
-    END IF;
+    PERFORM reloc.decided_once(TG_TABLE_NAME, format('completion %s', OLD.id), OLD.state, OLD.decided_at,
+        (NEW.id, NEW.milestone_id, NEW.requested_by, NEW.login, NEW.requested_at, NEW.done_on, NEW.review_by,
+         NEW.evidence, NEW.note)
+        IS NOT DISTINCT FROM (OLD.id, OLD.milestone_id, OLD.requested_by, OLD.login, OLD.requested_at, OLD.done_on,
+                              OLD.review_by, OLD.evidence, OLD.note),
+        format('completion %s is accepted or returned by the province (省政府), not by the body that submitted it', OLD.id),
+        'the province reviews: reloc review list');
     NEW.state := lower(btrim(NEW.state));
     NEW.decision_note := reloc.trim_space(NEW.decision_note);
     NEW.decided_by := reloc.acting_login();
     NEW.decided_at := now();
     IF NEW.state = 'accepted' THEN
-        SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id;
+        -- Locked: an extension approved in another session is waited for (then this closes the
+        -- milestone with the due date it moved, as if one came after the other); a close is waited
+        -- for and seen. Pending extension requests lapse when this closes it (67_extensions.sql).
+        SELECT * INTO m FROM reloc.milestone WHERE id = OLD.milestone_id FOR NO KEY UPDATE;
         IF m.done_on IS NOT NULL THEN
             PERFORM reloc.raise_rule('completion_review_reviewed',
                 format('milestone %s was closed on %s meanwhile: return the completion', m.id, m.done_on));

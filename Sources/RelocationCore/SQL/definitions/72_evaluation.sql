@@ -99,6 +99,21 @@ RETURN (SELECT CASE WHEN score >= s.good_from THEN 'good' WHEN score >= s.fairly
                     WHEN score >= s.fair_from THEN 'fair' ELSE 'poor' END
         FROM reloc.evaluation_setting s);
 
+-- A year the evaluation may be of, as an integer for the date arithmetic: within the programme
+-- (2014 on) and not in the future; anything else (99999999999 once said "integer out of range")
+-- is refused with the rule's words before any date, lock or cast is made of it.
+CREATE OR REPLACE FUNCTION reloc.evaluation_year(y bigint) RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF y IS NULL OR y < 2014 OR y > extract(year FROM reloc.today()) THEN
+        PERFORM reloc.raise_rule('evaluation_year_range', format('%s (today is %s)', coalesce(y::text, 'no year'), reloc.today()));
+    END IF;
+    RETURN y::integer;
+END $$;
+COMMENT ON FUNCTION reloc.evaluation_year(bigint) IS
+    'The year as an integer if the evaluation may be of it (2014 on, not in the future); else the rule evaluation_year_range.';
+
 -- Each city's and department's figures for the milestones due in `year`, as of the year's last day
 -- (or today, during the year; once the year is over, all it had due has fallen due): due, done (on time or late), done on time, overdue working days
 -- (lateness of the late ones and of the still open ones), escalations (late, or still open, by more
@@ -109,12 +124,15 @@ RETURNS TABLE (org_id bigint, due bigint, done bigint, on_time bigint, overdue_d
                extensions bigint, on_time_rate numeric, completion_rate numeric, score numeric, rating text)
 LANGUAGE sql STABLE
 AS $$
-    WITH bounds AS (
-        SELECT make_date(year::integer, 1, 1) AS first_day,
-               least(make_date(year::integer, 12, 31), reloc.today()) AS as_of,
+    WITH checked AS (
+        SELECT reloc.evaluation_year(year) AS y
+    ), bounds AS (
+        SELECT make_date(c.y, 1, 1) AS first_day, make_date(c.y, 12, 31) AS last_day,
+               least(make_date(c.y, 12, 31), reloc.today()) AS as_of,
                -- Once the year is over, whatever it had due and is not done has fallen due, the
                -- milestones of its last day too.
-               reloc.today() > make_date(year::integer, 12, 31) AS closed
+               reloc.today() > make_date(c.y, 12, 31) AS closed
+        FROM checked c
     ), wd AS (
         SELECT w.day, w.working_days FROM bounds b, reloc.working_days_until(b.first_day, b.as_of) w
     ), item AS (
@@ -129,7 +147,7 @@ AS $$
                    AS open_overdue,
                coalesce(x.granted, 0) AS extensions
         FROM bounds b
-        JOIN reloc.milestone m ON m.due_on BETWEEN b.first_day AND make_date(year::integer, 12, 31)
+        JOIN reloc.milestone m ON m.due_on BETWEEN b.first_day AND b.last_day
         LEFT JOIN wd due ON due.day = m.due_on
         LEFT JOIN wd done ON done.day = m.done_on
         LEFT JOIN (SELECT e.milestone_id, count(*) AS granted FROM reloc.extension_request e, bounds b
@@ -142,7 +160,8 @@ AS $$
                coalesce(sum(i.late_days), 0)::bigint AS overdue_days,
                count(*) FILTER (WHERE i.late_days > st.escalate_after) AS escalations,
                coalesce(sum(i.extensions), 0)::bigint AS extensions
-        FROM reloc.supervised_units(make_date(year::integer, 1, 1), make_date(year::integer, 12, 31)) s
+        FROM bounds b
+        CROSS JOIN LATERAL reloc.supervised_units(b.first_day, b.last_day) s
         JOIN item i ON i.id = s.milestone_id
         JOIN reloc.organisation o ON o.id = s.unit_id AND o.kind IN ('city', 'department')
         CROSS JOIN reloc.evaluation_setting st
@@ -181,9 +200,7 @@ CREATE OR REPLACE FUNCTION reloc.evaluation_check_year(y bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF y IS NULL OR y < 2014 OR y > extract(year FROM reloc.today()) THEN
-        PERFORM reloc.raise_rule('evaluation_year_range', format('%s (today is %s)', y, reloc.today()));
-    END IF;
+    PERFORM reloc.evaluation_year(y);
     IF EXISTS (SELECT FROM reloc.evaluation_publication p WHERE p.year = y) THEN
         PERFORM reloc.raise_rule('evaluation_published_final', format('%s is published', y));
     END IF;
@@ -200,7 +217,7 @@ DECLARE
     written bigint;
 BEGIN
     PERFORM reloc.evaluation_refuse_unless_province('computes');
-    PERFORM pg_advisory_xact_lock(hashtext('reloc.evaluation'), y::integer);
+    PERFORM pg_advisory_xact_lock(hashtext('reloc.evaluation'), reloc.evaluation_year(y));
     PERFORM reloc.evaluation_check_year(y);
     DELETE FROM reloc.evaluation_result r
     WHERE r.year = y AND r.org_id NOT IN (SELECT f.org_id FROM reloc.evaluation_figures(y) f);
@@ -234,7 +251,7 @@ DECLARE
     why text := reloc.trim_space(reason);
 BEGIN
     PERFORM reloc.evaluation_refuse_unless_province('adjusts');
-    PERFORM pg_advisory_xact_lock(hashtext('reloc.evaluation'), y::integer);
+    PERFORM pg_advisory_xact_lock(hashtext('reloc.evaluation'), reloc.evaluation_year(y));
     PERFORM reloc.evaluation_check_year(y);
     SELECT o.id INTO org FROM reloc.organisation o WHERE o.code = upper(btrim(org_code));
     IF NOT FOUND THEN
@@ -262,7 +279,7 @@ DECLARE
     y bigint := year;
 BEGIN
     PERFORM reloc.evaluation_refuse_unless_province('publishes');
-    PERFORM pg_advisory_xact_lock(hashtext('reloc.evaluation'), y::integer);
+    PERFORM pg_advisory_xact_lock(hashtext('reloc.evaluation'), reloc.evaluation_year(y));
     PERFORM reloc.evaluation_check_year(y);
     IF NOT EXISTS (SELECT FROM reloc.evaluation_result r WHERE r.year = y) THEN
         PERFORM reloc.raise_rule('evaluation_not_computed', format('%s has no results', y));
