@@ -22,6 +22,8 @@ import Testing
         "reminder_message_item": "links the job's messages to its ledger rows",
         "reminder_job_lock": "the reminder job's one lock row, never changed (locked FOR UPDATE by the planning run)",
         "reminder_run": "the reminder job's own record of its runs (reloc remind status), written only by the job",
+        "milestone_due_change":
+            "a history written only by the database from the milestone's own audited due_on updates (0028)",
     ]
 
     @Test func everyProgrammeTableHasItsAuditTriggers() throws {

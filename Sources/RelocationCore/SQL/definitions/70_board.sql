@@ -9,26 +9,40 @@
 -- by its districts (所在城市政府…负总责, §六); a department for the milestones of the tasks assigned
 -- to it, the work of a renamed department passing to its successor (reloc.current_org). A
 -- milestone may count for a city and a department both; the totals count it once.
+-- One scan of the milestones for the cities: a milestone's plan's, enterprise's and owner's city,
+-- each once (no UNION of four scans to de-duplicate); the departments from the tasks' holders.
+-- Cities and departments are different organisations, so the two parts need no de-duplication
+-- between them.
 CREATE OR REPLACE FUNCTION reloc.supervised_units(first_due date, last_due date)
 RETURNS TABLE (unit_id bigint, milestone_id bigint)
 LANGUAGE sql STABLE
 AS $$
-    WITH m AS (
-        SELECT m.id, m.plan_id, m.enterprise_id, m.task_id, m.owner_id
-        FROM reloc.milestone m WHERE m.due_on BETWEEN first_due AND last_due
-    ), holder AS (
-        SELECT a.task_id, h.id AS org_id
+    WITH holder AS (
+        SELECT DISTINCT a.task_id, h.id AS org_id
         FROM reloc.task_assignment a
         JOIN reloc.organisation h ON h.id = reloc.current_org(a.org_id) AND h.kind = 'department'
     )
-    SELECT p.city_id, m.id FROM m JOIN reloc.plan p ON p.id = m.plan_id
-    UNION
-    SELECT e.city_id, m.id FROM m JOIN reloc.enterprise e ON e.id = m.enterprise_id
-    UNION
-    SELECT CASE o.kind WHEN 'city' THEN o.id ELSE o.parent_id END, m.id
-    FROM m JOIN reloc.organisation o ON o.id = m.owner_id AND o.kind IN ('city', 'district')
-    UNION
-    SELECT h.org_id, m.id FROM m JOIN holder h ON h.task_id = m.task_id
+    SELECT u.unit_id, c.id
+    FROM (
+        SELECT m.id, p.city_id AS plan_city, e.city_id AS enterprise_city,
+               CASE o.kind WHEN 'city' THEN o.id WHEN 'district' THEN o.parent_id END AS owner_city
+        FROM reloc.milestone m
+        LEFT JOIN reloc.plan p ON p.id = m.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
+        LEFT JOIN reloc.organisation o ON o.id = m.owner_id
+        WHERE m.due_on BETWEEN first_due AND last_due
+    ) c
+    CROSS JOIN LATERAL (
+        VALUES (c.plan_city),
+               (CASE WHEN c.enterprise_city IS DISTINCT FROM c.plan_city THEN c.enterprise_city END),
+               (CASE WHEN c.owner_city IS DISTINCT FROM c.plan_city AND c.owner_city IS DISTINCT FROM c.enterprise_city
+                     THEN c.owner_city END)
+    ) u (unit_id)
+    WHERE u.unit_id IS NOT NULL
+    UNION ALL
+    SELECT h.org_id, m.id
+    FROM reloc.milestone m JOIN holder h ON h.task_id = m.task_id
+    WHERE m.due_on BETWEEN first_due AND last_due
 $$;
 COMMENT ON FUNCTION reloc.supervised_units(date, date) IS
     'The cities and departments answering for each milestone due from first_due to last_due: a city for its plans'', enterprises'' and its own and its districts'' milestones, a department for its tasks''.';
@@ -40,7 +54,8 @@ CREATE OR REPLACE FUNCTION reloc.working_days_until(first_day date, last_day dat
 RETURNS TABLE (day date, working_days integer)
 LANGUAGE sql STABLE
 AS $$
-    WITH d AS (
+    -- MATERIALIZED: whether a day works is read once per day, not again in the window's frame.
+    WITH d AS MATERIALIZED (
         SELECT g::date AS day, reloc.is_working_day(g::date) AS works
         FROM generate_series(first_day, last_day, interval '1 day') AS g
     )
@@ -79,9 +94,16 @@ COMMENT ON FUNCTION reloc.board_units(text) IS
 -- unit; a city, district or department only its own rows (a city its own, a plan of its own), and
 -- the total of those. Units with nothing open or done are left out. Red first: the longest red
 -- lists lead.
+--
+-- Over a million milestones (make bench, docs/performance-supervision.md) it reads the milestones
+-- once: each milestone's light and what answers for it (its plan's, its enterprise's and its
+-- owner's city; its task; its plan) come from one scan (reloc.milestones_lit), which is grouped at
+-- once by those and the light — a few thousand groups, not a million rows. Only the groups are
+-- then given their units (a group's cities, each once; a task's holders) and summed: the same
+-- counts as reloc.board_units joined to reloc.milestone_lights, milestone by milestone (BoardTests).
 CREATE OR REPLACE FUNCTION reloc.board(by_unit text, as_of date)
 RETURNS TABLE (code text, name text, red bigint, yellow bigint, green bigint, done bigint, total bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '64MB'
 AS $$
 DECLARE
     -- Not SECURITY DEFINER: current_user is the role acting (--as), as in a policy.
@@ -99,27 +121,61 @@ BEGIN
         UNION ALL
         SELECT p.id, p.code, p.name FROM reloc.plan p
         WHERE by_unit = 'plan' AND (everything OR p.city_id = ANY (mine) OR p.district_id = ANY (mine))
-    ), answered AS (
-        SELECT u.code, u.name, b.milestone_id FROM reloc.board_units(by_unit) b JOIN unit u ON u.id = b.unit_id
     ), lit AS (
-        SELECT a.code, a.name, a.milestone_id, l.light
-        FROM answered a JOIN reloc.milestone_lights(as_of) l ON l.milestone_id = a.milestone_id
-    ), rows AS (
-        SELECT l.code, l.name,
-               count(*) FILTER (WHERE l.light = 'red') AS red, count(*) FILTER (WHERE l.light = 'yellow') AS yellow,
-               count(*) FILTER (WHERE l.light = 'green') AS green, count(*) FILTER (WHERE l.light = 'done') AS done,
-               count(*) AS total
-        FROM lit l GROUP BY l.code, l.name
-    ), once AS (
-        SELECT DISTINCT l.milestone_id, l.light FROM lit l
+        -- One scan: the light and what answers for the milestone, by the board's unit only.
+        SELECT l.light,
+               CASE WHEN by_unit = 'city' THEN p.city_id END AS plan_city,
+               CASE WHEN by_unit = 'city' THEN e.city_id END AS enterprise_city,
+               CASE WHEN by_unit = 'city' THEN CASE o.kind WHEN 'city' THEN o.id WHEN 'district' THEN o.parent_id END
+               END AS owner_city,
+               CASE WHEN by_unit = 'department' THEN l.task_id END AS task_id,
+               CASE WHEN by_unit = 'plan' THEN coalesce(l.plan_id, e.plan_id, t.plan_id) END AS plan_unit
+        FROM reloc.milestones_lit(as_of) l
+        LEFT JOIN reloc.plan p ON p.id = l.plan_id
+        LEFT JOIN reloc.enterprise e ON e.id = l.enterprise_id
+        LEFT JOIN reloc.task t ON t.id = l.task_id
+        LEFT JOIN reloc.organisation o ON o.id = l.owner_id
+    ), grouped AS MATERIALIZED (
+        SELECT row_number() OVER () AS g, c.*
+        FROM (SELECT x.plan_city, x.enterprise_city, x.owner_city, x.task_id, x.plan_unit, x.light, count(*) AS n
+              FROM lit x GROUP BY x.plan_city, x.enterprise_city, x.owner_city, x.task_id, x.plan_unit, x.light) c
+    ), holder AS (
+        -- A department for the milestones of the tasks assigned to it (a renamed one's successor), once.
+        SELECT DISTINCT a.task_id, h.id AS org_id
+        FROM reloc.task_assignment a
+        JOIN reloc.organisation h ON h.id = reloc.current_org(a.org_id) AND h.kind = 'department'
+        WHERE by_unit = 'department'
+    ), answering AS (
+        -- Each group's units, each once (a milestone's plan and enterprise are in the same city).
+        SELECT DISTINCT a.g, a.unit_id
+        FROM (SELECT gr.g, u.unit_id
+              FROM grouped gr
+              CROSS JOIN LATERAL (VALUES (gr.plan_city), (gr.enterprise_city), (gr.owner_city), (gr.plan_unit)) u (unit_id)
+              UNION ALL
+              SELECT gr.g, h.org_id FROM grouped gr JOIN holder h ON h.task_id = gr.task_id) a
+        WHERE a.unit_id IS NOT NULL
+    ), seen AS (
+        SELECT a.g, u.code, u.name FROM answering a JOIN unit u ON u.id = a.unit_id
     )
     SELECT x.code, x.name, x.red, x.yellow, x.green, x.done, x.total
     FROM (
-        SELECT r.code, r.name, r.red, r.yellow, r.green, r.done, r.total FROM rows r
+        SELECT s.code, s.name,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'red'), 0)::bigint AS red,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'yellow'), 0)::bigint AS yellow,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'green'), 0)::bigint AS green,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'done'), 0)::bigint AS done,
+               sum(gr.n)::bigint AS total
+        FROM seen s JOIN grouped gr ON gr.g = s.g
+        GROUP BY s.code, s.name
         UNION ALL
-        SELECT NULL, NULL, count(*) FILTER (WHERE o.light = 'red'), count(*) FILTER (WHERE o.light = 'yellow'),
-               count(*) FILTER (WHERE o.light = 'green'), count(*) FILTER (WHERE o.light = 'done'), count(*)
-        FROM once o
+        -- Each milestone once: the groups some unit shown answers for.
+        SELECT NULL, NULL,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'red'), 0)::bigint,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'yellow'), 0)::bigint,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'green'), 0)::bigint,
+               coalesce(sum(gr.n) FILTER (WHERE gr.light = 'done'), 0)::bigint,
+               coalesce(sum(gr.n), 0)::bigint
+        FROM grouped gr WHERE gr.g IN (SELECT s.g FROM seen s)
     ) x
     ORDER BY x.code IS NOT NULL, x.red DESC, x.yellow DESC, x.code;
 END $$;
