@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The web desk's load bench (make bench, issue 16): reloc-web on loopback over the bench data set
-# (deploy/bench/generate.sql: 120 cities, 1,000 plans, 100,000 enterprises, BENCH_WEB_MILESTONES
+# (deploy/bench/generate.sql: 120 cities, 1,000 plans, BENCH_WEB_ENTERPRISES (100,000), BENCH_WEB_MILESTONES
 # milestones, default 1,000,000), 50 concurrent clients (wrk, from Debian, installed when
 # missing) for BENCH_WEB_SECONDS (default 20) each:
 #   - the home page (总览) of a department (省发展改革委, JL-FGW) and of the province (JL);
@@ -14,6 +14,7 @@ reloc="${1:-.build/debug/reloc}"
 reloc_web="${2:-.build/debug/reloc-web}"
 here="$(cd "$(dirname "$0")" && pwd)"
 milestones="${BENCH_WEB_MILESTONES:-1000000}"
+enterprises="${BENCH_WEB_ENTERPRISES:-100000}"
 seconds="${BENCH_WEB_SECONDS:-20}"
 clients=50
 as_of=2020-06-15
@@ -43,17 +44,19 @@ if ! command -v wrk >/dev/null 2>&1; then
         || { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q --no-install-recommends wrk >/dev/null; }
 fi
 
+echo "web bench: making the data set (migrate, seed, generate)" >&2
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_bench_web WITH (FORCE)" \
     -c "CREATE DATABASE reloc_bench_web" >/dev/null 2>&1
 DATABASE_URL="$bench_url" "$reloc" db migrate >/dev/null
 DATABASE_URL="$bench_url" "$reloc" db seed jilin-2014 >/dev/null
-psql "$bench_url" -q -v cities=120 -v plans=1000 -v enterprises=100000 -v milestones="$milestones" \
+psql "$bench_url" -q -v cities=120 -v plans=1000 -v enterprises="$enterprises" -v milestones="$milestones" \
     -v as_of="$as_of" -f "$here/generate.sql" >/dev/null
 psql "$bench_url" -qc "VACUUM ANALYZE" >/dev/null
 printf '%s\n' "$password" >"$work/password"
 DATABASE_URL="$bench_url" "$reloc" --as JL user add bench_web_fgw --org JL-FGW --password-file "$work/password" >/dev/null
 DATABASE_URL="$bench_url" "$reloc" --as JL user add bench_web_jl --org JL --password-file "$work/password" >/dev/null
 
+echo "web bench: starting reloc-web on 127.0.0.1:$port" >&2
 DATABASE_URL="${bench_url/user=postgres/user=reloc_web}" RELOC_WEB_SIGNIN_URL="$signin_url" \
     RELOC_WEB_POOL="${RELOC_WEB_POOL:-16}" "$reloc_web" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
@@ -100,7 +103,7 @@ load() {
     line="$(wrk -t 2 -c "$clients" -d "${seconds}s" --timeout 10s -H "Cookie: reloc_session=$2" -s "$3" "$base$4" | tail -n1)"
     printf '%-34s %s\n' "$1" "$line"
 }
-echo "web bench: $milestones milestones, $clients clients, ${seconds}s each, reloc-web pool ${RELOC_WEB_POOL:-16}"
+echo "web bench: $enterprises enterprises, $milestones milestones, $clients clients, ${seconds}s each, reloc-web pool ${RELOC_WEB_POOL:-16}"
 # Warm-up (connections of the pool, plans cached), not counted.
 wrk -t 2 -c "$clients" -d 3s -H "Cookie: reloc_session=$fgw" "$base/" >/dev/null
 load "GET / (department JL-FGW)" "$fgw" "$work/report.lua" "/"
