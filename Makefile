@@ -7,7 +7,7 @@ DB_ENV = eval "$$($(LOCAL_PG) env)"
 RELOC := .build/debug/reloc
 SWIFT_FLAGS ?=
 
-.PHONY: demo test build db bench release lint clean-db web
+.PHONY: demo test build db bench release release-web lint clean-db web
 
 ## Start the local PostgreSQL (installing postgresql and libpq-dev if missing).
 db:
@@ -42,18 +42,25 @@ RELEASE := .build-release/release/reloc
 release:
 	swift build -c release --scratch-path .build-release --static-swift-stdlib --product reloc
 
+## reloc-web's release build, for the web row of `make bench` (deploy/bench/web-bench.sh).
+RELEASE_WEB := .build-release/release/reloc-web
+release-web:
+	swift build -c release --scratch-path .build-release --static-swift-stdlib --product reloc-web
+
 ## The benchmarks (not tests): the reminder job over 1,000,000 milestones, planning time vs psql, a
 ## second run, peak memory (BENCH_SCALES="100000 1000000" milestones by default); the CSV imports
 ## vs psql \copy, release build (docs/performance-import.md); then the CLI's own cost, release
 ## build: a command vs psql -c of the same statements, --help, peak memory; then the workbooks:
 ## --format xlsx of 100,000 enterprises (time, peak RSS) and its import vs the CSV import; then
-## `reloc board` and `reloc bulletin draft` over 1,000,000 milestones (goal < 2 s each).
-bench: build release
+## `reloc board` and `reloc bulletin draft` over 1,000,000 milestones (goal < 2 s each); then
+## reloc-web under 50 concurrent clients (home page, progress POST; docs/performance-web.md).
+bench: build release release-web
 	$(DB_ENV); deploy/bench/remind-bench.sh $(RELOC)
 	$(DB_ENV); deploy/bench/import-bench.sh $(RELEASE)
 	$(DB_ENV); deploy/bench/cli-bench.sh $(RELEASE)
 	$(DB_ENV); deploy/bench/supervision-bench.sh $(RELEASE)
 	$(DB_ENV); deploy/bench/excel-bench.sh $(RELEASE)
+	$(DB_ENV); deploy/bench/web-bench.sh $(RELEASE) $(RELEASE_WEB)
 
 ## The shell scripts: every file under deploy/ and .ci/ whose first line is a sh or bash shebang.
 SHELL_SCRIPTS = $(shell find deploy .ci -type f -exec awk 'FNR == 1 { if (/^\#!.*[/ ](ba|da)?sh( |$$)/) print FILENAME; nextfile }' {} + | sort)

@@ -35,6 +35,7 @@ enum HTML {
         if let person {
             nav = """
                 <nav><a href="/">总览</a> <a href="/tasks">我的任务</a> <a href="/enterprises">企业</a>\
+                <a href="/plans">实施方案</a> <a href="/land">用地</a> <a href="/reminders">提醒</a>\
                 \(person.isProvince ? " <a href=\"/admin/sessions\">会话</a>" : "")
                 <span class="who">\(escape(person.login)) · \(escape(person.organisation))</span>
                 <form method="post" action="/signout" class="inline">\(csrfField(csrf))<button>退出</button></form></nav>

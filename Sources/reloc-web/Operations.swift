@@ -62,6 +62,7 @@ extension Web {
         router.get("/admin/sessions", use: sessionsPage)
         router.get("/api/v1/sessions", use: sessionsAPI)
         router.post("/admin/sessions/:id/end", use: endSession)
+        addPlanLandReminderRoutes(router)
         return router
     }
 }

@@ -25,6 +25,13 @@ enum Stylesheet {
         button { background: #8b1a1a; color: #fff; border: 0; padding: 0.35em 1.2em; cursor: pointer; }
         .error { background: #fdecea; border-left: 4px solid #b00020; padding: 0.6em 1em; white-space: pre-wrap; }
         .empty, .note { color: #666; }
+        svg.timeline, svg.bars { background: #fff; border: 1px solid #ccc; display: block; max-width: 1000px; }
+        svg .label, svg .year { font-size: 11px; fill: #1a1a1a; }
+        svg .tick { stroke: #ddd; } svg .today { stroke: #b00020; stroke-dasharray: 3 3; }
+        svg .ontime { stroke: #2e7d32; stroke-width: 3; } svg .late { stroke: #b00020; stroke-width: 3; }
+        svg .overdue { stroke: #b00020; stroke-width: 2; stroke-dasharray: 4 3; }
+        svg .due { fill: #fff; stroke: #1a1a1a; stroke-width: 1.5; } svg .done { fill: #1a1a1a; }
+        svg .quota { fill: #f0e6e6; stroke: #8b1a1a; } svg .allocated { fill: #8b1a1a; } svg .over { fill: #b00020; }
         @media print {
             @page { size: A4; margin: 15mm; }
             body { background: #fff; font-size: 10.5pt; }
@@ -34,6 +41,7 @@ enum Stylesheet {
             a { color: #000; text-decoration: none; }
             table { page-break-inside: auto; }
             tr { page-break-inside: avoid; }
+            svg.timeline, svg.bars { page-break-inside: avoid; max-width: 180mm; }
         }
         """
 }

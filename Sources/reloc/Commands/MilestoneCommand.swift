@@ -7,7 +7,7 @@ struct MilestoneCommand: ParsableCommand {
         abstract: "Milestones (节点): dated deadlines on plans, enterprises, tasks and vacated sites.",
         subcommands: [
             List.self, Show.self, Add.self, Edit.self, Done.self, Reopen.self, ProgressCommand.self,
-            MilestoneRulesCommand.self, ICal.self,
+            MilestoneRulesCommand.self, ICal.self, ICalFeed.self,
         ]
     )
 

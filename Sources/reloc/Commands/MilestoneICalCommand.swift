@@ -31,7 +31,7 @@ extension MilestoneCommand {
             let entries = try calendar.open(scope, asOf: asOf.asOf)
             let name =
                 mine
-                ? "reloc 节点（\(session.actingAs ?? "本单位")）" : org.map { "reloc 节点（\($0.uppercased())）" } ?? "reloc 节点"
+                ? "reloc 节点（\(session.actingAs ?? "本单位")）" : org.map(ICalendar.name(organisation:)) ?? "reloc 节点"
             Console.write(ICalendar.render(entries, identity: try calendar.identity(), name: name, stamp: Date()))
         }
     }

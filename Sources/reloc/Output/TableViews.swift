@@ -117,6 +117,8 @@ extension TableView {
 
     static let contacts = TableView.all(terms: ["channel": ContactChannel.self], sheet: "联系人")
 
+    static let calendarFeeds = TableView.all(sheet: "日历订阅")
+
     static let reminderHistory = TableView(
         [
             ("id", "id"), ("as_of", "as of"), ("org", "org"), ("state", "state"), ("attempts", "attempts"),

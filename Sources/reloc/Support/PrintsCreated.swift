@@ -13,6 +13,7 @@ extension TaskCommand.ProgressCommand: PrintsCreated {}
 extension MilestoneCommand.Add: PrintsCreated {}
 extension MilestoneCommand.ProgressCommand: PrintsCreated {}
 extension RemindCommand.Contact.Add: PrintsCreated {}
+extension MilestoneCommand.ICalFeed.Create: PrintsCreated {}
 
 /// A command that writes a file of its own kind and reads --format and --output itself
 /// (`reloc template`): the shared checks of --format xlsx and --output leave it alone.

@@ -1,5 +1,4 @@
 import Foundation
-import RelocationCore
 
 /// The open milestones as an iCalendar file (RFC 5545), one all-day VEVENT per milestone (issue 17).
 ///
@@ -16,8 +15,13 @@ import RelocationCore
 ///   (`reloc remind rules list`: days before, and on the day at 09:00).
 /// - Lines end CR LF and are folded at 75 octets without splitting a UTF-8 character; text is
 ///   escaped (backslash, semicolon, comma, new line), as §3.3.11 says.
-enum ICalendar {
-    static func render(_ entries: [MilestoneCalendar.Entry], identity: String, name: String, stamp: Date) -> String {
+public enum ICalendar {
+    /// The calendar's name for one organisation's milestones (`--org CODE`, and its feed).
+    public static func name(organisation code: String) -> String { "reloc 节点（\(code.uppercased())）" }
+
+    public static func render(_ entries: [MilestoneCalendar.Entry], identity: String, name: String, stamp: Date)
+        -> String
+    {
         var lines = [
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//reloc//milestone ical//ZH", "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH", "X-WR-CALNAME:" + text(name), "X-WR-TIMEZONE:Asia/Shanghai",
