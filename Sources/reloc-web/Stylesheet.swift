@@ -25,6 +25,7 @@ enum Stylesheet {
         button { background: #8b1a1a; color: #fff; border: 0; padding: 0.35em 1.2em; cursor: pointer; }
         .error { background: #fdecea; border-left: 4px solid #b00020; padding: 0.6em 1em; white-space: pre-wrap; }
         .empty, .note { color: #666; }
+        table.record th { width: 14em; }
         @media print {
             @page { size: A4; margin: 15mm; }
             body { background: #fff; font-size: 10.5pt; }
