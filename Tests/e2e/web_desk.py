@@ -13,10 +13,9 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 config = json.loads(sys.argv[1])
@@ -82,10 +81,16 @@ def sign_in(driver, login, secret=password):
 
 def navigating(driver, click):
     """Clicks, and waits for the next page to have loaded (a click does not wait for it)."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.relocOldPage = true")
     click()
-    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def loaded(d):
+        try:
+            return d.execute_script("return window.relocOldPage !== true && document.readyState === 'complete'")
+        except WebDriverException:  # between the two documents
+            return False
+
+    WebDriverWait(driver, 120).until(loaded)
 
 
 def submit(driver, form_css):
