@@ -26,13 +26,18 @@ extension Web {
         var body = "<form method=\"get\" action=\"/enterprises\" class=\"filter\">"
         body += field("plan", "方案") + field("city", "市（州）") + field("mode", "方式") + field("status", "状态")
         body += "<button>筛选</button></form>"
+        body +=
+            "<p class=\"actions\"><a href=\"/enterprises/new\">登记企业</a> · <a href=\"/enterprises/import\">CSV 导入</a></p>"
         body += HTML.table(
             rows,
             columns: [
                 ("id", "编号"), ("name", "企业"), ("city", "市（州）"), ("plan", "方案"), ("mode", "搬迁方式"),
                 ("status", "状态"), ("park", "园区"), ("employees", "职工"),
             ],
-            terms: ["mode": EnterpriseMode.domain, "status": EnterpriseStatus.domain])
+            terms: ["mode": EnterpriseMode.domain, "status": EnterpriseStatus.domain],
+            link: { row, column in
+                column == "id" || column == "name" ? row["id"].map { "/enterprises/\($0)" } : nil
+            })
         return Reply.html(HTML.page(title: "企业", person: signed.person, csrf: signed.csrf, body: body))
     }
 

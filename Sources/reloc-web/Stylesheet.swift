@@ -32,6 +32,7 @@ enum Stylesheet {
         svg .overdue { stroke: #b00020; stroke-width: 2; stroke-dasharray: 4 3; }
         svg .due { fill: #fff; stroke: #1a1a1a; stroke-width: 1.5; } svg .done { fill: #1a1a1a; }
         svg .quota { fill: #f0e6e6; stroke: #8b1a1a; } svg .allocated { fill: #8b1a1a; } svg .over { fill: #b00020; }
+        table.record th { width: 14em; }
         @media print {
             @page { size: A4; margin: 15mm; }
             body { background: #fff; font-size: 10.5pt; }

@@ -150,6 +150,7 @@ extension Web {
                 ("reported_at", "时间"), ("org", "单位"), ("login", "报告人"), ("percent", "进度（%）"), ("status", "状态"),
                 ("note", "说明"), ("evidence", "佐证文号"),
             ])
+        body += HTML.auditLink(kind, found.show.rows.first?[kind == "task" ? "number" : "id"] ?? "")
         let title: String
         switch subject {
         case .task(let number): title = "任务 \(number)"

@@ -48,6 +48,14 @@ public enum CSVFile {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw RelocError.invalidInput("cannot read \(path): \(String(cString: strerror(errno)))")
         }
+        return try read(data, named: path, encoding: encoding)
+    }
+
+    /// The same for bytes already in hand (a CSV file uploaded to reloc-web), named `name` in
+    /// what is said about them.
+    public static func read(_ data: Data, named path: String, encoding: CSVEncoding?) throws -> (
+        text: String, detected: CSVEncoding?
+    ) {
         var detected: CSVEncoding? = nil
         let text: String
         if let encoding {
