@@ -91,8 +91,10 @@ BEGIN
                CASE WHEN listed_text IN ('true', 'yes', '是', '1') THEN true
                     WHEN listed_text IN ('false', 'no', '否', '0') THEN false END AS listed_in_plan,
                -- §四(二)'s groups (reloc.term enterprise.priority): the code or its Chinese name.
-               (SELECT t.code FROM reloc.term t
-                WHERE t.domain = 'enterprise.priority' AND priority_text IN (t.code, t.zh)) AS priority,
+               -- Looked up only when given: a subquery a row otherwise (most rows give none).
+               CASE WHEN priority_text IS NOT NULL
+                    THEN (SELECT t.code FROM reloc.term t
+                          WHERE t.domain = 'enterprise.priority' AND priority_text IN (t.code, t.zh)) END AS priority,
                p.id AS plan_id, p.city_id AS plan_city, p.district_id AS plan_district,
                k.id AS park_id, k.high_risk_eligible AS park_eligible
         FROM src
@@ -107,6 +109,14 @@ BEGIN
     same_names AS (
         SELECT plan_id, name_key, array_agg(line ORDER BY line) AS lines FROM parsed
         WHERE plan_id IS NOT NULL AND name_key IS NOT NULL GROUP BY plan_id, name_key HAVING count(*) > 1
+    ),
+    -- The register's enterprises in the file's plans, keyed as enterprise_plan_name_key: one hash
+    -- join, not an index probe a line.
+    registered AS (
+        SELECT e.plan_id, reloc.enterprise_name_key(e.name) AS name_key, min(e.id) AS id
+        FROM reloc.enterprise e
+        WHERE e.withdrawn_on IS NULL AND e.plan_id IN (SELECT plan_id FROM parsed)
+        GROUP BY 1, 2
     ),
     checked AS (
         SELECT r.*,
@@ -124,11 +134,8 @@ BEGIN
                                     CASE WHEN char_length(r.industry) > 60 THEN left(r.industry, 60) || '…' ELSE r.industry END) END,
                    CASE WHEN n.lines IS NOT NULL
                         THEN format('%s appears on lines %s of the file for plan %s (enterprise_plan_name_key)', r.name, array_to_string(n.lines, ', '), r.plan_code) END,
-                   CASE WHEN r.plan_id IS NOT NULL AND r.name_key IS NOT NULL
-                        THEN (SELECT format('%s is already registered in plan %s as enterprise %s (enterprise_plan_name_key)', r.name, r.plan_code, e.id)
-                              FROM reloc.enterprise e
-                              WHERE e.plan_id = r.plan_id AND e.withdrawn_on IS NULL AND reloc.enterprise_name_key(e.name) = r.name_key
-                              ORDER BY e.id LIMIT 1) END,
+                   CASE WHEN g.id IS NOT NULL
+                        THEN format('%s is already registered in plan %s as enterprise %s (enterprise_plan_name_key)', r.name, r.plan_code, g.id) END,
                    -- An empty mode is unknown (0026, issue 14), not a mistake.
                    CASE WHEN r.mode_text IS NOT NULL AND r.mode IS NULL
                         THEN format('unknown mode "%s" (in-situ, relocate or close)', r.mode_text) END,
@@ -187,6 +194,7 @@ BEGIN
         FROM parsed r
         LEFT JOIN duplicates d ON d.uscc = r.uscc
         LEFT JOIN same_names n ON n.plan_id = r.plan_id AND n.name_key = r.name_key
+        LEFT JOIN registered g ON g.plan_id = r.plan_id AND g.name_key = r.name_key
     ),
     bad AS (
         SELECT c.line, c.reasons FROM checked c WHERE c.reasons <> ''
