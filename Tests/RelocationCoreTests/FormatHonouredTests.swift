@@ -19,12 +19,14 @@ struct FormatHonouredTests {
         "extension request", "extension list", "review list", "review kinds list",
         "board", "bulletin draft", "bulletin list", "bulletin show", "evaluation compute", "evaluation list",
         "evaluation weights show",
+        "milestone ical-feed create", "milestone ical-feed list",
     ]
 
     /// The commands that create a row and print its key: they refuse --format xlsx (issue 17).
     static let printingCreated: Set<String> = [
         "enterprise register", "land quota add", "land allocate", "milestone add", "milestone progress", "org add",
         "park add", "plan add", "remind contact add", "site add", "task add", "task progress", "user add",
+        "milestone ical-feed create",
     ]
 
     /// Commands that write a file of their own kind (xlsx or csv) and refuse other formats.
