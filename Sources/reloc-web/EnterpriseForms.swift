@@ -152,7 +152,7 @@ extension Web {
             let form = EnterpriseFormFields(fields)
             var entry = Enterprises.Registration(
                 plan: try form.required("plan", "方案"), name: try form.required("name", "企业名称"),
-                mode: try form.required(EnterpriseMode.self, "mode", "搬迁方式").rawValue)
+                mode: try form.choice(EnterpriseMode.self, "mode", "搬迁方式")?.rawValue)
             entry.park = form.text("park")
             entry.industry = form.text("industry")
             entry.highRisk = try form.choice(HighRiskClass.self, "high_risk", "高风险类别")?.rawValue
@@ -522,7 +522,9 @@ struct EnterpriseFormFields {
         return [
             select("plan", "方案", choices.plans, empty: nil, required: true),
             input("name", "企业名称", " required maxlength=\"200\""),
-            select("mode", "搬迁方式", terms(EnterpriseMode.self), empty: nil, required: true),
+            // Unknown until someone says which (issue 14, 0026): the empty choice registers it so; a
+            // known mode cannot be emptied again (edit: required once changed).
+            select("mode", "搬迁方式", terms(EnterpriseMode.self), empty: UnknownFacts.word(.zh)),
             select("park", "承接园区（异地迁建）", choices.parks, empty: "（无）"),
             input("industry", "行业"),
             select("high_risk", "高风险类别（§四(三)）", terms(HighRiskClass.self), empty: "（不是）"),

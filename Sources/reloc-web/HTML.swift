@@ -91,7 +91,7 @@ enum Labels {
     ]
 
     static func value(_ value: String?, column: String, terms: [String: String] = domains) -> String {
-        guard let value else { return "" }
+        guard let value else { return UnknownFacts.columns.contains(column) ? UnknownFacts.word(.zh) : "" }
         if let domain = terms[column], let label = Terms.label(value, domain: domain, .zh) { return label }
         if column == "is_province" || value == "t" || value == "f" {
             return value == "t" ? "是" : value == "f" ? "否" : value

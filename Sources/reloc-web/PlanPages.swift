@@ -28,7 +28,7 @@ extension Web {
                 plan: plan, history: try plans.history(code),
                 enterprises: try Enterprises(db).list(Enterprises.Filter(plan: code)),
                 sites: try Sites(db).list(Sites.Filter(plan: code)), milestones: try Milestones(db).list(milestones),
-                today: try db.query("SELECT reloc.today()::text").scalar(String.self))
+                today: try AsOf.today.day(in: db))
         }
     }
 

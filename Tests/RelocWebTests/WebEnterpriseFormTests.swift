@@ -82,6 +82,34 @@ struct WebEnterpriseFormTests {
         }
     }
 
+    /// An enterprise's mode is unknown until someone says which (issue 14, 0026): the form offers
+    /// 未知, registers it so, and the page reads 未知, not an empty cell; editing leaves it unknown
+    /// unless a mode is chosen.
+    @Test func aModeLeftUnknownIsRegisteredAndReadAsUnknown() async throws {
+        try await WebFixture.with { fixture in
+            let city = try await fixture.signedIn(try fixture.login("SP"))
+            let form = try await city.get("/enterprises/new")
+            #expect(form.body.contains("<select name=\"mode\"><option value=\"\">未知</option>"), "\(form.body)")
+            let posted = try await city.post(
+                "/enterprises/new",
+                form: [("csrf", form.csrf ?? ""), ("plan", "SP-TD"), ("name", "四平方式未定厂"), ("mode", "")])
+            #expect(posted.status == 303, "\(posted.body)")
+            let id = try fixture.admin().query("SELECT id FROM reloc.enterprise WHERE name = '四平方式未定厂'").scalar(
+                Int64.self)
+            #expect(try count(fixture, "id = \(id) AND mode IS NULL") == 1)
+            let page = try await city.get("/enterprises/\(id)")
+            #expect(page.body.contains("<th>搬迁方式</th><td>未知</td>"), "\(page.body)")
+            let edit = try await city.get("/enterprises/\(id)/edit")
+            let edited = try await city.post(
+                "/enterprises/\(id)/edit",
+                form: [
+                    ("csrf", edit.csrf ?? ""), ("plan", "SP-TD"), ("name", "四平方式未定厂"), ("mode", ""), ("industry", "机械"),
+                ])
+            #expect(edited.status == 303, "\(edited.body)")
+            #expect(try count(fixture, "id = \(id) AND mode IS NULL AND industry = '机械'") == 1)
+        }
+    }
+
     @Test func aDepartmentCannotOpenTheRegisterFormNorPostIt() async throws {
         try await WebFixture.with { fixture in
             let department = try await fixture.signedIn(try fixture.login("JL-KJT"))

@@ -129,7 +129,7 @@ struct ImportFileTests {
     @Test(arguments: [
         ("plan,name,mode,Name\n", "the column \"name\" appears twice"),
         ("plan,name,mode,colour\n", "unknown column \"colour\""),
-        ("plan,name\n", "the header lacks the required column \"mode\""),
+        ("plan,mode\n", "the header lacks the required column \"name\""),
         ("", "the file is empty"),
     ])
     func headerErrorsNameTheFileAndLine(text: String, words: String) throws {

@@ -42,3 +42,11 @@ public enum AsOf: Sendable, Equatable {
         }
     }
 }
+
+extension AsOf {
+    /// The day itself, as the database reckons it (`reloc.today()` in the session's zone for
+    /// `.today`): what a page draws "today" at (the web desk's timelines).
+    public func day(in db: PGConnection) throws -> String {
+        try db.query("SELECT (\(sql))::text").scalar(String.self)
+    }
+}

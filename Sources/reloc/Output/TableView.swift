@@ -41,20 +41,16 @@ struct TableView: Sendable {
 extension Listing {
     /// The same rows with each code in `terms`' columns written as its label (a code no term knows,
     /// such as a reminder rule's `default`, stays as it is).
-    /// Facts a person may not know yet (issue 14: unknown, not "no"): NULL reads 未知/unknown in a
-    /// table; JSON keeps null and CSV an empty field.
-    static let unknownWhenNull: Set<String> = ["listed_in_plan", "mode"]
-
     func labelled(_ terms: [String: any Term.Type], _ language: TermLanguage) -> Listing {
         guard !terms.isEmpty else { return self }
         let labels: [(any Term.Type)?] = columns.map { terms[$0.key] }
-        let unknowable = columns.map { Listing.unknownWhenNull.contains($0.key) }
+        let unknowable = columns.map { UnknownFacts.columns.contains($0.key) }
         var labelled = Listing(columns: columns)
         for row in rows {
             labelled.append(
                 zip(zip(row, labels), unknowable).map { pair, unknowable in
                     let (value, term) = pair
-                    if unknowable, value == .null { return .text(language == .zh ? "未知" : "unknown") }
+                    if unknowable, value == .null { return .text(UnknownFacts.word(language)) }
                     guard let term, case .text(let code) = value else { return value }
                     return .text(Terms.label(code, domain: term.domain, language) ?? code)
                 })

@@ -170,6 +170,28 @@ struct SupervisionRaceTests {
 
     /// A pending extension request lapses when its milestone is closed (by the acceptance, by a
     /// direct close): stamped, listed as such, never decided afterwards, never set by a role.
+    /// A step closes a milestone whose kind changes to one the step measures (milestone_step_link,
+    /// a BEFORE trigger): that is a close too. Hostile review: the checks fired on `UPDATE OF
+    /// done_on` only, so the completion stayed unanswered and the extension pending on a closed
+    /// milestone.
+    @Test func aCloseByAChangedKindAnswersPendingRequestsToo() throws {
+        try ProgrammeFixture.with { fixture in
+            for (step, on) in [("consultation", "2014-12-10"), ("risk-assessed", "2014-12-15")] {
+                let advanced = try fixture.cli(["--as", "CC", "plan", "advance", "CC-KC", "--to", step, "--on", on])
+                #expect(advanced.status == 0, "\(advanced.stderr)")
+            }
+            let (reviewed, _, _) = try Self.pendingBoth(fixture)
+            let refused = try fixture.cli(["--as", "JL", "milestone", "edit", "\(reviewed)", "--kind", "risk-assessed"])
+            #expect(
+                refused.status == 65 && refused.stderr.contains("milestone_done_under_review"), "\(refused.stderr)")
+            #expect(try Self.milestoneDates(fixture, reviewed).done == nil)
+            let (lapsing, request, _) = try Self.pendingBoth(fixture, completion: false)
+            try fixture.acting("JL").execute("UPDATE reloc.milestone SET kind = 'risk-assessed' WHERE id = \(lapsing)")
+            #expect(try Self.milestoneDates(fixture, lapsing).done == "2014-12-15")
+            #expect(try Self.requestState(fixture, request) == "lapsed")
+        }
+    }
+
     @Test func aPendingExtensionLapsesWhenTheMilestoneIsClosed() throws {
         try ProgrammeFixture.with { fixture in
             // Closed by the acceptance (销号).

@@ -258,7 +258,9 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION reloc.extension_request_lapses() FROM PUBLIC;
 
-CREATE OR REPLACE TRIGGER extension_request_lapses AFTER UPDATE OF done_on ON reloc.milestone
+-- AFTER UPDATE, not UPDATE OF done_on: a step closes a milestone whose kind or subject changes
+-- (milestone_step_link sets done_on in a BEFORE trigger, which no column list sees; hostile review).
+CREATE OR REPLACE TRIGGER extension_request_lapses AFTER UPDATE ON reloc.milestone
     FOR EACH ROW WHEN (OLD.done_on IS NULL AND NEW.done_on IS NOT NULL)
     EXECUTE FUNCTION reloc.extension_request_lapses();
 

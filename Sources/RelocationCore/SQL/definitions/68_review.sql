@@ -89,7 +89,9 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION reloc.milestone_under_review_close() FROM PUBLIC;
 
-CREATE OR REPLACE TRIGGER milestone_under_review_close BEFORE INSERT OR UPDATE OF done_on ON reloc.milestone
+-- Every UPDATE (the function returns at once when done_on did not change): a change of kind or
+-- subject closes a milestone through milestone_step_link, which UPDATE OF done_on never saw.
+CREATE OR REPLACE TRIGGER milestone_under_review_close BEFORE INSERT OR UPDATE ON reloc.milestone
     FOR EACH ROW EXECUTE FUNCTION reloc.milestone_under_review_close();
 
 DROP POLICY IF EXISTS completion_review_read ON reloc.completion_review;

@@ -51,6 +51,9 @@ WHERE e.source_document = '吉政办发〔2014〕29号'
                  '长春大成集团', '哈达湾中钢吉铁', '中钢吉炭', '四平昊华化工', '东风机械',
                  '一汽辽源汽车电器公司', '吉化公司辽源总厂', '通化石油化工机械')
   AND e.mode = 'relocate' AND e.park_id IS NULL AND e.status IN ('registered', 'heritage-surveyed')
+  -- A withdrawn enterprise no longer changes (enterprise_once, which stays on): its record stays
+  -- as it was withdrawn (hostile review: one withdrawn row made the whole migration fail).
+  AND e.withdrawn_on IS NULL
   AND NOT EXISTS (SELECT FROM reloc.milestone m
                   WHERE m.enterprise_id = e.id AND m.kind IN ('relocation-started', 'relocation-completed'))
   AND NOT EXISTS (SELECT FROM reloc.audit a

@@ -1,0 +1,9 @@
+/// Facts a person may not know yet (issue 14: unknown, not "no"): an enterprise's `mode` and
+/// `listed_in_plan`, which the opinion does not give. NULL reads 未知/unknown where a person reads
+/// it (CLI tables, the web desk); JSON keeps null and CSV an empty field.
+public enum UnknownFacts {
+    /// The columns (JSON keys) whose NULL means "not known".
+    public static let columns: Set<String> = ["listed_in_plan", "mode"]
+
+    public static func word(_ language: TermLanguage) -> String { language == .zh ? "未知" : "unknown" }
+}
