@@ -139,6 +139,7 @@ extension Web {
                 \(HTML.csrfField(signed.csrf))
                 <label>完成日期 <input name="on" type="date"></label>
                 <label>说明 <input name="note"></label>
+                <label>佐证文号 <input name="evidence" placeholder="须经省里审核的节点必填；多个以分号隔开"></label>
                 <button>标记完成</button>
                 </form>
                 """
@@ -185,8 +186,7 @@ extension Web {
         else {
             throw WebFailure(status: .badRequest, message: "进度应为 0 到 100 之间的数，如 40 或 62.5")
         }
-        let evidence = (fields["evidence"] ?? "").split(whereSeparator: { ";；\n".contains($0) })
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let evidence = Self.evidence(fields)
         let report = RelocationCore.Progress.Report(
             percent: percent, status: status, note: fields["note"] ?? "", evidence: evidence)
         _ = try await database(as: signed.person) { db in try RelocationCore.Progress(db).report(on: subject, report) }
@@ -209,7 +209,17 @@ extension Web {
         }
         let note = (fields["note"] ?? "").isEmpty ? nil : fields["note"]
         let on = day
-        try await database(as: signed.person) { db in try Milestones(db).done(id, on: on, note: note) }
+        // A reviewed milestone (办结审核) is submitted with its evidence, as `milestone done --evidence`.
+        let evidence = Self.evidence(fields)
+        _ = try await database(as: signed.person) { db in
+            try Milestones(db).done(id, on: on, note: note, evidence: evidence)
+        }
         return Reply.redirect("/milestones/\(id)")
+    }
+
+    /// The 佐证文号 field: several numbers separated by ；, ; or a new line.
+    static func evidence(_ fields: [String: String]) -> [String] {
+        (fields["evidence"] ?? "").split(whereSeparator: { ";；\n".contains($0) })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -97,6 +97,32 @@ struct WebPageTests {
         }
     }
 
+    /// A milestone whose completion the province reviews is submitted with its 佐证文号 from the
+    /// page (hostile review: the form had no evidence field, so it could never be closed there).
+    @Test func aReviewedMilestoneIsSubmittedWithItsEvidence() async throws {
+        try await WebFixture.with { fixture in
+            let added = try RelocCLI.run(
+                [
+                    "--as", "JL", "milestone", "add", "--plan", "CC-KC", "--title", "审核节点", "--due", "2030-06-30",
+                    "--owner", "CC-KC", "--format", "json",
+                ], database: fixture.database)
+            #expect(added.status == 0, "\(added.stderr)")
+            let id = try #require(Int64(added.stdout.filter(\.isNumber)))
+            let city = try await fixture.signedIn(try fixture.login("CC-KC"))
+            let page = try await city.get("/milestones/\(id)")
+            #expect(page.body.contains("name=\"evidence\""), "\(page.body)")
+            let done = try await city.post(
+                "/milestones/\(id)/done",
+                form: [("csrf", page.csrf ?? ""), ("on", "2026-11-30"), ("evidence", "长政发〔2015〕3号")])
+            #expect(done.status == 303, "\(done.body)")
+            let submitted = try fixture.admin().query(
+                "SELECT state, evidence::text FROM reloc.completion_review WHERE milestone_id = \(id)"
+            ).decode((String, String).self)
+            #expect(
+                submitted.first?.0 == "pending" && submitted.first?.1.contains("长政发〔2015〕3号") == true, "\(submitted)")
+        }
+    }
+
     @Test func valuesAreEscaped() async throws {
         try await WebFixture.with { fixture in
             let client = try await fixture.signedIn(try fixture.login("JL-FGW"))
