@@ -45,7 +45,7 @@ extension Web {
         let address = address(request, context)
         let recordedLogin = String(login.prefix(63))
         let allowed = try await database { db in
-            try WebSessions(db).signInAllowed(login: recordedLogin, address: address)
+            try WebSessions(db).beginAttempt(login: recordedLogin, address: address)
         }
         guard allowed else {
             return signInForm(
@@ -58,7 +58,6 @@ extension Web {
             }
         }
         guard let person else {
-            try await database { db in try WebSessions(db).recordFailure(login: recordedLogin, address: address) }
             return signInForm(request, message: "登录名或密码不正确。", status: .unauthorized, login: login)
         }
         let token = Tokens.make()

@@ -111,6 +111,23 @@ struct WebSessionTests {
         }
     }
 
+    /// Attempts sent at once are counted as they come, before their passwords are checked
+    /// (hostile review: 40 parallel guesses were all checked and the last signed in).
+    @Test func attemptsSentAtOnceAreCountedToo() async throws {
+        try await WebFixture.with { fixture in
+            let login = try fixture.login("JL-FGW")
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { try await fixture.client().signIn(login, password: "wrong password").status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 401 }.count == 5, "\(statuses.sorted())")
+            #expect(statuses.filter { $0 == 429 }.count == 7, "\(statuses.sorted())")
+            #expect(try await fixture.client().signIn(login, password: WebFixture.password).status == 429)
+        }
+    }
+
     @Test func signInIsThrottledPerLoginAndPerAddress() async throws {
         try await WebFixture.with(environment: ["RELOC_WEB_TRUST_PROXY": "1"]) { fixture in
             let login = try fixture.login("JL-FGW")

@@ -45,13 +45,11 @@ public struct WebSessions {
         token.utf8.count == 64 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// False after too many failures for this login or from this address (reloc.web_signin_allowed).
-    public func signInAllowed(login: String, address: String) throws -> Bool {
-        try db.query("SELECT reloc.web_signin_allowed(\(login), \(address))").scalar(Bool.self)
-    }
-
-    public func recordFailure(login: String, address: String) throws {
-        try db.execute("INSERT INTO reloc.web_signin_failure (login, address) VALUES (\(login), \(address))")
+    /// Counts a sign-in attempt before its password is checked; false (and not counted) after too
+    /// many for this login or from this address (reloc.web_signin_attempt: atomic, so parallel
+    /// attempts cannot slip past the count). A success clears the login's attempts (`open`).
+    public func beginAttempt(login: String, address: String) throws -> Bool {
+        try db.query("SELECT reloc.web_signin_attempt(\(login), \(address))").scalar(Bool.self)
     }
 
     /// The organisation a login acts for, or nil (no such login, a superuser, not a person's login).

@@ -78,6 +78,25 @@ $$;
 REVOKE ALL ON FUNCTION reloc.web_signin_allowed(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.web_signin_allowed(text, text) TO reloc_web;
 
+-- A sign-in attempt is counted before the password is checked, under a lock per login and per
+-- address (taken in that order by every attempt): parallel attempts cannot all pass the count
+-- before any of them is recorded (hostile review: 40 guesses sent at once were all checked, and
+-- the 40th signed in). A success clears the login's attempts (WebSessions.open).
+CREATE OR REPLACE FUNCTION reloc.web_signin_attempt(login_name text, from_address text) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('reloc.web_signin login ' || login_name));
+    PERFORM pg_advisory_xact_lock(hashtext('reloc.web_signin address ' || from_address));
+    IF NOT reloc.web_signin_allowed(login_name, from_address) THEN
+        RETURN false;
+    END IF;
+    INSERT INTO reloc.web_signin_failure (login, address) VALUES (login_name, from_address);
+    RETURN true;
+END $$;
+REVOKE ALL ON FUNCTION reloc.web_signin_attempt(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.web_signin_attempt(text, text) TO reloc_web;
+
 ------------------------------------------------------------------------------------------------
 -- Sessions
 ------------------------------------------------------------------------------------------------
