@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RelocationCore
 
 /// `application/x-www-form-urlencoded` bodies and query strings, and cookies.
 enum Forms {
@@ -49,11 +50,6 @@ enum Tokens {
 
     /// Compares without stopping at the first difference (no timing hint to a guesser).
     static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count, !x.isEmpty else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
+        ConstantTime.equal(a, b)
     }
 }

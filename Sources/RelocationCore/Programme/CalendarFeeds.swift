@@ -113,11 +113,6 @@ public struct CalendarFeeds {
 
     /// Compares without stopping at the first difference.
     static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count, !x.isEmpty else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
+        ConstantTime.equal(a, b)
     }
 }
