@@ -286,9 +286,16 @@ AS $$
         JOIN rules r ON r.milestone_kind = m.kind
         WHERE (m.done_on IS NULL OR m.done_on > as_of)
           AND m.due_on <= as_of + r.horizon
+          -- The same bound for every kind at once (the longest horizon), before the join: the
+          -- scan keeps only the milestones near or past their due date, as the floor's does,
+          -- instead of joining every open one to its rule (issue 13).
+          AND m.due_on <= as_of + (SELECT max(x.horizon) FROM rules x)
           -- Under review (办结审核, 68_review.sql): submitted as done, so not chased; the province
-          -- is reminded to review it instead (待审核, below).
-          AND NOT EXISTS (SELECT FROM reloc.completion_review cr WHERE cr.milestone_id = m.id AND cr.state = 'pending')
+          -- is reminded to review it instead (待审核, below). NOT IN over the pending reviews (few:
+          -- one per milestone at most, milestone_id NOT NULL) is one hashed subplan; NOT EXISTS
+          -- was planned as a nested-loop anti join rescanning completion_review for every open
+          -- milestone (issue 13: ≈ 1.5× the floor's whole scan; docs/performance-remind.md).
+          AND m.id NOT IN (SELECT cr.milestone_id FROM reloc.completion_review cr WHERE cr.state = 'pending')
     ),
     latest AS MATERIALIZED (
         SELECT o.*,
