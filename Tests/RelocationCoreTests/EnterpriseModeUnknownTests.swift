@@ -361,4 +361,49 @@ struct EnterpriseModeUnknownTests {
             #expect(try kinds(relocating).count == 2)
         }
     }
+
+    /// A known mode changed to relocate (in-situ → relocate, close → relocate, while no step of
+    /// the old mode is recorded) gets the plan's relocation milestone rules as unknown → relocate
+    /// does: through the CLI and through raw SQL as the city's role.
+    @Test func milestoneRulesFollowAModeChangedToRelocate() throws {
+        try RegisterFixture.with { fixture in
+            let admin = try fixture.admin()
+            func kinds(_ id: Int64) throws -> [String] {
+                try admin.query(
+                    "SELECT kind || ' ' || due_on FROM reloc.milestone WHERE enterprise_id = \(id) ORDER BY kind"
+                ).decode(String.self)
+            }
+            #expect(
+                try fixture.cli([
+                    "milestone", "rules", "set", "SP-TD", "relocation-started", "--days-after", "30", "--as", "JL",
+                ]).status == 0)
+            let due = try admin.query("SELECT (reloc.today() + 30)::text").scalar(String.self)
+            let inSitu = try fixture.register {
+                $0.mode = "in-situ"; $0.park = nil
+            }
+            #expect(try kinds(inSitu).isEmpty)
+            #expect(
+                try fixture.cli([
+                    "enterprise", "edit", "\(inSitu)", "--mode", "relocate", "--park", RegisterFixture.compliantPark,
+                    "--as", "SP",
+                ]).status == 0)
+            #expect(try kinds(inSitu) == ["relocation-started \(due)"])
+            // Raw SQL as the city: close → relocate, one UPDATE of mode and park.
+            let closing = try fixture.register {
+                $0.mode = "close"; $0.park = nil
+            }
+            #expect(try kinds(closing).isEmpty)
+            let city = try fixture.acting("SP")
+            try city.execute(
+                "UPDATE reloc.enterprise SET mode = 'relocate', park_id = (SELECT id FROM reloc.park WHERE code = \(RegisterFixture.compliantPark)) WHERE id = \(closing)"
+            )
+            #expect(try kinds(closing) == ["relocation-started \(due)"])
+            // Back and forth: a kind it already has is not added twice.
+            try city.execute("UPDATE reloc.enterprise SET mode = 'in-situ', park_id = NULL WHERE id = \(closing)")
+            try city.execute(
+                "UPDATE reloc.enterprise SET mode = 'relocate', park_id = (SELECT id FROM reloc.park WHERE code = \(RegisterFixture.compliantPark)) WHERE id = \(closing)"
+            )
+            #expect(try kinds(closing) == ["relocation-started \(due)"])
+        }
+    }
 }

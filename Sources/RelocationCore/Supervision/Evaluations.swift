@@ -74,6 +74,9 @@ public struct Evaluations {
     public func list(year: Int?, only: Only) throws -> PGResult {
         let onlyFlagged = only == .flagged
         let onlyRecommended = only == .recommended
+        // A year no evaluation may be of is refused in the rule's words, as compute refuses it,
+        // not answered with an empty list.
+        if let year { _ = try db.query("SELECT reloc.evaluation_year(\(Int64(year)))") }
         return try db.query(
             """
             WITH r AS (

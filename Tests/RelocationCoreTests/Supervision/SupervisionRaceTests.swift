@@ -192,6 +192,53 @@ struct SupervisionRaceTests {
         }
     }
 
+    /// A direct close in a REPEATABLE READ transaction whose snapshot is older than a request
+    /// committed meanwhile in another session (an extension asked, a completion submitted): the
+    /// request writes the milestone's row, so the close fails with a serialization error (40001,
+    /// the CLI's 75: try again) instead of closing past a request it never saw — hostile review:
+    /// the request only locked the row, and the close left the completion 待审核 or the extension
+    /// pending on a closed milestone. Tried again (a new snapshot), the close sees the request.
+    @Test(arguments: ["extension", "completion"])
+    func aRepeatableReadCloseDoesNotSkipANewRequest(request: String) throws {
+        try ProgrammeFixture.with { fixture in
+            let milestone = try ExtensionRequestTests.milestone(fixture)
+            let closer = try fixture.acting("JL")
+            try closer.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            // The snapshot is taken by the first statement, before the request.
+            #expect(
+                try closer.query("SELECT count(*) FROM reloc.milestone WHERE id = \(milestone)").scalar(Int.self) == 1)
+            var asked: Int64?
+            if request == "extension" {
+                asked = try ExtensionRequestTests.id(
+                    try ExtensionRequestTests.request(fixture, milestone, to: "2030-09-30"))
+            } else {
+                _ = try CompletionReviewTests.submissionID(
+                    try fixture.cli([
+                        "--as", "CC", "milestone", "done", "\(milestone)", "--on", "2015-03-02", "--evidence",
+                        "长府办〔2015〕3号",
+                    ]))
+            }
+            expectSQLState("40001") {
+                try closer.execute("UPDATE reloc.milestone SET done_on = '2015-04-01' WHERE id = \(milestone)")
+            }
+            try closer.execute("ROLLBACK")
+            #expect(try Self.milestoneDates(fixture, milestone).done == nil)
+            // Tried again: the close sees the request (refused in words, or the request lapses).
+            try closer.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            if let asked {
+                try closer.execute("UPDATE reloc.milestone SET done_on = '2015-04-01' WHERE id = \(milestone)")
+                try closer.execute("COMMIT")
+                #expect(try Self.requestState(fixture, asked) == "lapsed")
+            } else {
+                expectSQLState("23514", constraint: "milestone_done_under_review") {
+                    try closer.execute("UPDATE reloc.milestone SET done_on = '2015-04-01' WHERE id = \(milestone)")
+                }
+                try closer.execute("ROLLBACK")
+                #expect(try Self.milestoneDates(fixture, milestone).done == nil)
+            }
+        }
+    }
+
     @Test func aPendingExtensionLapsesWhenTheMilestoneIsClosed() throws {
         try ProgrammeFixture.with { fixture in
             // Closed by the acceptance (销号).
@@ -241,14 +288,21 @@ struct SupervisionRaceTests {
     }
 
     /// `evaluation compute|adjust|publish --year 99999999999` once said "integer out of range": the
-    /// year is checked against the rule first, through the CLI and as raw SQL.
+    /// year is checked against the rule first, through the CLI and as raw SQL; `evaluation list
+    /// --year` of such a year once answered an empty list: it gives the rule too.
     @Test func anEvaluationYearOutOfRangeIsTheRulesWords() throws {
         try ProgrammeFixture.with { fixture in
+            // A year in range lists (nothing computed yet), as the province and as a city.
+            for code in ["JL", "CC"] {
+                let listed = try fixture.cli(["--as", code, "evaluation", "list", "--year", "2015", "--format", "csv"])
+                #expect(listed.status == 0, "\(listed.stderr)")
+            }
             for year in ["99999999999", "2013", "2101"] {
                 for arguments in [
                     ["evaluation", "compute", "--year", year],
                     ["evaluation", "adjust", "CC", "--year", year, "--rating", "好", "--reason", "复核"],
                     ["evaluation", "publish", "--year", year],
+                    ["evaluation", "list", "--year", year],
                 ] {
                     let outcome = try fixture.cli(["--as", "JL"] + arguments)
                     #expect(

@@ -241,16 +241,17 @@ CREATE OR REPLACE TRIGGER milestone_rule_before_write BEFORE INSERT OR UPDATE ON
 
 -- The milestones the rules give an enterprise registered to relocate (as the database: the city
 -- registering it may add milestones to it anyway; the rule is the province's). One registered with
--- its mode unknown (0026) gets them when the mode is set to relocate, counted from that day (the
+-- its mode unknown (0026), or with another mode (in-situ, close) changed to relocate while no step
+-- of that mode is recorded, gets them when the mode becomes relocate, counted from that day (the
 -- day it is known to relocate), except a kind it already has.
 CREATE OR REPLACE FUNCTION reloc.enterprise_rule_milestones() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'enterprise' OR TG_OP NOT IN ('INSERT', 'UPDATE')
-       OR TG_WHEN <> 'AFTER' OR (TG_OP = 'UPDATE' AND (OLD.mode IS NOT NULL OR NEW.mode IS DISTINCT FROM 'relocate')) THEN
+       OR TG_WHEN <> 'AFTER' OR (TG_OP = 'UPDATE' AND (OLD.mode IS NOT DISTINCT FROM 'relocate' OR NEW.mode IS DISTINCT FROM 'relocate')) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'reloc.enterprise_rule_milestones follows new enterprises and modes set to relocate only';
+            MESSAGE = 'reloc.enterprise_rule_milestones follows new enterprises and modes changed to relocate only';
     END IF;
     INSERT INTO reloc.milestone (kind, title, due_on, enterprise_id, note)
     SELECT r.kind,
@@ -270,7 +271,8 @@ CREATE OR REPLACE TRIGGER enterprise_rule_milestones AFTER INSERT ON reloc.enter
     FOR EACH ROW WHEN (NEW.mode = 'relocate') EXECUTE FUNCTION reloc.enterprise_rule_milestones();
 
 CREATE OR REPLACE TRIGGER enterprise_rule_milestones_mode_set AFTER UPDATE OF mode ON reloc.enterprise
-    FOR EACH ROW WHEN (OLD.mode IS NULL AND NEW.mode = 'relocate') EXECUTE FUNCTION reloc.enterprise_rule_milestones();
+    FOR EACH ROW WHEN (OLD.mode IS DISTINCT FROM 'relocate' AND NEW.mode = 'relocate')
+    EXECUTE FUNCTION reloc.enterprise_rule_milestones();
 
 -- A relocation's milestones (relocation-started, relocation-completed) wait for the enterprise's
 -- mode: none while it is unknown (0026, §四(二)), whoever adds it (by hand or by a rule).

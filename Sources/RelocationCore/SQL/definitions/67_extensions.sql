@@ -127,6 +127,33 @@ REVOKE ALL ON FUNCTION reloc.extension_request_before_insert() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER extension_request_before_insert BEFORE INSERT ON reloc.extension_request
     FOR EACH ROW EXECUTE FUNCTION reloc.extension_request_before_insert();
 
+-- A request on a milestone — an extension asked here, a completion submitted (68_review.sql) —
+-- writes the milestone's row, not only locks it: a direct close whose snapshot is older than the
+-- request (a REPEATABLE READ transaction begun before it committed) then fails with a
+-- serialization error (40001, the CLI's 75: try again, and the close is then refused or lapses
+-- the request with words) instead of closing past a request it never saw — the completion left
+-- 待审核 on a closed milestone, the extension pending. A READ COMMITTED close waits for the lock
+-- and reads the request, as before. The write is updated_at (milestone_before_write stamps it),
+-- as the database: the body asking may not be one that may edit the milestone.
+CREATE OR REPLACE FUNCTION reloc.milestone_request_written() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME NOT IN ('completion_review', 'extension_request')
+       OR TG_OP <> 'INSERT' OR TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'reloc.milestone_request_written follows new completion submissions and extension requests only';
+    END IF;
+    UPDATE reloc.milestone m SET updated_at = now() WHERE m.id = NEW.milestone_id;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.milestone_request_written() FROM PUBLIC;
+COMMENT ON FUNCTION reloc.milestone_request_written() IS
+    'AFTER INSERT trigger of completion_review and extension_request: writes the milestone''s row, so that a REPEATABLE READ close older than the request fails (40001) instead of skipping it.';
+
+CREATE OR REPLACE TRIGGER extension_request_writes_milestone AFTER INSERT ON reloc.extension_request
+    FOR EACH ROW EXECUTE FUNCTION reloc.milestone_request_written();
+
 -- A decision, once: only a pending request is decided, only its decision changes, by the province;
 -- stamped with the province's login and the time. Approved: to the date asked unless the province
 -- gives another, still later than the milestone's due date, the milestone still open. Rejected:

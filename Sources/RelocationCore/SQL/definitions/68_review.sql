@@ -167,6 +167,10 @@ REVOKE ALL ON FUNCTION reloc.completion_review_before_insert() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER completion_review_before_insert BEFORE INSERT ON reloc.completion_review
     FOR EACH ROW EXECUTE FUNCTION reloc.completion_review_before_insert();
 
+-- The submission writes its milestone's row (reloc.milestone_request_written, 67_extensions.sql).
+CREATE OR REPLACE TRIGGER completion_review_writes_milestone AFTER INSERT ON reloc.completion_review
+    FOR EACH ROW EXECUTE FUNCTION reloc.milestone_request_written();
+
 -- A decision, once, by the province: accepted (the milestone still open) or returned with a
 -- reason; nothing else of the submission changes.
 CREATE OR REPLACE FUNCTION reloc.completion_review_before_update() RETURNS trigger

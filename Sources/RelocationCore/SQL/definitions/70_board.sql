@@ -94,11 +94,15 @@ COMMENT ON FUNCTION reloc.board_units(text) IS
 -- lists lead.
 --
 -- Over a million milestones (make bench, docs/performance-supervision.md) it reads the milestones
--- once: each milestone's light and what answers for it (its plan's, its enterprise's and its
--- owner's city; its task; its plan) come from one scan (reloc.milestones_lit), which is grouped at
--- once by those and the light — a few thousand groups, not a million rows. Only the groups are
--- then given their units (a group's cities, each once; a task's holders) and summed: the same
--- counts as reloc.board_units joined to reloc.milestone_lights, milestone by milestone (BoardTests).
+-- once and decides each one's light from its own row: reloc.light_of, inlined, with no history —
+-- the decision reloc.milestones_lit makes for a milestone that has none (no extension asked, no
+-- due date moved, no completion submitted, no progress reported). The few that have one are
+-- taken out of that light again and lit by reloc.milestones_lit itself, by id. What answers for the milestone (its plan's, its
+-- enterprise's and its owner's city; its task; its plan) is read in the same scan — a department's
+-- board reads only the tasks' milestones — and the rows are grouped at once by those and the
+-- light: a few thousand groups, not a million rows. Only the groups are then given their units (a
+-- group's cities, each once; a task's holders) and summed: the same counts as reloc.board_units
+-- joined to reloc.milestone_lights, milestone by milestone (BoardSetTests).
 CREATE OR REPLACE FUNCTION reloc.board(by_unit text, as_of date)
 RETURNS TABLE (code text, name text, red bigint, yellow bigint, green bigint, done bigint, total bigint)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '64MB'
@@ -107,11 +111,14 @@ DECLARE
     -- Not SECURITY DEFINER: current_user is the role acting (--as), as in a policy.
     everything boolean := reloc.acting_is_province();
     mine bigint[] := reloc.acting_org_ids();
+    soon_by date;
 BEGIN
     IF by_unit IS NULL OR by_unit NOT IN ('city', 'department', 'plan') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('the board is by city, department or plan, not %s', coalesce(by_unit, 'nothing'));
     END IF;
+    -- Due soon: on or before the due_soon_within-th working day after the day (as milestones_lit).
+    SELECT reloc.add_working_days(as_of, st.due_soon_within::integer) INTO soon_by FROM reloc.supervision_setting st;
     RETURN QUERY
     WITH unit AS (
         SELECT o.id, o.code, o.name_zh AS name FROM reloc.organisation o
@@ -119,24 +126,51 @@ BEGIN
         UNION ALL
         SELECT p.id, p.code, p.name FROM reloc.plan p
         WHERE by_unit = 'plan' AND (everything OR p.city_id = ANY (mine) OR p.district_id = ANY (mine))
+    ), told AS MATERIALIZED (
+        -- The milestones with a history that may change their light (69_lights.sql): a few.
+        SELECT e.milestone_id FROM reloc.extension_request e
+        UNION SELECT d.milestone_id FROM reloc.milestone_due_change d
+        UNION SELECT c.milestone_id FROM reloc.completion_review c
+        UNION SELECT r.milestone_id FROM reloc.progress_report r WHERE r.milestone_id IS NOT NULL
     ), lit AS (
-        -- One scan: the light and what answers for the milestone, by the board's unit only.
-        SELECT l.light,
-               CASE WHEN by_unit = 'city' THEN p.city_id END AS plan_city,
+        -- Every milestone counted once by its own row's light (n = 1); a milestone with a history
+        -- then taken out of that light (n = -1, the same group) and counted in milestones_lit's
+        -- (n = 1): no per-milestone test of "has a history" in the scan of a million.
+        SELECT m.plan_id, m.enterprise_id, m.task_id, m.owner_id,
+               reloc.light_of(m.done_on <= as_of, false, m.due_on, as_of, soon_by, NULL, false) AS light, 1 AS n
+        FROM reloc.milestone m
+        WHERE by_unit <> 'department' OR m.task_id IS NOT NULL
+        UNION ALL
+        SELECT m.plan_id, m.enterprise_id, m.task_id, m.owner_id,
+               reloc.light_of(m.done_on <= as_of, false, m.due_on, as_of, soon_by, NULL, false), -1
+        FROM reloc.milestone m
+        WHERE (by_unit <> 'department' OR m.task_id IS NOT NULL) AND m.id IN (SELECT t.milestone_id FROM told t)
+        UNION ALL
+        SELECT l.plan_id, l.enterprise_id, l.task_id, l.owner_id, l.light, 1
+        FROM reloc.milestones_lit(as_of) l
+        WHERE (by_unit <> 'department' OR l.task_id IS NOT NULL)
+          AND l.milestone_id IN (SELECT t.milestone_id FROM told t)
+    ), keyed AS (
+        -- What answers for the milestone, by the board's unit only: for a city its plan and its
+        -- owner as they are (their cities are looked up per group below, not per milestone), its
+        -- enterprise's city.
+        SELECT l.light, l.n,
+               CASE WHEN by_unit = 'city' THEN l.plan_id END AS plan_id,
                CASE WHEN by_unit = 'city' THEN e.city_id END AS enterprise_city,
-               CASE WHEN by_unit = 'city' THEN CASE o.kind WHEN 'city' THEN o.id WHEN 'district' THEN o.parent_id END
-               END AS owner_city,
+               CASE WHEN by_unit = 'city' THEN l.owner_id END AS owner_id,
                CASE WHEN by_unit = 'department' THEN l.task_id END AS task_id,
                CASE WHEN by_unit = 'plan' THEN coalesce(l.plan_id, e.plan_id, t.plan_id) END AS plan_unit
-        FROM reloc.milestones_lit(as_of) l
-        LEFT JOIN reloc.plan p ON p.id = l.plan_id
-        LEFT JOIN reloc.enterprise e ON e.id = l.enterprise_id
-        LEFT JOIN reloc.task t ON t.id = l.task_id
-        LEFT JOIN reloc.organisation o ON o.id = l.owner_id
+        FROM lit l
+        LEFT JOIN reloc.enterprise e ON e.id = l.enterprise_id AND by_unit <> 'department'
+        LEFT JOIN reloc.task t ON t.id = l.task_id AND by_unit = 'plan'
     ), grouped AS MATERIALIZED (
-        SELECT row_number() OVER () AS g, c.*
-        FROM (SELECT x.plan_city, x.enterprise_city, x.owner_city, x.task_id, x.plan_unit, x.light, count(*) AS n
-              FROM lit x GROUP BY x.plan_city, x.enterprise_city, x.owner_city, x.task_id, x.plan_unit, x.light) c
+        SELECT row_number() OVER () AS g, c.enterprise_city, c.task_id, c.plan_unit, c.light, c.n, p.city_id AS plan_city,
+               CASE o.kind WHEN 'city' THEN o.id WHEN 'district' THEN o.parent_id END AS owner_city
+        FROM (SELECT x.plan_id, x.enterprise_city, x.owner_id, x.task_id, x.plan_unit, x.light, sum(x.n) AS n
+              FROM keyed x GROUP BY x.plan_id, x.enterprise_city, x.owner_id, x.task_id, x.plan_unit, x.light
+              HAVING sum(x.n) <> 0) c
+        LEFT JOIN reloc.plan p ON p.id = c.plan_id
+        LEFT JOIN reloc.organisation o ON o.id = c.owner_id
     ), holder AS (
         -- A department for the milestones of the tasks assigned to it (a renamed one's successor), once.
         SELECT DISTINCT a.task_id, h.id AS org_id
