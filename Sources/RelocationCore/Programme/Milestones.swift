@@ -23,6 +23,8 @@ public struct Milestones {
         public var dueWithinDays: Int?
         public var asOf: AsOf = .today
         public var id: Int64?
+        /// At most this many rows, the first by due date (reloc-web's 总览); nil: all.
+        public var limit: Int?
         public init() {}
     }
 
@@ -95,6 +97,7 @@ public struct Milestones {
                    OR (\(filter.overdue) AND state = 'overdue')
                    OR (NOT is_done AND days_left BETWEEN 0 AND \(filter.dueWithinDays)::integer))
             ORDER BY due_on, id
+            LIMIT \(filter.limit)::bigint
             """)
     }
 
