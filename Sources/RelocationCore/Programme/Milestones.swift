@@ -75,7 +75,7 @@ public struct Milestones {
                 FROM reloc.milestone m
                 CROSS JOIN params
                 -- The light (红黄绿灯) and the due date in force that day, extensions counted (69_lights.sql).
-                JOIN reloc.milestone_lights(\(filter.asOf.sql)) lt ON lt.milestone_id = m.id
+                JOIN reloc.milestone_lights(params.as_of) lt ON lt.milestone_id = m.id
                 JOIN reloc.organisation o ON o.id = reloc.org_on(m.owner_id, params.as_of)
                 LEFT JOIN reloc.plan p ON p.id = m.plan_id
                 LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
