@@ -71,7 +71,11 @@ extension Web {
         let id = try Web.enterpriseID(context)
         let record = try await enterpriseRecord(id, signed.person)
         let name = record.show.rows.first?["name"] ?? ""
-        var body = HTML.record(record.show, fields: Web.enterpriseFields, terms: Web.enterpriseTerms)
+        var body = ""
+        if request.uri.queryParameters["edit"] == "unchanged" {
+            body += "<p class=\"note\" role=\"status\">未修改：表单与记录相同，没有保存任何改动。</p>"
+        }
+        body += HTML.record(record.show, fields: Web.enterpriseFields, terms: Web.enterpriseTerms)
         if record.mayChange {
             body += """
                 <p class="actions"><a href="/enterprises/\(id)/edit">修改</a> · <a href="/enterprises/\(id)/advance">推进</a></p>
@@ -114,13 +118,20 @@ extension Web {
     /// the POST of anyone into a plan not theirs (enterprise_register_*), whatever the page showed.
     func registerChoices(_ person: WebPerson) async throws -> Choices {
         try await database(as: person) { db in
-            let kind = try Organisations(db).list().rows.first { $0["code"] == person.organisation }?["kind"]
-            if kind == OrganisationKind.department.rawValue {
-                throw PermissionRefusal(rule: "enterprise_register_department", detail: person.organisation)
-            }
+            try Web.requireRegistrant(person, db)
             let plans = try Plans(db).list().rows.map { ($0["code"] ?? "", "\($0["code"] ?? "") \($0["name"] ?? "")") }
             let parks = try Parks(db).list().rows.map { ($0["code"] ?? "", "\($0["code"] ?? "") \($0["name"] ?? "")") }
             return Choices(plans: plans, parks: parks)
+        }
+    }
+
+    /// A provincial department registers no enterprises: refused in the words of that rule, the
+    /// same for the forms (GET) and for every POST (the register and upload forms and their
+    /// twins), before row-level security refuses the rows in the words of another policy.
+    static func requireRegistrant(_ person: WebPerson, _ db: PGConnection) throws {
+        let kind = try Organisations(db).list().rows.first { $0["code"] == person.organisation }?["kind"]
+        if kind == OrganisationKind.department.rawValue {
+            throw PermissionRefusal(rule: "enterprise_register_department", detail: person.organisation)
         }
     }
 
@@ -149,6 +160,7 @@ extension Web {
 
     func register(_ fields: [String: String], _ person: WebPerson) async throws -> Int64 {
         try await database(as: person) { db in
+            try Web.requireRegistrant(person, db)
             let form = EnterpriseFormFields(fields)
             var entry = Enterprises.Registration(
                 plan: try form.required("plan", "方案"), name: try form.required("name", "企业名称"),
@@ -239,16 +251,22 @@ extension Web {
 
     /// Changes what the form changed: each field compared with the enterprise as it is now; an
     /// emptied optional field is cleared (`--clear`), an emptied name, plan or mode refused.
-    func edit(_ id: Int64, _ fields: [String: String], _ person: WebPerson) async throws {
+    /// False when nothing changed: nothing is written (the store would refuse an empty change as
+    /// a usage error, but a form saved as shown is no mistake).
+    @discardableResult
+    func edit(_ id: Int64, _ fields: [String: String], _ person: WebPerson) async throws -> Bool {
         try await database(as: person) { db in
             let enterprises = Enterprises(db)
             let now = EnterpriseFormFields.values(of: try enterprises.show(id))
             let form = EnterpriseFormFields(fields)
+            var touched = false
             // Changed: given, and other than the record both as typed and as read (full-width digits).
             func changed(_ key: String) -> Bool {
                 guard let typed = fields[key] else { return false }
                 let current = now[key] ?? ""
-                return Spellings.trimmed(typed) != current && form.raw(key) != current
+                let differs = Spellings.trimmed(typed) != current && form.raw(key) != current
+                if differs { touched = true }
+                return differs
             }
             var edit = Enterprises.Edit()
             if changed("name") { edit.name = try form.required("name", "企业名称") }
@@ -272,6 +290,7 @@ extension Web {
             }
             edit.uscc = clearOr("uscc", .uscc) { form.text("uscc") }
             if let mu = try form.decimal("site_mu", "原厂址面积（亩）") {
+                touched = true
                 edit.siteArea = .mu(mu)
             } else if let hectares = try clearOr("site_ha", .siteArea, { try form.decimal("site_ha", "原厂址面积（公顷）") }) {
                 edit.siteArea = .hectares(hectares)
@@ -293,7 +312,13 @@ extension Web {
                 try form.choice(EnterprisePriority.self, "priority", "分类")
             }
             edit.clear = clear
+            guard touched else {
+                // Nothing to write; still refused to an organisation that may not change it.
+                guard try enterprises.mayChange(id) else { throw Web.notYourEnterprise(id, person) }
+                return false
+            }
             try enterprises.edit(id, edit)
+            return true
         }
     }
 
@@ -303,8 +328,9 @@ extension Web {
         try requireCSRF(fields, signed)
         let id = try Web.enterpriseID(context)
         do {
-            try await edit(id, fields, signed.person)
-            return Reply.redirect("/enterprises/\(id)")
+            let changed = try await edit(id, fields, signed.person)
+            // Saved as shown: back to the enterprise, told that nothing changed.
+            return Reply.redirect(changed ? "/enterprises/\(id)" : "/enterprises/\(id)?edit=unchanged")
         } catch {
             let failure = Failures.from(error, rules: rules, logger: logger)
             // Refused outright (not this organisation's, no such enterprise): the error page.

@@ -67,7 +67,8 @@ extension Web {
         let (name, data) = try await uploadedCSV(request, context, signed)
         let (text, detected) = try CSVFile.read(data, named: name, encoding: nil)
         let outcome = try await database(as: signed.person) { db in
-            try EnterpriseImport(db).run(csv: text, source: name)
+            try Web.requireRegistrant(signed.person, db)
+            return try EnterpriseImport(db).run(csv: text, source: name)
         }
         return Upload(
             file: name, outcome: outcome,

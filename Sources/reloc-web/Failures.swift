@@ -1,6 +1,7 @@
 import Hummingbird
 import LibPQClient
 import Logging
+import NIOCore
 import RelocationCore
 
 /// What a request ends with when it does not succeed: a status and words for the person — the
@@ -40,6 +41,11 @@ enum Failures {
             case .notFound: return WebFailure(status: .notFound, message: error.description)
             case .permissionDenied: return WebFailure(status: .forbidden, message: error.description)
             }
+        case is NIOTooManyBytesError:
+            // A body over its limit (Forms.body, the upload's collect): the sender's to shorten.
+            return WebFailure(
+                status: .contentTooLarge,
+                message: "提交的内容过大：表单不超过 1 MB，CSV 文件不超过 8 MB；大文件请分批导入或用 reloc enterprise import")
         case is PoolClosed:
             return WebFailure(status: .serviceUnavailable, message: "服务器正在停止，请稍后再试")
         case let error as PGError:

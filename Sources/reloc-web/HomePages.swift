@@ -12,10 +12,15 @@ extension Web {
         var milestones: PGResult
     }
 
+    /// The milestones 总览 lists at most, the longest overdue first: a home page, not the
+    /// register (a million milestones in make bench); the rest are in 我的任务 and the CLI.
+    static let homeMilestones = 100
+
     func home(for person: WebPerson) async throws -> Home {
         try await database(as: person) { db in
             var tasks = Tasks.Filter()
             var milestones = Milestones.Filter()
+            milestones.limit = Web.homeMilestones
             if person.isProvince {
                 tasks.overdue = true
                 milestones.overdue = true
@@ -53,6 +58,9 @@ extension Web {
         body += taskTable(home.tasks)
         body += home.counts == nil ? "<h3>本单位逾期和 30 天内到期的节点</h3>" : "<h3>逾期节点</h3>"
         body += milestoneTable(home.milestones)
+        if home.milestones.rows.count >= Web.homeMilestones {
+            body += "<p class=\"note\">只列出到期最早的 \(Web.homeMilestones) 项；全部见“我的任务”或 reloc milestone list。</p>"
+        }
         return Reply.html(HTML.page(title: "总览", person: signed.person, csrf: signed.csrf, body: body))
     }
 

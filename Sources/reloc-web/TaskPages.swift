@@ -179,12 +179,10 @@ extension Web {
         let subject = try Web.subject(context, kind)
         let percentText = Spellings.halfwidth(fields["percent"] ?? "").trimmingCharacters(in: .whitespaces)
         let status = (fields["status"] ?? "").isEmpty ? nil : fields["status"]
-        guard
-            let percent = percentText.isEmpty
-                ? nil : Decimal(string: percentText, locale: Locale(identifier: "en_US_POSIX")),
-            percentText.allSatisfy({ $0.isNumber || $0 == "." })
-        else {
-            throw WebFailure(status: .badRequest, message: "进度应为 0 到 100 之间的数，如 40 或 62.5")
+        // The whole field, exactly (as the CLI's --percent): Decimal(string:) read "1.2.3" as 1.2.
+        guard let percent = Decimal(exactText: percentText) else {
+            throw WebFailure(
+                status: .badRequest, message: "进度应为 0 到 100 之间的数，如 40 或 62.5（得到“\(percentText)”）")
         }
         let evidence = Self.evidence(fields)
         let report = RelocationCore.Progress.Report(

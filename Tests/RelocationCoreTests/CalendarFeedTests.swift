@@ -113,4 +113,46 @@ struct CalendarFeedTests {
             refused("UPDATE reloc.calendar_feed SET revoked_at = now() WHERE id = \(mine.id)", "23514")
         }
     }
+
+    /// 0031: the token is the database's to make. A role that could INSERT its own hash could
+    /// set an address it already knew (or a weak one) to the organisation's calendar.
+    @Test func theDatabaseMakesTheTokenNotTheRole() throws {
+        try TestDatabase.with(.jilin2014) { name in
+            let cc = try TestDatabase.connect(name, actingAs: "CC")
+            let known = String(repeating: "ab", count: 32)
+            do {
+                _ = try cc.execute(
+                    """
+                    INSERT INTO reloc.calendar_feed (org_id, token_hash, label)
+                    SELECT id, sha256(decode(\(known), 'hex')), '自选' FROM reloc.organisation WHERE code = 'CC'
+                    """)
+                Issue.record("a role inserted a feed with a token of its choosing")
+            } catch let error as PGError {
+                #expect(error.sqlState == "42501", "\(error.message)")
+            }
+            #expect(try CalendarFeeds(try TestDatabase.connect(name)).find(token: known) == nil)
+
+            // The function, as the role in raw SQL: a fresh token, returned once, its hash stored.
+            let made = try #require(
+                try cc.query("SELECT feed_id, token FROM reloc.calendar_feed_create('cc', '办公室')").rows.first)
+            let token = try #require(made["token"])
+            #expect(CalendarFeeds.isToken(token))
+            let admin = try TestDatabase.connect(name)
+            #expect(try CalendarFeeds(admin).find(token: token)?.organisation == "CC")
+            let stored = try admin.query(
+                "SELECT encode(token_hash, 'hex') = encode(sha256(decode(\(token), 'hex')), 'hex') AS same, created_by FROM reloc.calendar_feed WHERE id = \(made["feed_id"] ?? "0")::bigint"
+            )
+            #expect(stored.rows.first?["same"] == "t" && stored.rows.first?["created_by"] == "postgres")
+            // Two calls, two tokens.
+            let second = try cc.query("SELECT token FROM reloc.calendar_feed_create('CC')").scalar(String.self)
+            #expect(second != token && CalendarFeeds.isToken(second))
+            // Another organisation's feed is refused by the function too.
+            do {
+                _ = try cc.query("SELECT * FROM reloc.calendar_feed_create('SP')")
+                Issue.record("a city made a feed of another city")
+            } catch let error as PGError {
+                #expect(error.sqlState == "42501", "\(error.message)")
+            }
+        }
+    }
 }

@@ -31,32 +31,16 @@ public struct CalendarFeeds {
         token.utf8.count == 64 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    static func makeToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef")
-        var token = ""
-        for _ in 0..<32 {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            token.append(digits[Int(byte >> 4)])
-            token.append(digits[Int(byte & 15)])
-        }
-        return token
-    }
-
+    /// Makes a feed for ORG: the database makes the token (reloc.calendar_feed_create, 0031), so
+    /// that no role can choose one it already knows; it is returned here once and never again.
     public func create(org: String, label: String?) throws -> Made {
         let code = org.uppercased()
         try Organisations(db).requireExists(code)
-        let token = CalendarFeeds.makeToken()
         do {
-            let id = try db.query(
-                """
-                INSERT INTO reloc.calendar_feed (org_id, token_hash, label)
-                SELECT id, sha256(decode(\(token), 'hex')), \(label) FROM reloc.organisation WHERE code = \(code)
-                RETURNING id
-                """
-            ).scalar(Int64.self)
-            return Made(id: id, token: token)
-        } catch let error as PGError where error.isPostgreSQLsOwnRefusal {
+            let row = try db.query("SELECT feed_id, token FROM reloc.calendar_feed_create(\(code), \(label))").rows
+            guard let made = row.first else { throw RelocError.notFound("no organisation \(code)") }
+            return Made(id: try made.decode(Int64.self, at: 0), token: try made.decode(String.self, at: 1))
+        } catch let error as PGError where error.sqlState == "42501" {
             throw PermissionRefusal(rule: "calendar_feed_writers", detail: "a calendar feed of \(code)")
         }
     }

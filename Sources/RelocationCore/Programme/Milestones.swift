@@ -23,6 +23,8 @@ public struct Milestones {
         public var dueWithinDays: Int?
         public var asOf: AsOf = .today
         public var id: Int64?
+        /// At most this many rows, the first by due date (reloc-web's 总览); nil: all.
+        public var limit: Int?
         public init() {}
     }
 
@@ -73,7 +75,7 @@ public struct Milestones {
                 FROM reloc.milestone m
                 CROSS JOIN params
                 -- The light (红黄绿灯) and the due date in force that day, extensions counted (69_lights.sql).
-                JOIN reloc.milestone_lights(\(filter.asOf.sql)) lt ON lt.milestone_id = m.id
+                JOIN reloc.milestone_lights(params.as_of) lt ON lt.milestone_id = m.id
                 JOIN reloc.organisation o ON o.id = reloc.org_on(m.owner_id, params.as_of)
                 LEFT JOIN reloc.plan p ON p.id = m.plan_id
                 LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id
@@ -95,6 +97,7 @@ public struct Milestones {
                    OR (\(filter.overdue) AND state = 'overdue')
                    OR (NOT is_done AND days_left BETWEEN 0 AND \(filter.dueWithinDays)::integer))
             ORDER BY due_on, id
+            LIMIT \(filter.limit)::bigint
             """)
     }
 

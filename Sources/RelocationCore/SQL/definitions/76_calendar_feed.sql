@@ -57,9 +57,12 @@ DROP POLICY IF EXISTS calendar_feed_read ON reloc.calendar_feed;
 CREATE POLICY calendar_feed_read ON reloc.calendar_feed FOR SELECT TO reloc_app
     USING (org_id = ANY (reloc.acting_org_ids()) OR (SELECT reloc.acting_is_province()));
 
+-- A feed is made only by reloc.calendar_feed_create below (0031 revoked the roles' INSERT): the
+-- database makes the token, so no role can choose one it already knows. The function inserts as
+-- the owner, after deciding who may as the policy of 0030 did.
 DROP POLICY IF EXISTS calendar_feed_make ON reloc.calendar_feed;
-CREATE POLICY calendar_feed_make ON reloc.calendar_feed FOR INSERT TO reloc_app
-    WITH CHECK (org_id = ANY (reloc.acting_org_ids()) OR (SELECT reloc.acting_is_province()));
+DROP POLICY IF EXISTS calendar_feed_owner_make ON reloc.calendar_feed;
+CREATE POLICY calendar_feed_owner_make ON reloc.calendar_feed FOR INSERT TO reloc_owner WITH CHECK (true);
 
 DROP POLICY IF EXISTS calendar_feed_revoke ON reloc.calendar_feed;
 CREATE POLICY calendar_feed_revoke ON reloc.calendar_feed FOR UPDATE TO reloc_app
@@ -87,3 +90,41 @@ COMMENT ON FUNCTION reloc.calendar_feed_find(bytea) IS
     'The organisation whose calendar a feed token (by its SHA-256) opens, for reloc-web; nothing once revoked.';
 REVOKE ALL ON FUNCTION reloc.calendar_feed_find(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.calendar_feed_find(bytea) TO reloc_web;
+
+-- `reloc milestone ical-feed create ORG [--label TEXT]` (and nothing else): a new feed for ORG,
+-- its token made here and returned once; only the token's SHA-256 is stored (the lookup above
+-- hashes the token's 32 bytes the same way). An organisation makes its own feeds, the province
+-- any organisation's, decided on the caller's role (reloc.acting_role: its SET ROLE, or its login),
+-- not on the owner this runs as. The 32 bytes are the SHA-256 of two gen_random_uuid() — 244
+-- bits from PostgreSQL's strong generator (pg_strong_random, as pgcrypto's gen_random_bytes),
+-- built in, so no extension is needed — spread evenly over the token. Errors: P0002 no such
+-- organisation; 42501 not the caller's to make (calendar_feed_writers).
+CREATE OR REPLACE FUNCTION reloc.calendar_feed_create(org_code text, feed_label text DEFAULT NULL)
+RETURNS TABLE (feed_id bigint, token text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    caller name := reloc.acting_role()::name;
+    org_ref bigint;
+    secret bytea := sha256(uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()));
+BEGIN
+    SELECT o.id INTO org_ref FROM reloc.organisation o WHERE o.code = upper(btrim(org_code));
+    IF org_ref IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('no organisation %s', org_code),
+            HINT = 'see reloc org list';
+    END IF;
+    IF NOT (org_ref = ANY (reloc.acting_org_ids(caller)) OR reloc.acting_is_province(caller)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('permission denied: %s may not make a calendar feed of %s', caller, upper(btrim(org_code))),
+            HINT = 'an organisation makes its own feeds, the province any organisation''s (calendar_feed_writers)';
+    END IF;
+    INSERT INTO reloc.calendar_feed (org_id, token_hash, label)
+    VALUES (org_ref, sha256(secret), feed_label)
+    RETURNING id INTO feed_id;
+    token := encode(secret, 'hex');
+    RETURN NEXT;
+END $$;
+COMMENT ON FUNCTION reloc.calendar_feed_create(text, text) IS
+    'Makes a calendar feed for an organisation (its own, or the province any): the token made by the database, returned once; only its SHA-256 stored.';
+REVOKE ALL ON FUNCTION reloc.calendar_feed_create(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.calendar_feed_create(text, text) TO reloc_app;
