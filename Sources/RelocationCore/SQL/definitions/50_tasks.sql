@@ -259,7 +259,7 @@ END $$;
 -- number, percent with its two places) and every rule held. A property of the row, not a session
 -- setting: a row so given is the row the trigger would have written. The bulk import inserts its
 -- reports in that form; `task progress` and raw SQL without org_id take the trigger as before.
--- progress_report_reporter_check checks login and reported_at again for every row of the statement.
+-- progress_report_reporter_check checks the login again for every row of the statement.
 CREATE OR REPLACE TRIGGER progress_report_before_insert BEFORE INSERT ON reloc.progress_report
     FOR EACH ROW WHEN (NOT coalesce(
         NEW.org_id IS NOT NULL
@@ -299,16 +299,14 @@ DECLARE
     forged bigint;
     what text;
 BEGIN
-    -- The stamps of the rows the row trigger's WHEN let through (issue 13): the person and this
-    -- statement's time, whatever wrote them.
-    SELECT n.id INTO forged FROM new_reports n
-    WHERE n.login IS DISTINCT FROM recorded_login
-       OR NOT (n.reported_at >= statement_timestamp() AND n.reported_at <= clock_timestamp())
-    LIMIT 1;
+    -- The login of the rows the row trigger's WHEN let through (issue 13) is the person acting,
+    -- whatever wrote it (the WHEN compares it with session_user, the usual case of
+    -- reloc.acting_login()). Their time the WHEN itself holds to this statement.
+    SELECT n.id INTO forged FROM new_reports n WHERE n.login IS DISTINCT FROM recorded_login LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = format('a progress report is recorded under the login acting (%s) at the time it is made', recorded_login),
-            HINT = 'leave login and reported_at out: the database records them';
+            MESSAGE = format('a progress report is recorded under the login acting (%s)', recorded_login),
+            HINT = 'leave login out: the database records it';
     END IF;
     SELECT n.org_id INTO forged FROM new_reports n WHERE n.org_id IS DISTINCT FROM reporter LIMIT 1;
     IF FOUND THEN
