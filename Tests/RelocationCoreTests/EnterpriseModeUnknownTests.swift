@@ -172,6 +172,40 @@ struct EnterpriseModeUnknownTests {
         }
     }
 
+    /// The word the tables show for an unknown mode (未知, unknown) reads back as unknown in an
+    /// import cell, CSV or workbook, like an empty cell; with a park it is still a bad line.
+    @Test func anImportCellSayingUnknownIsUnknown() throws {
+        try RegisterFixture.with { fixture in
+            let admin = try fixture.admin()
+            func file(_ text: String) throws -> String {
+                let path = NSTemporaryDirectory() + "reloc-mode-\(UUID().uuidString).csv"
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                return path
+            }
+            let withPark = try fixture.cli([
+                "enterprise", "import",
+                try file("plan,name,mode,park\nSP-TD,未知带园区,未知,\(RegisterFixture.compliantPark)\n"), "--as", "SP",
+            ])
+            #expect(withPark.status == 65 && withPark.stderr.contains("enterprise_mode_known"), "\(withPark.stderr)")
+            let csv = try fixture.cli([
+                "enterprise", "import",
+                try file(
+                    "plan,name,mode,listed_in_plan\nSP-TD,未知甲,未知,\nSP-TD,未知乙,unknown,未知\nSP-TD,未知丙, ＵＮＫＮＯＷＮ ,Unknown\n"
+                ), "--as", "SP",
+            ])
+            #expect(csv.status == 0, "\(csv.stderr)")
+            #expect(
+                try admin.count(
+                    "SELECT count(*) FROM reloc.enterprise WHERE name LIKE '未知_' AND mode IS NULL AND listed_in_plan IS NULL"
+                )
+                    == 3)
+            let workbook = try ExcelImportTests.workbook(extra: ["SP-TD|表格未知厂|未知"])
+            let xlsx = try fixture.cli(["enterprise", "import", workbook, "--as", "SP"])
+            #expect(xlsx.status == 0, "\(xlsx.stderr)")
+            #expect(try admin.count("SELECT count(*) FROM reloc.enterprise WHERE name = '表格未知厂' AND mode IS NULL") == 1)
+        }
+    }
+
     /// 长春轨道客车装备 (enterprise 1 of the seed, plan CC-KC, mode unknown) through the CLI and as 长春 in SQL.
     @Test func whatDependsOnTheModeWaitsForIt() throws {
         try LandFixture.with(settingMode: false) { fixture in

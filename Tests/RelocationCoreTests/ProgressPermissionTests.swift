@@ -175,6 +175,63 @@ struct ProgressPermissionTests {
         }
     }
 
+    /// A report already in the form the row trigger keeps skips the trigger (its WHEN, issue 13:
+    /// import speed); written as raw SQL by the role it is still the trigger's row: stamped, every
+    /// rule held, the reporter checked, and a row not quite in that form takes the trigger.
+    @Test func aReportInTheTriggersFormIsStillStampedAndChecked() throws {
+        try ProgrammeFixture.with { fixture in
+            let admin = try fixture.admin()
+            let kjtID = try admin.query("SELECT id FROM reloc.organisation WHERE code = 'JL-KJT'").scalar(Int64.self)
+            let gxtID = try admin.query("SELECT id FROM reloc.organisation WHERE code = 'JL-GXT'").scalar(Int64.self)
+            let kjt = try fixture.acting("JL-KJT")
+            let login = try kjt.query("SELECT session_user::text").scalar(String.self)
+            func report(_ values: String, org: Int64? = nil) -> SQLQuery {
+                SQLQuery(
+                    stringLiteral: """
+                        INSERT INTO reloc.progress_report (task_id, org_id, percent, status, note, evidence)
+                        SELECT id, \(org ?? kjtID), \(values) FROM reloc.task WHERE number = 5
+                        """)
+            }
+            #expect(try kjt.execute(report("10.00, 'on-track', '终态', ARRAY['吉科〔2014〕1号']")) == 1)
+            #expect(try kjt.execute(report("20, 'on-track', ' 未修整 ', ARRAY[' 吉科〔2014〕2号 ', '', NULL]")) == 1)
+            #expect(try kjt.execute(report("100.00, 'done', '完成', '{}'")) == 1)
+            let rows = try admin.query(
+                """
+                SELECT note, percent::text, array_to_string(evidence, '|'), login,
+                       reported_at > clock_timestamp() - interval '1 minute'
+                FROM reloc.progress_report WHERE note IN ('终态', '未修整', '完成') ORDER BY id
+                """
+            ).decode((String, String, String, String, Bool).self)
+            #expect(rows.map(\.0) == ["终态", "未修整", "完成"])
+            #expect(rows.map(\.1) == ["10.00", "20.00", "100.00"])
+            #expect(rows.map(\.2) == ["吉科〔2014〕1号", "吉科〔2014〕2号", ""])
+            #expect(rows.allSatisfy { $0.3 == login && $0.4 }, "\(rows)")
+            // Final in form, but against a rule, another's reporter or another's task: refused.
+            expectSQLState("23514", constraint: "progress_done_is_complete") {
+                try kjt.execute(report("100.00, 'on-track', '未完成', '{}'"))
+            }
+            expectSQLState("23514", constraint: "progress_done_is_complete") {
+                try kjt.execute(report("50.00, 'done', '完成了', '{}'"))
+            }
+            expectSQLState("42501") { try kjt.execute(report("10.00, 'on-track', '冒名', '{}'", org: gxtID)) }
+            expectSQLState("42501") {
+                try kjt.execute(
+                    """
+                    INSERT INTO reloc.progress_report (task_id, org_id, percent, status, note, evidence)
+                    SELECT id, \(kjtID), 10.00, 'on-track', '别人的任务', '{}' FROM reloc.task WHERE number = 3
+                    """)
+            }
+            #expect(try admin.count("SELECT count(*) FROM reloc.progress_report") == 3)
+            // Every report, skipped or not, is audited as stored.
+            #expect(
+                try admin.count(
+                    """
+                    SELECT count(*) FROM reloc.audit a JOIN reloc.progress_report r ON a.row_id = r.id
+                    WHERE a.table_name = 'progress_report' AND a.action = 'insert' AND a.new_values = to_jsonb(r)
+                    """) == 3)
+        }
+    }
+
     @Test func nobodyUpdatesOrDeletesAReport() throws {
         try ProgrammeFixture.with { fixture in
             #expect(try fixture.acting("JL").execute(ProgrammeFixture.reportSQL(task: 3)) == 1)

@@ -9,7 +9,10 @@
 #     default, as the figures before 0018 (when a per-row trigger computed the acting organisation:
 #     docs/performance-import.md); BENCH_PROGRESS_ROWS=100000 for the full size.
 # Prints both times and the import's throughput as a percentage of `\copy`'s (goal: ≥ 25 %, on the
-# way to 50 %).
+# way to 50 %), and the floor measured in the same run: `\copy` of the same rows, already in the
+# table's final form (ids, codes), into a copy of the real table with its indexes, CHECK
+# constraints and foreign keys but no trigger, no row-level security and no audit — what any
+# import into that table costs at least (docs/performance-import.md).
 # Each side is timed BENCH_REPEAT times (default 3) and the best run counts (the machine is shared);
 # every import runs on a fresh copy of the seeded database.
 # Usage: deploy/bench/import-bench.sh [PATH-TO-RELOC]
@@ -86,36 +89,63 @@ awk -v rows="$progress_rows" -v tasks="$tasks" 'BEGIN {
         printf "%d,%d,第%d次报告：按计划推进,吉发改〔2014〕%d号\n", task[i % n + 1], i % 100, i, i
 }' >"$work/reports.csv"
 
-# bench NAME ROWS BARE-COLUMNS FILE COUNT-SQL RELOC-ARGS…: the best \copy and import times,
-# checked that the import wrote every row and one audit row for each; prints one line.
+# The same rows in the tables' final form, for the floor: enterprises as (plan_id, city_id, name,
+# mode, industry, employees, site_area_ha); reports as (task_id, org_id, percent, status, note, evidence).
+plan_ids=$(psql "$seeded_url" -qAtc "SELECT id || ',' || city_id FROM reloc.plan WHERE code = 'SP-TD'")
+awk -F, -v ids="$plan_ids" 'NR > 1 { print ids "," $2 "," $3 "," $4 "," $5 "," $6 }' "$work/enterprises.csv" >"$work/enterprise.final.csv"
+psql "$seeded_url" -qAtc "SELECT number || ',' || id FROM reloc.task" >"$work/task-ids"
+fgw=$(psql "$seeded_url" -qAtc "SELECT id FROM reloc.organisation WHERE code = 'JL-FGW'")
+awk -F, -v org="$fgw" 'NR == FNR { id[$1] = $2; next }
+    FNR > 1 { printf "%s,%s,%s,%s,%s,\"{%s}\"\n", id[$1], org, $2, ($2 == 100 ? "done" : "on-track"), $3, $4 }' \
+    "$work/task-ids" "$work/reports.csv" >"$work/progress.final.csv"
+
+# bench NAME ROWS BARE-COLUMNS FILE COUNT-SQL TABLE FINAL-COLUMNS RELOC-ARGS…: the best \copy,
+# floor and import times, checked that the import wrote every row and one audit row for each;
+# prints one line.
 bench() {
-    local name="$1" rows="$2" columns="$3" file="$4" count_sql="$5"
-    shift 5
+    local name="$1" rows="$2" columns="$3" file="$4" count_sql="$5" table="$6" final_columns="$7"
+    shift 7
     [[ " $imports " == *" $name "* ]] || return 0
-    local copy_times=() import_times=() written copy import percent
+    local copy_times=() floor_times=() import_times=() written copy floor import percent floor_percent
     for _ in $(seq "$repeat"); do
         fresh_run
         psql "$run_url" -qc "CREATE TABLE bare ($columns)"
         copy_times+=("$(seconds psql "$run_url" -qc "\\copy bare FROM '$file' WITH (FORMAT csv, HEADER true)")")
+        # The floor: a copy of the real table (LIKE … INCLUDING ALL: defaults, identity, CHECKs,
+        # indexes) with the real table's foreign keys; no trigger, no policy.
+        psql "$run_url" -qc "CREATE TABLE floor (LIKE reloc.$table INCLUDING ALL)" \
+            -c "DO \$floor\$ DECLARE c record; BEGIN
+                    FOR c IN SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint
+                             WHERE conrelid = 'reloc.$table'::regclass AND contype = 'f' LOOP
+                        EXECUTE 'ALTER TABLE floor ADD ' || c.d;
+                    END LOOP; END \$floor\$"
+        floor_times+=("$(seconds psql "$run_url" -qc "\\copy floor ($final_columns) FROM '$work/$name.final.csv' WITH (FORMAT csv)")")
         fresh_run
         import_times+=("$(seconds env DATABASE_URL="$run_url" "$reloc" "$@" "$file")")
         written=$(psql "$run_url" -qAtc "$count_sql")
         [ "$written" = "$rows|$rows" ] || { echo "$name: wrote (rows, audit rows) $written, not $rows each" >&2; exit 1; }
     done
     copy=$(best "${copy_times[@]}")
+    floor=$(best "${floor_times[@]}")
     import=$(best "${import_times[@]}")
     percent=$(echo "scale=4; 100 * $copy / $import" | bc | xargs printf '%.1f')
-    printf '%-12s %-8s %-10.3f %-12.3f %-10s\n' "$name" "$rows" "$copy" "$import" "$percent"
+    floor_percent=$(echo "scale=4; 100 * $copy / $floor" | bc | xargs printf '%.1f')
+    printf '%-12s %-8s %-10.3f %-12.3f %-20s %-16.3f %-10s\n' "$name" "$rows" "$copy" "$import" "$percent" \
+        "$floor" "$floor_percent"
 }
 
-printf '%-12s %-8s %-10s %-12s %-10s\n' import rows psql_copy reloc_import throughput_%_of_copy
+printf '%-12s %-8s %-10s %-12s %-20s %-16s %-10s\n' import rows psql_copy reloc_import throughput_%_of_copy \
+    copy_real_table floor_%_of_copy
 bench enterprise "$rows" "plan text, name text, mode text, industry text, employees integer, site_ha numeric" \
     "$work/enterprises.csv" \
     "SELECT (SELECT count(*) FROM reloc.enterprise WHERE name LIKE '四平企业%'),
             (SELECT count(*) FROM reloc.audit WHERE table_name = 'enterprise' AND acting_org_code = 'SP')" \
+    enterprise "plan_id, city_id, name, mode, industry, employees, site_area_ha" \
     enterprise import --as SP
 bench progress "$progress_rows" "task integer, percent numeric, note text, evidence text" "$work/reports.csv" \
     "SELECT (SELECT count(*) FROM reloc.progress_report WHERE note LIKE '第%次报告%'),
             (SELECT count(*) FROM reloc.audit WHERE table_name = 'progress_report' AND acting_org_code = 'JL-FGW')" \
+    progress_report "task_id, org_id, percent, status, note, evidence" \
     task progress-import --as JL-FGW
 echo "goal: each import (every rule, row-level security, audit) ≥ 25 % of \\copy's throughput, on the way to 50 % (times in seconds, best of $repeat)"
+echo "floor: \\copy of the rows in final form into a copy of the real table (indexes, CHECKs, foreign keys; no trigger, policy or audit)"

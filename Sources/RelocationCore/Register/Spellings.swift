@@ -34,8 +34,11 @@ public enum Spellings {
     }
 
     /// One field of an import row, by its column, read as the command line reads that option.
+    /// A fact that may be unknown (`UnknownFacts.columns`) given as the word 未知 or unknown is
+    /// unknown, like an empty cell (the word the tables show reads back as what it shows).
     public static func importField(_ column: String, _ value: String) -> String {
-        switch column {
+        if UnknownFacts.columns.contains(column) && UnknownFacts.isWord(value) { return "" }
+        return switch column {
         case "mode": choice(value, as: EnterpriseMode.self)
         case "high_risk": choice(value, as: HighRiskClass.self)
         case "plan", "park": code(value)

@@ -6,4 +6,11 @@ public enum UnknownFacts {
     public static let columns: Set<String> = ["listed_in_plan", "mode"]
 
     public static func word(_ language: TermLanguage) -> String { language == .zh ? "未知" : "unknown" }
+
+    /// Whether typed text is that word (未知 or unknown, any case or width, spaces around): what a
+    /// filter (`enterprise list --mode unknown`) and an import cell read as "not known".
+    public static func isWord(_ text: String) -> Bool {
+        let typed = Spellings.trimmed(text).lowercased()
+        return typed == word(.zh) || typed == word(.en)
+    }
 }

@@ -100,7 +100,7 @@ enum OrUnknown<Value: Choice & ExpressibleByArgument>: ExpressibleByArgument, Se
     case unknown
 
     init?(argument: String) {
-        if ["unknown", "未知"].contains(Spellings.trimmed(Spellings.halfwidth(argument)).lowercased()) {
+        if UnknownFacts.isWord(argument) {
             self = .unknown
         } else if let value = Value(argument: argument) {
             self = .value(value)

@@ -327,7 +327,8 @@ BEGIN
     ),
     inserted AS (
         INSERT INTO reloc.progress_report (task_id, org_id, percent, status, note, evidence)
-        SELECT c.task_id, reporter, c.pct, c.status, c.note, c.evidence
+        -- In the form progress_report_before_insert keeps (two places), so its WHEN skips it.
+        SELECT c.task_id, reporter, round(c.pct, 2), c.status, c.note, c.evidence
         FROM checked c
         WHERE NOT EXISTS (SELECT FROM bad)
         ORDER BY c.line
