@@ -4,8 +4,11 @@ import ZIPFoundation
 /// Writes an Office Open XML workbook (.xlsx, ECMA-376 SpreadsheetML) as a stream: each sheet's
 /// XML is written row by row into a spool file beside the workbook, never held whole in memory,
 /// then deflated into the zip entry chunk by chunk (ZIPFoundation 0.9 wants an entry's size before
-/// its first byte, which a stream only knows at its end: hence the spool, not the DOM). Memory is
-/// bounded by the write buffer and the shared-string table (one copy of each distinct text).
+/// its first byte, which a stream only knows at its end: hence the spool, not the DOM). The
+/// sheet's head (its column widths) is written last, in front of the spooled rows, so widths fit
+/// every row without holding any. Memory is bounded by the write buffer and the shared-string
+/// table, itself bounded (`SharedStrings.limit`): a text first seen once it is full is written
+/// inline in its cell.
 ///
 /// The workbook appears at `path` only when `finish()` succeeds: it is written under a temporary
 /// name in the same folder and renamed, so a failed export leaves no half-written file.
@@ -25,10 +28,16 @@ public final class WorkbookWriter {
     let spoolURL: URL
     let archive: Archive
     var sheetNames: [String] = []
-    var strings = SharedStrings()
+    var strings: SharedStrings
     var finished = false
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, sharedStrings: SharedStrings.Limit())
+    }
+
+    /// A writer whose shared-string table holds at most `limit`.
+    public init(path: String, sharedStrings limit: SharedStrings.Limit) throws {
+        strings = SharedStrings(limit: limit)
         finalURL = URL(fileURLWithPath: path)
         let folder = finalURL.deletingLastPathComponent()
         let pid = ProcessInfo.processInfo.processIdentifier
@@ -50,13 +59,26 @@ public final class WorkbookWriter {
     }
 
     /// One sheet: a bold header row, frozen, then the rows `body` appends (`sheet.append(cells)`).
+    /// The columns' widths are at least the given ones, wider if `body` widens them
+    /// (`sheet.widen(column, to:)`) as its rows come.
     public func sheet(_ name: String, columns: [Column], body: (inout SheetStream) throws -> Void) throws {
+        var stream = try startSheet(name, columns: columns)
+        try body(&stream)
+        try end(&stream)
+    }
+
+    /// A sheet whose rows come from elsewhere (a query's rows, as they arrive): append them to
+    /// the stream, then `end` it before the next sheet.
+    public func startSheet(_ name: String, columns: [Column]) throws -> SheetStream {
         let unique = SheetName.unique(name, among: sheetNames)
         sheetNames.append(unique)
-        var stream = try SheetStream(url: spoolURL, columns: columns, strings: strings)
-        try body(&stream)
-        strings = try stream.finish()
-        try addFile("xl/worksheets/sheet\(sheetNames.count).xml", from: spoolURL)
+        return try SheetStream(url: spoolURL, columns: columns, strings: strings)
+    }
+
+    public func end(_ stream: inout SheetStream) throws {
+        let head: Data
+        (strings, head) = try stream.finish()
+        try addFile("xl/worksheets/sheet\(sheetNames.count).xml", head: head, from: spoolURL)
         try? FileManager.default.removeItem(at: spoolURL)
     }
 
@@ -98,6 +120,38 @@ public final class WorkbookWriter {
             throw WorkbookError.cannotWrite(finalURL.path, "\(error)")
         }
     }
+
+    /// An entry of `head` followed by the file at `url`, read a chunk at a time.
+    private func addFile(_ path: String, head: Data, from url: URL) throws {
+        do {
+            let file = try FileHandle(forReadingFrom: url)
+            defer { try? file.close() }
+            let fileSize = Int64(try file.seekToEnd())
+            try file.seek(toOffset: 0)
+            let headSize = Int64(head.count)
+            try archive.addEntry(
+                with: path, type: .file, uncompressedSize: headSize + fileSize, compressionMethod: .deflate,
+                bufferSize: 1 << 20,
+                provider: { position, size in
+                    // ZIPFoundation asks for the bytes in order, each chunk once.
+                    var chunk = Data()
+                    var position = position
+                    if position < headSize {
+                        let end = min(headSize, position + Int64(size))
+                        chunk.append(head.subdata(in: Int(position)..<Int(end)))
+                        position = end
+                    }
+                    let rest = size - chunk.count
+                    if rest > 0 {
+                        try file.seek(toOffset: UInt64(position - headSize))
+                        chunk.append(try file.read(upToCount: rest) ?? Data())
+                    }
+                    return chunk
+                })
+        } catch {
+            throw WorkbookError.cannotWrite(finalURL.path, "\(error)")
+        }
+    }
 }
 
 /// The rows of one sheet, written as they come.
@@ -105,14 +159,26 @@ public struct SheetStream {
     var spool: XMLSpool
     var strings: SharedStrings
     let letters: [[UInt8]]
+    /// Each column's width so far: its head is written when the rows are done.
+    var widths: [Double]
     var rowNumber = 1
 
     init(url: URL, columns: [WorkbookWriter.Column], strings: SharedStrings) throws {
         spool = try XMLSpool(url: url)
         self.strings = strings
         letters = (0..<max(columns.count, 1)).map { Array(ColumnLetters.of($0).utf8) }
-        spool.put(
-            """
+        widths = columns.map(\.width)
+        try appendRow(columns.map { .text($0.header) }, style: Styles.header)
+    }
+
+    /// Makes a column at least this wide (in Excel's units).
+    public mutating func widen(_ column: Int, to width: Double) {
+        if widths.indices.contains(column), width > widths[column] { widths[column] = width }
+    }
+
+    /// The sheet's XML before its rows: the frozen header, the columns' widths.
+    func head() -> Data {
+        var text = """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
             xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
@@ -120,17 +186,16 @@ public struct SheetStream {
             <pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>\
             <selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>\
             <sheetFormatPr defaultRowHeight="15"/>
-            """)
-        if !columns.isEmpty {
-            spool.put("<cols>")
-            for (index, column) in columns.enumerated() {
-                let width = (min(max(column.width, 4), 100) * 100).rounded() / 100
-                spool.put("<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(width)\" customWidth=\"1\"/>")
+            """
+        if !widths.isEmpty {
+            text += "<cols>"
+            for (index, width) in widths.enumerated() {
+                let width = (min(max(width, 4), 100) * 100).rounded() / 100
+                text += "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(width)\" customWidth=\"1\"/>"
             }
-            spool.put("</cols>")
+            text += "</cols>"
         }
-        spool.put("<sheetData>")
-        try appendRow(columns.map { .text($0.header) }, style: Styles.header)
+        return Data((text + "<sheetData>").utf8)
     }
 
     /// One row, its cells in the columns' order.
@@ -151,9 +216,17 @@ public struct SheetStream {
             if style != 0 { spool.put(" s=\"\(style)\"") }
             switch cell {
             case .text(let text):
-                spool.put(" t=\"s\"><v>")
-                spool.put(String(strings.index(of: text)))
-                spool.put("</v></c>")
+                if let index = strings.index(of: text) {
+                    spool.put(" t=\"s\"><v>")
+                    spool.put(String(index))
+                    spool.put("</v></c>")
+                } else {
+                    spool.put(
+                        SharedStrings.hasEdgeSpace(text)
+                            ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>")
+                    spool.putEscaped(text)
+                    spool.put("</t></is></c>")
+                }
             case .number(let text):
                 spool.put("><v>")
                 spool.put(text)
@@ -180,27 +253,59 @@ public struct SheetStream {
         try spool.flushIfFull()
     }
 
-    mutating func finish() throws -> SharedStrings {
+    mutating func finish() throws -> (SharedStrings, head: Data) {
         spool.put("</sheetData></worksheet>")
         try spool.close()
-        return strings
+        return (strings, head())
     }
 }
 
 /// The workbook's shared-string table (`xl/sharedStrings.xml`): each distinct text once, cells
 /// refer to it by index (what Excel itself writes; a register repeats its cities, plans, modes).
-struct SharedStrings {
+/// The table is bounded: once it holds `limit.texts` texts or `limit.bytes` bytes, a text not in it
+/// is written inline in its cell (`t="inlineStr"`, ECMA-376 §18.3.1.53), so an export of a million
+/// distinct names does not keep a million names in memory. A register's repeated words (cities,
+/// plans, modes, industries) come in the first rows and stay shared.
+public struct SharedStrings {
+    public struct Limit: Sendable {
+        public var texts: Int
+        public var bytes: Int
+        public init(texts: Int = 16_384, bytes: Int = 2 << 20) {
+            self.texts = texts
+            self.bytes = bytes
+        }
+    }
+
+    let limit: Limit
     var indices: [String: Int] = [:]
     var texts: [String] = []
+    var bytes = 0
     var count = 0
 
-    mutating func index(of text: String) -> Int {
+    init(limit: Limit = Limit()) {
+        self.limit = limit
+    }
+
+    /// The text's index in the table, adding it if there is room; nil when it is not there and
+    /// the table is full.
+    mutating func index(of text: String) -> Int? {
+        if let index = indices[text] {
+            count += 1
+            return index
+        }
+        let size = text.utf8.count
+        guard texts.count < limit.texts, bytes + size <= limit.bytes else { return nil }
         count += 1
-        if let index = indices[text] { return index }
+        bytes += size
         let index = texts.count
         indices[text] = index
         texts.append(text)
         return index
+    }
+
+    /// A text starting or ending with white space, which XML keeps only with `xml:space`.
+    static func hasEdgeSpace(_ text: String) -> Bool {
+        text.first.map { $0.isWhitespace } == true || text.last.map { $0.isWhitespace } == true
     }
 
     func write(to spool: inout XMLSpool) throws {
@@ -209,8 +314,7 @@ struct SharedStrings {
                 + "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
                 + "count=\"\(count)\" uniqueCount=\"\(texts.count)\">")
         for text in texts {
-            let edge = text.first.map { $0.isWhitespace } == true || text.last.map { $0.isWhitespace } == true
-            spool.put(edge ? "<si><t xml:space=\"preserve\">" : "<si><t>")
+            spool.put(SharedStrings.hasEdgeSpace(text) ? "<si><t xml:space=\"preserve\">" : "<si><t>")
             spool.putEscaped(text)
             spool.put("</t></si>")
             try spool.flushIfFull()

@@ -98,4 +98,43 @@ struct BulkTests {
             #expect(afterwards == 1)
         }
     }
+
+    /// A reader that writes a header (a workbook's, a CSV's) learns the columns once, before the
+    /// first row, and also when there is no row; rows come in order across batches; a row source
+    /// counts without sending the rows.
+    @Test func aRowSourceTellsItsColumnsOnceAndEveryRowInOrder() throws {
+        try TestDatabase.withConnection(migrated: false) { db in
+            for last in [0, 3, 4, 5] {
+                var source = PGRowSource(db, "SELECT g AS n, 'x' || g AS label FROM generate_series(1, \(last)) AS g")
+                source.batch = 2
+                var headers: [[String]] = []
+                var seen: [Int] = []
+                let read = try source.read(
+                    columns: { headers.append($0.names) },
+                    rows: { row in
+                        #expect(headers.count == 1, "the columns come before the first row")
+                        seen.append(try row.decode(Int.self, at: 0))
+                    })
+                #expect(headers == [["n", "label"]])
+                #expect(read == last && seen == Array(stride(from: 1, through: last, by: 1)))
+                #expect(try source.count() == last)
+                #expect(try source.result().rows.count == last)
+                #expect(!db.isInTransaction, "the cursor's transaction is over")
+            }
+        }
+    }
+
+    /// Each batch is a statement of its own: a reader slower than the statement timeout (a large
+    /// export writing its workbook) is not cancelled, as one statement would be whose rows (40 MB
+    /// here, more than the socket's buffers) wait for the reader.
+    @Test func aSlowReaderOutlastsTheStatementTimeout() throws {
+        try TestDatabase.withConnection(migrated: false) { db in
+            try db.execute("SET statement_timeout = 300")
+            var source = PGRowSource(db, "SELECT g, repeat('x', 1000000) AS payload FROM generate_series(1, 40) AS g")
+            source.batch = 10
+            let read = try source.read(columns: { _ in }, rows: { _ in usleep(25_000) })
+            #expect(read == 40)
+            #expect(try db.query("SELECT 1").scalar(Int.self) == 1)
+        }
+    }
 }

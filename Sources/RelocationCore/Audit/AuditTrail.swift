@@ -75,7 +75,14 @@ public struct AuditTrail {
     /// Every change in full: `old` and `new` are whole rows (for an update, `new` is the old row
     /// with the changed columns applied), `changed` the columns an update changed.
     public func entries(_ filter: Filter) throws -> PGResult {
-        try db.query(
+        try entryRows(filter).result()
+    }
+
+    /// The same changes, their rows to be read as they arrive (`reloc audit --limit 0` exports
+    /// the whole trail: issue 17, bounded memory).
+    public func entryRows(_ filter: Filter) throws -> PGRowSource {
+        PGRowSource(
+            db,
             """
             SELECT a.id, a.at, a.login, a.acting_role, a.acting_org_code AS org, a.table_name AS "table",
                    a.row_key AS key, a.row_id, a.action,

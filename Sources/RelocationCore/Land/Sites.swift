@@ -120,9 +120,16 @@ public struct Sites {
         """
 
     public func list(_ filter: Filter = Filter()) throws -> PGResult {
+        try rows(filter).result()
+    }
+
+    /// The same listing, its rows to be read as they arrive (an export of them all: issue 17,
+    /// bounded memory).
+    public func rows(_ filter: Filter) throws -> PGRowSource {
         try FilterCodes.requirePlan(filter.plan, in: db)
         try FilterCodes.requireCity(filter.city, in: db)
-        return try db.query(
+        return PGRowSource(
+            db,
             """
             \(Sites.columns)
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))

@@ -36,12 +36,19 @@ public struct Milestones {
     /// extensions approved by then, `original_due_on` the due date before the first of them, `light`
     /// the day's light (reloc.milestone_lights). `--overdue` and `--due-within` together list either.
     public func list(_ filter: Filter) throws -> PGResult {
+        try rows(filter).result()
+    }
+
+    /// The same listing, its rows to be read as they arrive (an export of them all: issue 17,
+    /// bounded memory).
+    public func rows(_ filter: Filter) throws -> PGRowSource {
         let plan = filter.plan?.uppercased()
         if let plan, try db.query("SELECT 1 FROM reloc.plan WHERE code = \(plan)").rows.isEmpty {
             throw RelocError.notFound("no plan \(plan); see `reloc plan list`")
         }
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
-        return try db.query(
+        return PGRowSource(
+            db,
             """
             WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
             params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),

@@ -31,10 +31,17 @@ public struct Tasks {
     /// tasks are its own until the succession date, its successor's from then on. `organisation` matches a department's whole line of succession (JL-GTT and JL-ZRT
     /// name the same work), whatever the as-of day.
     public func list(_ filter: Filter) throws -> PGResult {
+        try rows(filter).result()
+    }
+
+    /// The same listing, its rows to be read as they arrive (an export of them all: issue 17,
+    /// bounded memory).
+    public func rows(_ filter: Filter) throws -> PGRowSource {
         let organisation = filter.organisation?.uppercased()
         try FilterCodes.requireDepartment(organisation, in: db)
         let dueFilter = filter.overdue || filter.dueWithinDays != nil
-        return try db.query(
+        return PGRowSource(
+            db,
             """
             WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
             params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),

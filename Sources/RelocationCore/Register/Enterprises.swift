@@ -232,9 +232,16 @@ public struct Enterprises {
         """
 
     public func list(_ filter: Filter) throws -> PGResult {
+        try rows(filter).result()
+    }
+
+    /// The same listing, its rows to be read as they arrive (an export of the whole register:
+    /// issue 17, bounded memory).
+    public func rows(_ filter: Filter) throws -> PGRowSource {
         try FilterCodes.requirePlan(filter.plan, in: db)
         try FilterCodes.requireCity(filter.city, in: db)
-        return try db.query(
+        return PGRowSource(
+            db,
             """
             \(Enterprises.columns)
             WHERE (\(filter.plan?.uppercased())::text IS NULL OR p.code = \(filter.plan?.uppercased()))

@@ -35,7 +35,7 @@ struct AuditCommand: SessionCommand {
         let trail = AuditTrail(try session.open().connection)
         let filter = AuditTrail.Filter(
             table: table, key: key, organisation: org, since: since, limit: limit == 0 ? nil : limit)
-        let result = output.format == .table ? try trail.summary(filter) : try trail.entries(filter)
-        try output.print(Listing(result), sheet: "审计记录")
+        if output.format == .table { return try output.print(Listing(trail.summary(filter)), sheet: "审计记录") }
+        try output.print(ListingRows(trail.entryRows(filter)), sheet: "审计记录")
     }
 }

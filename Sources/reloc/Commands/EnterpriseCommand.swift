@@ -93,13 +93,13 @@ struct EnterpriseCommand: ParsableCommand {
         @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            let result = try Enterprises(session.open().connection).list(
+            let rows = try Enterprises(session.open().connection).rows(
                 .init(
                     plan: plan, city: city, mode: mode?.value?.rawValue, status: status?.rawValue,
                     priority: priority?.rawValue,
                     includeWithdrawn: withdrawn, modeUnknown: mode?.isUnknown ?? false)
             )
-            try output.print(Listing(result), .enterprises)
+            try output.print(ListingRows(rows), .enterprises)
         }
     }
 

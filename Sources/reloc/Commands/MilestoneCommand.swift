@@ -34,8 +34,7 @@ struct MilestoneCommand: ParsableCommand {
             filter.overdue = due.overdue
             filter.dueWithinDays = due.dueWithin
             filter.asOf = asOf.asOf
-            let listing = try Listing(Milestones(session.open().connection).list(filter))
-            try output.print(listing, .milestones)
+            try output.print(ListingRows(Milestones(session.open().connection).rows(filter)), .milestones)
         }
     }
 

@@ -25,9 +25,9 @@ struct SiteCommand: ParsableCommand {
         @OptionGroup var output: ListingOptions
 
         func execute() throws {
-            let result = try Sites(session.open().connection).list(
+            let rows = try Sites(session.open().connection).rows(
                 .init(plan: plan, city: city, state: state?.rawValue, enterprise: enterprise))
-            try output.print(Listing(result), .sites)
+            try output.print(ListingRows(rows), .sites)
         }
     }
 

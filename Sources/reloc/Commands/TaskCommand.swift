@@ -36,8 +36,7 @@ struct TaskCommand: ParsableCommand {
             filter.dueWithinDays = due.dueWithin
             filter.status = status?.rawValue
             filter.asOf = asOf.asOf
-            let listing = try Listing(Tasks(session.open().connection).list(filter))
-            try output.print(listing, .tasks)
+            try output.print(ListingRows(Tasks(session.open().connection).rows(filter)), .tasks)
         }
     }
 

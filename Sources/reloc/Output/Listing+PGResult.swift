@@ -5,11 +5,18 @@ extension Listing {
     /// A listing straight from a query: its column names are the JSON keys (so SQL aliases are
     /// the documented field names), and values keep their kind (numbers stay numbers).
     public init(_ result: PGResult) throws {
-        self.init(
-            columns: zip(result.columns.names, result.columns.types).map { Column($0, kind: Listing.kind(of: $1)) })
+        self.init(columns: Listing.columns(of: result.columns))
         for row in result.rows {
-            append(try (0..<row.count).map { try Listing.value(row, at: $0) })
+            append(try Listing.values(of: row))
         }
+    }
+
+    static func columns(of columns: PGColumns) -> [Column] {
+        zip(columns.names, columns.types).map { Column($0, kind: Listing.kind(of: $1)) }
+    }
+
+    static func values(of row: PGRow) throws -> [OutputValue] {
+        try (0..<row.count).map { try Listing.value(row, at: $0) }
     }
 
     static func kind(of type: UInt32) -> ColumnKind {
@@ -33,5 +40,16 @@ extension Listing {
             return .text(ISO8601DateFormatter().string(from: try row.decode(Date.self, at: index)))
         default: return .text(text)
         }
+    }
+}
+
+extension ListingRows {
+    /// A store's query, its rows read a batch at a time from a cursor (PGRowSource).
+    init(_ source: PGRowSource) {
+        self.init(
+            read: { columns, row in
+                try source.read(
+                    columns: { try columns(Listing.columns(of: $0)) }, rows: { try row(try Listing.values(of: $0)) })
+            }, count: { try source.count() })
     }
 }

@@ -38,4 +38,16 @@ struct ListingOptions: ParsableArguments {
         }
         Console.write(try render(listing, view))
     }
+
+    /// A listing read as its rows arrive (ListingRows): JSON, CSV and xlsx are written row by row
+    /// and hold none; a table takes every row first, as it must.
+    func print(_ rows: ListingRows, _ view: TableView) throws {
+        switch format {
+        case .xlsx:
+            try XLSXOutput.write(
+                [.init(name: view.sheet, rows: rows.choosing(chosenColumns))], to: shared.output, quiet: shared.quiet)
+        case .json, .csv: try StreamedText.write(rows.choosing(chosenColumns), format)
+        case .table: try print(rows.whole(), view)
+        }
+    }
 }

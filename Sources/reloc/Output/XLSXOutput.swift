@@ -17,11 +17,22 @@ import Workbook
 enum XLSXOutput {
     struct Sheet {
         let name: String
-        let listing: Listing
+        let rows: ListingRows
+
+        init(name: String, listing: Listing) {
+            self.init(name: name, rows: ListingRows(listing))
+        }
+
+        init(name: String, rows: ListingRows) {
+            self.name = name
+            self.rows = rows
+        }
     }
 
     /// Writes the sheets to `path`, or to standard output when there is none and standard output
     /// is not a terminal (`reloc … --format xlsx > FILE.xlsx`): a workbook is never for a terminal.
+    /// Each sheet's rows are written as they are read, and its columns widened as they come
+    /// (the widths are written after the rows: WorkbookWriter), so no row is held.
     static func write(_ sheets: [Sheet], to path: String?, quiet: Bool) throws {
         let target: String
         var spooled: String? = nil
@@ -35,16 +46,34 @@ enum XLSXOutput {
         }
         defer { if let spooled { try? FileManager.default.removeItem(atPath: spooled) } }
         let writer = try WorkbookWriter(path: target)
-        let total = sheets.reduce(0) { $0 + $1.listing.rows.count }
-        var meter = ProgressMeter(total: total, verb: "written", quiet: quiet)
+        var meter = ProgressMeter(total: 0, verb: "written", quiet: quiet)
+        // The total costs a count of each query: asked only when someone watches the bar.
+        if meter.shown { meter.total = try sheets.reduce(0) { $0 + (try $1.rows.count()) } }
         for sheet in sheets {
-            let listing = sheet.listing
-            try writer.sheet(sheet.name, columns: widths(listing)) { stream in
-                for row in listing.rows {
-                    try stream.append(zip(listing.columns, row).map { cell($1, $0.kind) })
+            var stream: SheetStream? = nil
+            var kinds: [ColumnKind] = []
+            var widths: [Int] = []
+            try sheet.rows.read(
+                { columns in
+                    kinds = columns.map(\.kind)
+                    widths = columns.map(initialWidth)
+                    stream = try writer.startSheet(
+                        sheet.name,
+                        columns: columns.indices.map { .init(columns[$0].header, width: Double(widths[$0]) + 2) })
+                },
+                { values in
+                    try stream!.append(zip(values, kinds).map { cell($0, $1) })
+                    for (index, value) in values.enumerated() where widths[index] < maximumWidth {
+                        if case .null = value { continue }
+                        let width = min(DisplayWidth.of(value.plain), maximumWidth)
+                        if width > widths[index] {
+                            widths[index] = width
+                            stream!.widen(index, to: Double(width) + 2)
+                        }
+                    }
                     meter.advance()
-                }
-            }
+                })
+            if var stream { try writer.end(&stream) }
         }
         try writer.finish()
         meter.clear()
@@ -78,19 +107,11 @@ enum XLSXOutput {
     }
 
     /// Each column as wide as its widest text (header or value), by display width, so 中文 fits;
-    /// dates take 10, and no column grows past 60.
-    static func widths(_ listing: Listing) -> [WorkbookWriter.Column] {
-        listing.columns.enumerated().map { index, column in
-            var width = DisplayWidth.of(column.header)
-            if column.kind == .date { width = max(width, 10) }
-            for row in listing.rows {
-                let value = row[index]
-                if case .null = value { continue }
-                width = max(width, min(DisplayWidth.of(value.plain), 60))
-                if width >= 60 { break }
-            }
-            return WorkbookWriter.Column(column.header, width: Double(width) + 2)
-        }
+    /// dates take 10, and no value widens a column past 60 (plus a margin of 2).
+    static let maximumWidth = 60
+
+    static func initialWidth(_ column: Listing.Column) -> Int {
+        column.kind == .date ? max(DisplayWidth.of(column.header), 10) : DisplayWidth.of(column.header)
     }
 }
 
@@ -123,6 +144,15 @@ extension FormatOptions {
             return try XLSXOutput.write([.init(name: sheet, listing: listing)], to: output, quiet: quiet)
         }
         Console.write(listing.render(format))
+    }
+
+    /// The same for a listing read as its rows arrive: JSON, CSV and xlsx hold no row.
+    func print(_ rows: ListingRows, sheet: String) throws {
+        switch format {
+        case .xlsx: try XLSXOutput.write([.init(name: sheet, rows: rows)], to: output, quiet: quiet)
+        case .json, .csv: try StreamedText.write(rows, format)
+        case .table: Console.write(try rows.whole().render(format))
+        }
     }
 
     /// An item's record (`show`): a table labels its words; xlsx is a one-sheet workbook.
