@@ -402,11 +402,7 @@ struct EnterpriseModeUnknownTests {
     @Test func milestoneRulesFollowAModeChangedToRelocate() throws {
         try RegisterFixture.with { fixture in
             let admin = try fixture.admin()
-            func kinds(_ id: Int64) throws -> [String] {
-                try admin.query(
-                    "SELECT kind || ' ' || due_on FROM reloc.milestone WHERE enterprise_id = \(id) ORDER BY kind"
-                ).decode(String.self)
-            }
+            let kinds = fixture.milestoneKinds
             #expect(
                 try fixture.cli([
                     "milestone", "rules", "set", "SP-TD", "relocation-started", "--days-after", "30", "--as", "JL",

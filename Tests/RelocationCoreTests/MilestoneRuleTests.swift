@@ -12,11 +12,7 @@ struct MilestoneRuleTests {
     @Test func anEnterpriseRegisteredToRelocateGetsTheMilestonesOfItsPlansRules() throws {
         try RegisterFixture.with { fixture in
             let admin = try fixture.admin()
-            func kinds(_ id: Int64) throws -> [String] {
-                try admin.query(
-                    "SELECT kind || ' ' || due_on FROM reloc.milestone WHERE enterprise_id = \(id) ORDER BY kind"
-                ).decode(String.self)
-            }
+            let kinds = fixture.milestoneKinds
             // No rule: nothing.
             #expect(try kinds(fixture.register()).isEmpty)
             #expect(

@@ -46,6 +46,13 @@ struct RegisterFixture {
         return try Enterprises(try acting(code)).register(entry)
     }
 
+    /// An enterprise's milestones as "kind due_on", by kind: what the plan's milestone rules gave it.
+    func milestoneKinds(_ enterprise: Int64) throws -> [String] {
+        try admin().query(
+            "SELECT kind || ' ' || due_on FROM reloc.milestone WHERE enterprise_id = \(enterprise) ORDER BY kind"
+        ).decode(String.self)
+    }
+
     func cli(_ arguments: [String], input: String? = nil) throws -> RelocCLI.Outcome {
         try RelocCLI.run(arguments, database: database, input: input)
     }
