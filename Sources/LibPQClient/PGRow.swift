@@ -89,3 +89,11 @@ public struct PGResult: Sendable {
         return try rows[0].decode(type, at: 0)
     }
 }
+
+extension PGResult {
+    /// The first `count` rows (a page of a longer result: a caller that asked for one row more
+    /// than it shows, to know whether there are more).
+    public func prefix(_ count: Int) -> PGResult {
+        PGResult(columns: columns, rows: Array(rows.prefix(count)), affectedRows: min(affectedRows, count))
+    }
+}

@@ -129,10 +129,7 @@ extension Web {
     /// same for the forms (GET) and for every POST (the register and upload forms and their
     /// twins), before row-level security refuses the rows in the words of another policy.
     static func requireRegistrant(_ person: WebPerson, _ db: PGConnection) throws {
-        let kind = try Organisations(db).list().rows.first { $0["code"] == person.organisation }?["kind"]
-        if kind == OrganisationKind.department.rawValue {
-            throw PermissionRefusal(rule: "enterprise_register_department", detail: person.organisation)
-        }
+        try Registrants.require(db)
     }
 
     func registerPage(_ request: Request, _ context: WebContext) async throws -> Response {

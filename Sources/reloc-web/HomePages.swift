@@ -10,6 +10,8 @@ extension Web {
         var counts: PGResult?
         var tasks: PGResult
         var milestones: PGResult
+        /// More milestones than `homeMilestones` were due: the page and its twin say so.
+        var milestonesCut: Bool
     }
 
     /// The milestones 总览 lists at most, the longest overdue first: a home page, not the
@@ -20,7 +22,7 @@ extension Web {
         try await database(as: person) { db in
             var tasks = Tasks.Filter()
             var milestones = Milestones.Filter()
-            milestones.limit = Web.homeMilestones
+            milestones.limit = Web.homeMilestones + 1  // one more, to know whether there are more
             if person.isProvince {
                 tasks.overdue = true
                 milestones.overdue = true
@@ -33,9 +35,11 @@ extension Web {
                 milestones.overdue = true
                 milestones.dueWithinDays = 30
             }
+            let listed = try Milestones(db).list(milestones)
             return Home(
                 counts: person.isProvince ? try Overview(db).countsByOrganisation() : nil,
-                tasks: try Tasks(db).list(tasks), milestones: try Milestones(db).list(milestones))
+                tasks: try Tasks(db).list(tasks), milestones: listed.prefix(Web.homeMilestones),
+                milestonesCut: listed.rows.count > Web.homeMilestones)
         }
     }
 
@@ -58,7 +62,7 @@ extension Web {
         body += taskTable(home.tasks)
         body += home.counts == nil ? "<h3>本单位逾期和 30 天内到期的节点</h3>" : "<h3>逾期节点</h3>"
         body += milestoneTable(home.milestones)
-        if home.milestones.rows.count >= Web.homeMilestones {
+        if home.milestonesCut {
             body += "<p class=\"note\">只列出到期最早的 \(Web.homeMilestones) 项；全部见“我的任务”或 reloc milestone list。</p>"
         }
         return Reply.html(HTML.page(title: "总览", person: signed.person, csrf: signed.csrf, body: body))
@@ -71,6 +75,7 @@ extension Web {
         if let counts = home.counts { fields.append(("counts", JSON.rows(counts))) }
         fields.append(("tasks", JSON.rows(home.tasks)))
         fields.append(("milestones", JSON.rows(home.milestones)))
+        fields.append(("milestones_cut", home.milestonesCut ? "true" : "false"))
         return Reply.json(JSON.object(fields))
     }
 

@@ -140,7 +140,44 @@ struct WebFormReviewTests {
                 let object = try #require(
                     try JSONSerialization.jsonObject(with: Data(twin.body.utf8)) as? [String: Any])
                 #expect((object["milestones"] as? [Any])?.count == Web.homeMilestones)
+                #expect(object["milestones_cut"] as? Bool == true, "\(organisation): the twin says more are due")
             }
+        }
+    }
+
+    /// Exactly a hundred due: all are listed and nothing says some are left out; one more, and
+    /// the page and its twin say so.
+    @Test func theHomePageSaysSoOnlyWhenMilestonesAreLeftOut() async throws {
+        try await WebFixture.with { fixture in
+            let client = try await fixture.signedIn(try fixture.login("JL-FGW"))
+            func home() async throws -> (page: String, listed: Int, cut: Bool?) {
+                let page = try await client.get("/").body
+                let twin = try await client.get("/api/v1/home")
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(twin.body.utf8)) as? [String: Any])
+                return (page, (object["milestones"] as? [Any])?.count ?? -1, object["milestones_cut"] as? Bool)
+            }
+            func add(_ count: Int, from first: Int) throws {
+                _ = try fixture.admin().execute(
+                    """
+                    INSERT INTO reloc.milestone (kind, title, due_on, task_id, owner_id)
+                    SELECT 'custom', '逾期节点' || i, DATE '2015-01-01' + i, t.id, o.id
+                    FROM generate_series(\(first)::int, \(first + count - 1)::int) i, reloc.task t, reloc.organisation o
+                    WHERE t.number = 2 AND o.code = 'JL-FGW'
+                    """)
+            }
+            let already = try await home().listed
+            #expect(already >= 0 && already < Web.homeMilestones)
+            try add(Web.homeMilestones - already, from: 1)
+            let full = try await home()
+            #expect(full.listed == Web.homeMilestones)
+            #expect(full.cut == false)
+            #expect(!full.page.contains("只列出到期最早的"))
+            try add(1, from: 1000)
+            let over = try await home()
+            #expect(over.listed == Web.homeMilestones)
+            #expect(over.cut == true)
+            #expect(over.page.contains("只列出到期最早的 100 项"))
         }
     }
 }

@@ -73,6 +73,24 @@ struct EnterpriseImportTests {
         }
     }
 
+    /// A provincial department registers no enterprises, by a file either: `enterprise import` is
+    /// refused as `enterprise register` is — the rule's words and 77 — not as a plan "not in your
+    /// city" on every line (65; review of stop 22).
+    @Test func aDepartmentsImportIsRefusedAsItsRegisterIs() throws {
+        try RegisterFixture.with { fixture in
+            let path = try write(Self.header + "\r\n" + Self.rows(2).joined(separator: "\r\n") + "\r\n")
+            let before = try fixture.admin().count("SELECT count(*) FROM reloc.enterprise")
+            let imported = try fixture.cli(["enterprise", "import", path, "--as", "JL-FGW"])
+            let registered = try fixture.cli([
+                "enterprise", "register", "--plan", "SP-TD", "--name", "部门登记", "--as", "JL-FGW",
+            ])
+            #expect(imported.status == 77, "\(imported.stderr)")
+            #expect(registered.status == 77, "\(registered.stderr)")
+            #expect(imported.stderr.contains("a provincial department registers no enterprises"), "\(imported.stderr)")
+            #expect(try fixture.admin().count("SELECT count(*) FROM reloc.enterprise") == before)
+        }
+    }
+
     @Test func everyBadRowIsReportedWithItsReason() throws {
         try RegisterFixture.with { fixture in
             let csv = [

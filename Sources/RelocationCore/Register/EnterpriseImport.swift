@@ -44,6 +44,7 @@ public struct EnterpriseImport {
         -> Outcome
     {
         try db.withTransaction { tx in
+            try Registrants.require(tx)
             try tx.execute("SELECT reloc.create_enterprise_import_staging()")
             var copy: SQLQuery = "COPY pg_temp.enterprise_import (line_no"
             for name in names { copy.append(", \(identifier: name)") }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A listing read as its rows arrive from the database, a batch at a time (issue 17: an export
 /// of 100,000 enterprises in bounded memory): `--format xlsx|json|csv` write each row as it comes and hold
 /// none; a table, which measures every row before printing the first, takes them all
@@ -50,17 +52,22 @@ struct ListingRows {
     }
 }
 
-/// JSON and CSV written as the rows come: the very bytes `Listing.render` makes, in pieces of
-/// about a megabyte, so a listing smaller than that is written at its end (as before) and a large
-/// one never sits in memory.
+/// JSON and CSV written as the rows come: the very bytes `Listing.render` makes. What passes
+/// about a megabyte is spooled to an anonymous temporary file (`Spool`, unlinked at once: gone when closed or when
+/// the process ends), and nothing reaches the sink before the last row has been read: a listing
+/// that fails part-way (a lost connection, a timeout) writes nothing, as a held one did, instead of
+/// a CSV that ends on a whole row and looks complete (issue 17's review). Memory stays bounded.
 enum StreamedText {
     static func write(_ rows: ListingRows, _ format: OutputFormat, to sink: (String) -> Void = Console.write) throws {
         var out = ""
         var keys: [String] = []
         var none = true
-        func flushIfFull() {
+        var spool: Spool?
+        defer { spool?.discard() }
+        func spoolIfFull() throws {
             guard out.utf8.count >= 1 << 20 else { return }
-            sink(out)
+            if spool == nil { spool = try Spool() }
+            try spool?.append(out)
             out = ""
         }
         try rows.read(
@@ -75,9 +82,65 @@ enum StreamedText {
                     out += values.map { CSVText.field($0.csv) }.joined(separator: ",") + "\r\n"
                 }
                 none = false
-                flushIfFull()
+                try spoolIfFull()
             })
         if format == .json { out += none ? "[]\n" : "\n]\n" }
+        try spool?.replay(to: sink)
         sink(out)
     }
+}
+
+/// An anonymous temporary file in TMPDIR (default /tmp; made by mkstemp and unlinked at once, so
+/// nothing is left behind whatever happens), written, then read back from its start in pieces as
+/// they were appended (each ends on a whole UTF-8 character).
+private final class Spool {
+    private let file: UnsafeMutablePointer<FILE>
+    private var pieces: [Int] = []
+
+    init() throws {
+        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(folder)/reloc-listing-XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else {
+            throw OutputFileError(
+                description:
+                    "cannot make a temporary file in \(folder) for the listing (\(String(cString: strerror(errno)))): set TMPDIR to a writable folder"
+            )
+        }
+        unlink(template)
+        guard let file = fdopen(descriptor, "w+") else {
+            close(descriptor)
+            throw OutputFileError(
+                description: "cannot open the listing's temporary file (\(String(cString: strerror(errno))))")
+        }
+        self.file = file
+    }
+
+    func append(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
+            throw OutputFileError(
+                description:
+                    "cannot write the listing's temporary file (\(String(cString: strerror(errno)))): free space in TMPDIR"
+            )
+        }
+        pieces.append(bytes.count)
+    }
+
+    func replay(to sink: (String) -> Void) throws {
+        guard fflush(file) == 0, fseek(file, 0, SEEK_SET) == 0 else {
+            throw OutputFileError(
+                description: "cannot read the listing's temporary file back (\(String(cString: strerror(errno))))")
+        }
+        for size in pieces {
+            var buffer = [UInt8](repeating: 0, count: size)
+            guard fread(&buffer, 1, size, file) == size else {
+                throw OutputFileError(
+                    description: "cannot read the listing's temporary file back (\(String(cString: strerror(errno))))")
+            }
+            sink(String(decoding: buffer, as: UTF8.self))
+        }
+    }
+
+    func discard() { fclose(file) }
 }

@@ -37,6 +37,7 @@ enum XLSXOutput {
         let target: String
         var spooled: String? = nil
         if let path {
+            try OutputFileError.check(path)
             target = path
         } else {
             guard isatty(STDOUT_FILENO) == 0 else { throw refusal }

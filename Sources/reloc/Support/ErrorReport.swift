@@ -42,6 +42,8 @@ struct ErrorReport: Sendable, Equatable {
             case .invalidInput, .notFound: self.init(status: .dataError, message: error.description)
             case .permissionDenied: self.init(status: .noPermission, message: error.description)
             }
+        case let error as OutputFileError:
+            self.init(status: .usage, message: error.description)
         case let error as MigrationError:
             switch error {
             case .duplicateVersion, .checksumChanged, .appliedButMissing:

@@ -77,6 +77,52 @@ struct LargeExportTests {
         }
     }
 
+    /// A listing larger than the text held in memory (a megabyte) is spooled, and the sink gets
+    /// its bytes only once every row has been read: the very bytes a held listing renders, and
+    /// nothing at all when the rows fail part-way (review of issue 17: a CSV cut off after its
+    /// 1,241st row looked complete).
+    @Test func aListingThatFailsPartWayWritesNothing() throws {
+        struct LostConnection: Error {}
+        var listing = Listing(columns: [.init("id", kind: .integer), .init("name")])
+        for index in 0..<30_000 {
+            listing.append([.integer(index), .text("企业\(index) " + String(repeating: "名", count: 40))])
+        }
+        for format in [OutputFormat.json, .csv] {
+            var streamed: [String] = []
+            try StreamedText.write(ListingRows(listing), format) { streamed.append($0) }
+            #expect(streamed.count > 2, "\(format): spooled and written in pieces")
+            #expect(streamed.joined() == listing.render(format), "\(format)")
+
+            let failing = ListingRows(
+                read: { columns, row in
+                    try columns(listing.columns)
+                    for (index, values) in listing.rows.enumerated() {
+                        if index == 25_000 { throw LostConnection() }
+                        try row(values)
+                    }
+                }, count: { listing.rows.count })
+            var written = ""
+            #expect(throws: LostConnection.self) { try StreamedText.write(failing, format) { written += $0 } }
+            #expect(written.isEmpty, "\(format): \(written.utf8.count) bytes written before the failure")
+        }
+    }
+
+    /// An `--output` that cannot be written is the user's to fix (64, saying what to do), found
+    /// before the database is read — not an internal error (70).
+    @Test func anOutputThatCannotBeWrittenIsAUsageError() throws {
+        try ProgrammeFixture.with { fixture in
+            let folder = PythonTools.temporary("output-folder")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (output, words) in [("/nonexistent-reloc/x.xlsx", "there is no folder"), (folder, "is a folder")] {
+                let outcome = try fixture.cli([
+                    "enterprise", "list", "--format", "xlsx", "--output", output, "--as", "JL",
+                ])
+                #expect(outcome.status == 64, "\(output): \(outcome.stderr)")
+                #expect(outcome.stderr.contains(words), "\(output): \(outcome.stderr)")
+            }
+        }
+    }
+
     /// Once the shared-string table is full, a new text is written inline in its cell; texts
     /// already in the table stay shared. openpyxl and reloc's own reader read both alike.
     @Test func textsBeyondTheSharedTableAreWrittenInline() throws {
