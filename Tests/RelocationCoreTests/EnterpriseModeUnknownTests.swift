@@ -9,6 +9,13 @@ import Testing
 /// waits for it (rule enterprise_mode_known, migration 0026).
 @Suite("Enterprise mode unknown")
 struct EnterpriseModeUnknownTests {
+    /// An import file of this text, in the temporary folder.
+    static func csvFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "reloc-mode-\(UUID().uuidString).csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     static let opinion = "吉政办发〔2014〕29号"
 
     @Test func theSeedLeavesTheModeOfTheOpinionsEnterprisesUnknown() throws {
@@ -136,11 +143,7 @@ struct EnterpriseModeUnknownTests {
                     """)
             }
 
-            func file(_ text: String) throws -> String {
-                let path = NSTemporaryDirectory() + "reloc-mode-\(UUID().uuidString).csv"
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-                return path
-            }
+            let file = Self.csvFile
             // An empty mode cell with a park is a bad line (nothing imported); an empty one alone is unknown.
             let bad = try fixture.cli([
                 "enterprise", "import",
@@ -177,11 +180,7 @@ struct EnterpriseModeUnknownTests {
     @Test func anImportCellSayingUnknownIsUnknown() throws {
         try RegisterFixture.with { fixture in
             let admin = try fixture.admin()
-            func file(_ text: String) throws -> String {
-                let path = NSTemporaryDirectory() + "reloc-mode-\(UUID().uuidString).csv"
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-                return path
-            }
+            let file = Self.csvFile
             let withPark = try fixture.cli([
                 "enterprise", "import",
                 try file("plan,name,mode,park\nSP-TD,未知带园区,未知,\(RegisterFixture.compliantPark)\n"), "--as", "SP",
