@@ -49,6 +49,12 @@ struct ExtensionRequestTests {
                 """
             ).decode((String, String, String).self)
             #expect(stamped.first! == ("CC", "2030-06-28", "pending"))
+            // The request writes the milestone's row (a REPEATABLE READ close older than it fails),
+            // but that write is no edit by the one who asked: the milestone's trail has none.
+            #expect(
+                try fixture.admin().count(
+                    "SELECT count(*) FROM reloc.audit WHERE table_name = 'milestone' AND row_id = \(milestone) AND action = 'update'"
+                ) == 0)
             // Pending: listed, the due date not moved yet, the light yellow.
             let pending = try fixture.cli(["extension", "list", "--pending", "--format", "json"])
             #expect(pending.status == 0 && pending.stdout.contains("\"id\": \(request)"), "\(pending.stdout)")

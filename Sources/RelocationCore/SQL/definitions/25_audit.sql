@@ -73,6 +73,13 @@ BEGIN
         SELECT coalesce(jsonb_object_agg(n.key, n.value), '{}') INTO changes
         FROM jsonb_each(new_values) n
         WHERE n.value IS DISTINCT FROM old_values -> n.key;
+        -- Nothing changed but the database's own stamp (updated_at, set by every table's BEFORE
+        -- trigger): no one changed anything, so nothing is recorded. A completion or extension
+        -- request writes its milestone's row only so that an older REPEATABLE READ close fails
+        -- (67_extensions.sql); that write is no edit of the milestone by the one who asked.
+        IF changes - 'updated_at' = '{}'::jsonb THEN
+            RETURN NULL;
+        END IF;
     END IF;
     actor := reloc.audit_actor();
     INSERT INTO reloc.audit (table_name, row_id, row_key, action, old_values, new_values, login, acting_role,
