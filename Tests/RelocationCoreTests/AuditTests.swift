@@ -160,6 +160,26 @@ struct AuditTests {
         }
     }
 
+    /// An update that changed nothing but the database's stamp (updated_at) records nothing
+    /// (a completion or extension request writes its milestone only for REPEATABLE READ's sake);
+    /// one that changed anything else is recorded.
+    @Test func anUpdateThatChangedOnlyTheStampRecordsNothing() throws {
+        try RegisterFixture.with { fixture in
+            let admin = try fixture.admin()
+            let id = try admin.query("SELECT min(id) FROM reloc.milestone WHERE done_on IS NULL").scalar(Int64.self)
+            func updates() throws -> Int {
+                try admin.count(
+                    "SELECT count(*) FROM reloc.audit WHERE table_name = 'milestone' AND row_id = \(id) AND action = 'update'"
+                )
+            }
+            let before = try updates()
+            try admin.execute("UPDATE reloc.milestone SET title = title WHERE id = \(id)")
+            #expect(try updates() == before)
+            try admin.execute("UPDATE reloc.milestone SET title = title || '（改）' WHERE id = \(id)")
+            #expect(try updates() == before + 1)
+        }
+    }
+
     @Test func importsAreRecordedRowByRow() throws {
         try RegisterFixture.with { fixture in
             let csv = "plan,name,mode\nSP-TD,导入一,close\nSP-TD,导入二,in-situ\nSP-TD,导入三,close\n"

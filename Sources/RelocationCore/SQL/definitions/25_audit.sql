@@ -77,7 +77,9 @@ BEGIN
         -- trigger): no one changed anything, so nothing is recorded. A completion or extension
         -- request writes its milestone's row only so that an older REPEATABLE READ close fails
         -- (67_extensions.sql); that write is no edit of the milestone by the one who asked.
-        IF changes - 'updated_at' = '{}'::jsonb THEN
+        -- Compared on the whole rows, ignored columns included: a change of one of those (a
+        -- contact's address, 0010) is still recorded, as a change whose values are not shown.
+        IF to_jsonb(NEW) - 'updated_at' = to_jsonb(OLD) - 'updated_at' THEN
             RETURN NULL;
         END IF;
     END IF;
