@@ -131,12 +131,7 @@ struct WebEnterpriseFormTests {
 
     @Test func theCityEditsAndAdvancesAndAnotherIsRefused() async throws {
         try await WebFixture.with { fixture in
-            let made = try RelocCLI.run(
-                [
-                    "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "四平编辑厂", "--mode", "close",
-                    "--industry", "机械", "--employees", "50",
-                ], database: fixture.database)
-            let id = try #require(Int64(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(made.stderr)")
+            let id = try fixture.registeredEnterprise(named: "四平编辑厂")
             let city = try await fixture.signedIn(try fixture.login("SP"))
             let form = try await city.get("/enterprises/\(id)/edit")
             #expect(form.status == 200 && form.body.contains("value=\"机械\""), "\(form.body)")

@@ -89,6 +89,17 @@ final class WebFixture: @unchecked Sendable {
 
     func admin() throws -> PGConnection { try TestDatabase.connect(database) }
 
+    /// An enterprise 四平 registers through the CLI into its plan SP-TD (to close, 机械, 50
+    /// employees), for a page to edit: its id.
+    func registeredEnterprise(named name: String) throws -> Int64 {
+        let made = try RelocCLI.run(
+            [
+                "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", name, "--mode", "close",
+                "--industry", "机械", "--employees", "50",
+            ], database: database)
+        return try #require(Int64(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(made.stderr)")
+    }
+
     func client() -> HTTPTestClient { HTTPTestClient(port: port) }
 
     /// A client signed in as `login`.

@@ -80,12 +80,7 @@ struct WebFormReviewTests {
     /// its twin answers the enterprise as it is. Another city's unchanged POST is still refused.
     @Test func anEditSavedUnchangedIsANoOp() async throws {
         try await WebFixture.with { fixture in
-            let made = try RelocCLI.run(
-                [
-                    "enterprise", "register", "--as", "SP", "--plan", "SP-TD", "--name", "四平原样厂", "--mode", "close",
-                    "--industry", "机械", "--employees", "50",
-                ], database: fixture.database)
-            let id = try #require(Int64(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(made.stderr)")
+            let id = try fixture.registeredEnterprise(named: "四平原样厂")
             let audited = {
                 try fixture.admin().query(
                     "SELECT count(*) FROM reloc.audit WHERE table_name = 'enterprise' AND row_id = \(id)"
