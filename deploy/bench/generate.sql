@@ -60,7 +60,8 @@ LEFT JOIN reloc.enterprise e ON s.attach = 'enterprise' AND e.id = enterprises.i
 
 INSERT INTO reloc.audit (table_name, row_id, row_key, action, old_values, new_values, login, acting_role,
                          acting_org_id, acting_org_code, transaction_id, at)
-SELECT 'milestone', m.id, m.id::text, 'insert', NULL, to_jsonb(m), reloc.acting_login(),
-       (reloc.audit_actor()).acting_role, NULL, NULL, pg_current_xact_id()::text::bigint, now()
-FROM reloc.milestone m WHERE m.title LIKE '基准节点%';
+WITH actor AS MATERIALIZED (SELECT reloc.acting_login() AS login, (reloc.audit_actor()).acting_role AS acting_role)
+SELECT 'milestone', m.id, m.id::text, 'insert', NULL, to_jsonb(m), actor.login,
+       actor.acting_role, NULL, NULL, pg_current_xact_id()::text::bigint, now()
+FROM reloc.milestone m CROSS JOIN actor WHERE m.title LIKE '基准节点%';
 RESET session_replication_role;
