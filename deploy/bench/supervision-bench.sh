@@ -12,22 +12,24 @@
 #     organisation (the board: open, done, overdue, due within three days; a bulletin: due, on time,
 #     late, overdue) — no lights, no calendar, no unit attribution;
 #   - x_floor = server_s / floor_s: compare this across machines and loads, not the seconds.
-# Each scale gets a fresh database reloc_bench_supervision (dropped at the end).
+# Each scale gets a fresh database reloc_bench_supervision (dropped at the end; BENCH_KEEP keeps it).
 # Usage: deploy/bench/supervision-bench.sh PATH-TO-RELOC
 #   BENCH_SCALES="100000 1000000" milestones (the default);
 #   BENCH_KEEP=1 keeps the database after the run and reuses it when it holds the scale's
-#   milestones (generating a million takes half an hour on a loaded machine): one scale then.
+#   milestones (generating a million takes half an hour on a loaded machine): one scale then;
+#   BENCH_SUPERVISION_DATABASE: another name (a copy of a kept data set, another's cluster's).
 set -euo pipefail
 reloc="${1:-.build/debug/reloc}"
 here="$(cd "$(dirname "$0")" && pwd)"
 scales="${BENCH_SCALES:-100000 1000000}"
 as_of=2020-06-15
 admin_url="${DATABASE_URL:?run through make bench, or eval \"\$(deploy/local-postgres.sh env)\" first}"
-bench_url="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}/reloc_bench_supervision" + (f"?{p.query}" if p.query else ""))' "$admin_url")"
+db_name="${BENCH_SUPERVISION_DATABASE:-reloc_bench_supervision}"
+bench_url="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}/{sys.argv[2]}" + (f"?{p.query}" if p.query else ""))' "$admin_url" "$db_name")"
 work="$(mktemp -d)"
 cleanup() {
     rm -rf "$work"
-    [[ -n "${BENCH_KEEP:-}" ]] || psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_bench_supervision WITH (FORCE)" >/dev/null 2>&1 || true
+    [[ -n "${BENCH_KEEP:-}" ]] || psql "$admin_url" -qc "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -41,8 +43,8 @@ prepare() {
         psql "$bench_url" -qc "ANALYZE" >/dev/null
         return
     fi
-    psql "$admin_url" -qc "DROP DATABASE IF EXISTS reloc_bench_supervision WITH (FORCE)" \
-        -c "CREATE DATABASE reloc_bench_supervision" >/dev/null 2>&1
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" \
+        -c "CREATE DATABASE \"$db_name\"" >/dev/null 2>&1
     DATABASE_URL="$bench_url" "$reloc" db migrate >/dev/null
     DATABASE_URL="$bench_url" "$reloc" db seed jilin-2014 >/dev/null
     psql "$bench_url" -q -v cities=120 -v plans=1000 -v enterprises=$(( milestones / 10 )) -v milestones="$milestones" \
@@ -118,6 +120,9 @@ for milestones in $scales; do
     run "$milestones" "bulletin draft --period 2020-05 (md)" "SELECT reloc.bulletin_figures('2020-05', '$as_of')" \
         "$(bulletin_floor 2020-05-01 2020-05-31)" \
         bulletin draft --as JL --period 2020-05 --as-of "$as_of" --format markdown
+    run "$milestones" "bulletin draft --period 2020-Q2 (md)" "SELECT reloc.bulletin_figures('2020-Q2', '$as_of')" \
+        "$(bulletin_floor 2020-04-01 2020-06-30)" \
+        bulletin draft --as JL --period 2020-Q2 --as-of "$as_of" --format markdown
     run "$milestones" "bulletin draft --period 2020 (json)" "SELECT reloc.bulletin_figures('2020', '$as_of')" \
         "$(bulletin_floor 2020-01-01 2020-12-31)" \
         bulletin draft --as JL --period 2020 --as-of "$as_of" --format json

@@ -63,6 +63,50 @@ struct BoardSetTests {
         ).decode(String.self)
     }
 
+    /// The board reads an enterprise's city (or plan) from an array by the enterprise's id when the
+    /// ids are dense (70_board.sql, reloc.board_counts): with an id missing (an insert rolled back)
+    /// and with one far beyond the rest (the join again), it must still count each milestone where
+    /// the plain reading does.
+    @Test func equalWithEnterpriseIdsMissingOrFar() throws {
+        try SupervisionScenario.with { name, admin in
+            // An enterprise of the last plan (numbered: names are unique in a plan) with a milestone.
+            let enterpriseWithMilestone: SQLQuery = """
+                WITH e AS (
+                    INSERT INTO reloc.enterprise (plan_id, name, mode)
+                    SELECT p.id, '缺号企业' || (SELECT count(*) FROM reloc.enterprise), 'close'
+                    FROM reloc.plan p ORDER BY p.id DESC LIMIT 1 RETURNING id)
+                INSERT INTO reloc.milestone (kind, title, due_on, enterprise_id)
+                SELECT 'custom', '缺号节点', '2015-04-13', e.id FROM e
+                """
+            try admin.execute("BEGIN")
+            try admin.execute(enterpriseWithMilestone)
+            try admin.execute("ROLLBACK")
+            try admin.execute(enterpriseWithMilestone)
+            let db = try TestDatabase.connect(name, actingAs: "JL")
+            for by in ["city", "plan"] {
+                #expect(
+                    try Self.board(db, by: by, day: "2015-04-10") == Self.plain(db, by: by, day: "2015-04-10"),
+                    "\(by), an id missing")
+            }
+            try admin.execute(
+                """
+                WITH e AS (
+                    INSERT INTO reloc.enterprise (id, plan_id, name, mode) OVERRIDING SYSTEM VALUE
+                    SELECT (SELECT max(id) + 10000000 FROM reloc.enterprise), p.id, '远号企业', 'close'
+                    FROM reloc.plan p ORDER BY p.id DESC LIMIT 1 RETURNING id)
+                INSERT INTO reloc.milestone (kind, title, due_on, enterprise_id)
+                SELECT 'custom', '远号节点', '2015-04-13', e.id FROM e
+                """)
+            for by in ["city", "plan"] {
+                #expect(
+                    try Self.board(db, by: by, day: "2015-04-10") == Self.plain(db, by: by, day: "2015-04-10"),
+                    "\(by), an id far")
+            }
+            let counted = try Self.board(db, by: "city", day: "2015-04-10")
+            #expect(counted.first { $0.hasPrefix("-,") } != nil, "\(counted)")
+        }
+    }
+
     @Test func equalForEveryUnitDayAndReader() throws {
         try SupervisionScenario.with { name, admin in
             // Owned by a district and by a city, an enterprise's milestone, a task with two holders:

@@ -87,6 +87,98 @@ $$;
 COMMENT ON FUNCTION reloc.board_units(text) IS
     'The city, department or plan (by_unit) answering for each milestone: the board''s rows.';
 
+-- The board's one read of the milestones: every milestone lit from its own row (reloc.light_of,
+-- inlined, with no history: the decision reloc.milestones_lit makes for a milestone that has none)
+-- and counted by what answers for it, by the board's unit only — for a city its plan and its owner
+-- as they are (their cities are looked up per group by reloc.board, not per milestone) and its
+-- enterprise's city; for a department its task; for a plan its plan, its enterprise's plan, its
+-- task — a few thousand groups out of a million milestones.
+--
+-- SECURITY DEFINER so that this read may run in parallel (make bench, docs/performance-supervision.md):
+-- read as an organisation's role, the milestone table's policies include milestone_province_write's
+-- reloc.acting_is_province(), which is not parallel safe, and that keeps any query of theirs on it
+-- serial. It reveals nothing more: every reader reads every milestone, plan and enterprise
+-- (milestone_read, enterprise_read: USING (true)); reloc.board shows each reader its own units.
+-- The table is read in slices of its pages (TID ranges), each counted apart, in parallel (a
+-- Parallel Append: a slice per process), and the counts summed: the planner cannot know that a
+-- million rows make a few thousand groups (the light's due_on and done_on make its estimate the
+-- row count), so it would not aggregate in its workers (a partial aggregate) by itself.
+CREATE OR REPLACE FUNCTION reloc.board_counts(by_unit text, as_of date, soon_by date)
+RETURNS TABLE (plan_id bigint, via bigint, owner_id bigint, task_id bigint, light text, n bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '64MB'
+    -- The gather's tuples are a few thousand counts, not the million rows the planner expects; and
+    -- a slice is one process's, read whole (no parallel scan of the enterprises inside a slice,
+    -- which would keep the slices from running side by side).
+    SET parallel_setup_cost = 0 SET parallel_tuple_cost = 0 SET min_parallel_table_scan_size = '8GB'
+AS $$
+DECLARE
+    pages bigint := pg_relation_size('reloc.milestone'::regclass) / current_setting('block_size')::bigint;
+    -- A slice for each process that may read: the workers a gather may have, and this one.
+    slices integer := 1 + least(current_setting('max_parallel_workers_per_gather')::integer, 4);
+    first_enterprise bigint;
+    last_enterprise bigint;
+    enterprises bigint;
+    -- The enterprise's city (or plan) by its id: via_of[id - first_enterprise + 1], 0 for no such id.
+    via_of bigint[];
+    via text := 'e.city_id';
+    enterprise_join text := 'LEFT JOIN reloc.enterprise e ON e.id = m.enterprise_id';
+BEGIN
+    IF by_unit = 'department' THEN
+        via := 'NULL::bigint';
+        enterprise_join := '';
+    ELSE
+        -- The enterprise's city or plan, per milestone, was a hash join of a million milestones to
+        -- a hash of 100,000 enterprises: half the board's time (make bench). Looked up in an array by
+        -- the enterprise's id instead (ids are dense: an identity), when the ids are dense enough
+        -- that the array is no more than a few times the table. A STABLE function's statements
+        -- share the calling statement's snapshot: the array and the scan see the same enterprises.
+        SELECT min(e.id), max(e.id), count(*) INTO first_enterprise, last_enterprise, enterprises FROM reloc.enterprise e;
+        IF last_enterprise - first_enterprise + 1 = enterprises THEN
+            -- No id missing (the usual case): the enterprises in the order of their ids.
+            SELECT array_agg(CASE by_unit WHEN 'city' THEN e.city_id ELSE e.plan_id END ORDER BY e.id) INTO via_of
+            FROM reloc.enterprise e;
+        ELSIF last_enterprise - first_enterprise < 4 * enterprises + 10000 THEN
+            -- Some ids missing (an insert rolled back): 0 in their places (no NULL: an array with
+            -- NULLs is read from its start for each element).
+            SELECT array_agg(coalesce(CASE by_unit WHEN 'city' THEN e.city_id ELSE e.plan_id END, 0) ORDER BY g)
+            INTO via_of
+            FROM generate_series(first_enterprise, last_enterprise) g
+            LEFT JOIN reloc.enterprise e ON e.id = g;
+        END IF;
+        IF via_of IS NOT NULL THEN
+            via := 'nullif($4[m.enterprise_id - $5 + 1], 0)';
+            enterprise_join := '';
+        ELSIF by_unit = 'plan' THEN
+            via := 'e.plan_id';
+        END IF;
+    END IF;
+    -- The same statement for each slice of pages (the last open-ended: a row written since lands
+    -- in it); one statement, one snapshot, so the slices are disjoint and cover the table.
+    RETURN QUERY EXECUTE
+        'SELECT s.plan_id, s.via, s.owner_id, s.task_id, s.light, sum(s.n)::bigint FROM ('
+        || string_agg(format($slice$
+            SELECT CASE WHEN $1 <> 'department' THEN m.plan_id END AS plan_id,
+                   %s AS via,
+                   CASE WHEN $1 = 'city' THEN m.owner_id END AS owner_id,
+                   CASE WHEN $1 <> 'city' THEN m.task_id END AS task_id,
+                   reloc.light_of(m.done_on <= $2, false, m.due_on, $2, $3, NULL, false) AS light,
+                   count(*) AS n
+            FROM reloc.milestone m %s
+            WHERE ($1 <> 'department' OR m.task_id IS NOT NULL) %s
+            GROUP BY 1, 2, 3, 4, 5$slice$,
+            via, enterprise_join,
+            concat_ws(' AND ', '', CASE WHEN k > 0 THEN format('m.ctid >= ''(%s,0)''::tid', k * pages / slices) END,
+                      CASE WHEN k < slices - 1 THEN format('m.ctid < ''(%s,0)''::tid', (k + 1) * pages / slices) END)),
+            ' UNION ALL ')
+        || ') s GROUP BY 1, 2, 3, 4, 5'
+        FROM generate_series(0, slices - 1) k
+    USING by_unit, as_of, soon_by, via_of, first_enterprise;
+END $$;
+COMMENT ON FUNCTION reloc.board_counts(text, date, date) IS
+    'The board''s read of the milestones: counts per light (from each milestone''s own row) and what answers for them (plan, enterprise''s city or plan, owner, task).';
+REVOKE ALL ON FUNCTION reloc.board_counts(text, date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.board_counts(text, date, date) TO reloc_app;
+
 -- `reloc board [--by city|department|plan] [--as-of DATE]`: per unit, the milestones at each light
 -- on the day, and a total row first (code NULL) counting each milestone once. The province sees every
 -- unit; a city, district or department only its own rows (a city its own, a plan of its own), and
@@ -94,13 +186,10 @@ COMMENT ON FUNCTION reloc.board_units(text) IS
 -- lists lead.
 --
 -- Over a million milestones (make bench, docs/performance-supervision.md) it reads the milestones
--- once and decides each one's light from its own row: reloc.light_of, inlined, with no history —
--- the decision reloc.milestones_lit makes for a milestone that has none (no extension asked, no
--- due date moved, no completion submitted, no progress reported). The few that have one are
--- taken out of that light again and lit by reloc.milestones_lit itself, by id. What answers for the milestone (its plan's, its
--- enterprise's and its owner's city; its task; its plan) is read in the same scan — a department's
--- board reads only the tasks' milestones — and the rows are grouped at once by those and the
--- light: a few thousand groups, not a million rows. Only the groups are then given their units (a
+-- once, in reloc.board_counts: each lit from its own row and counted by what answers for it. The
+-- few with a history (an extension asked, a due date moved, a completion submitted, a progress
+-- report) are then taken out of that light again (n = -1, the same group) and lit by
+-- reloc.milestones_lit itself, by id (n = 1). Only the groups are then given their units (a
 -- group's cities, each once; a task's holders) and summed: the same counts as reloc.board_units
 -- joined to reloc.milestone_lights, milestone by milestone (BoardSetTests).
 CREATE OR REPLACE FUNCTION reloc.board(by_unit text, as_of date)
@@ -132,45 +221,43 @@ BEGIN
         UNION SELECT d.milestone_id FROM reloc.milestone_due_change d
         UNION SELECT c.milestone_id FROM reloc.completion_review c
         UNION SELECT r.milestone_id FROM reloc.progress_report r WHERE r.milestone_id IS NOT NULL
-    ), lit AS (
-        -- Every milestone counted once by its own row's light (n = 1); a milestone with a history
-        -- then taken out of that light (n = -1, the same group) and counted in milestones_lit's
-        -- (n = 1): no per-milestone test of "has a history" in the scan of a million.
-        SELECT m.plan_id, m.enterprise_id, m.task_id, m.owner_id,
-               reloc.light_of(m.done_on <= as_of, false, m.due_on, as_of, soon_by, NULL, false) AS light, 1 AS n
+    ), retold AS (
+        -- Those few as board_counts counted them (their own row's light, n = -1) and as
+        -- milestones_lit lights them (n = 1), keyed as board_counts keys them.
+        SELECT m.plan_id, m.enterprise_id, m.owner_id, m.task_id,
+               reloc.light_of(m.done_on <= as_of, false, m.due_on, as_of, soon_by, NULL, false) AS light, -1 AS n
         FROM reloc.milestone m
-        WHERE by_unit <> 'department' OR m.task_id IS NOT NULL
+        WHERE m.id IN (SELECT t.milestone_id FROM told t)
         UNION ALL
-        SELECT m.plan_id, m.enterprise_id, m.task_id, m.owner_id,
-               reloc.light_of(m.done_on <= as_of, false, m.due_on, as_of, soon_by, NULL, false), -1
-        FROM reloc.milestone m
-        WHERE (by_unit <> 'department' OR m.task_id IS NOT NULL) AND m.id IN (SELECT t.milestone_id FROM told t)
-        UNION ALL
-        SELECT l.plan_id, l.enterprise_id, l.task_id, l.owner_id, l.light, 1
+        SELECT l.plan_id, l.enterprise_id, l.owner_id, l.task_id, l.light, 1
         FROM reloc.milestones_lit(as_of) l
-        WHERE (by_unit <> 'department' OR l.task_id IS NOT NULL)
-          AND l.milestone_id IN (SELECT t.milestone_id FROM told t)
-    ), keyed AS (
-        -- What answers for the milestone, by the board's unit only: for a city its plan and its
-        -- owner as they are (their cities are looked up per group below, not per milestone), its
-        -- enterprise's city.
-        SELECT l.light, l.n,
-               CASE WHEN by_unit = 'city' THEN l.plan_id END AS plan_id,
-               CASE WHEN by_unit = 'city' THEN e.city_id END AS enterprise_city,
-               CASE WHEN by_unit = 'city' THEN l.owner_id END AS owner_id,
-               CASE WHEN by_unit = 'department' THEN l.task_id END AS task_id,
-               CASE WHEN by_unit = 'plan' THEN coalesce(l.plan_id, e.plan_id, t.plan_id) END AS plan_unit
-        FROM lit l
-        LEFT JOIN reloc.enterprise e ON e.id = l.enterprise_id AND by_unit <> 'department'
-        LEFT JOIN reloc.task t ON t.id = l.task_id AND by_unit = 'plan'
+        WHERE l.milestone_id IN (SELECT t.milestone_id FROM told t)
+    ), counted AS (
+        SELECT c.plan_id, c.via, c.owner_id, c.task_id, c.light, c.n
+        FROM reloc.board_counts(by_unit, as_of, soon_by) c
+        UNION ALL
+        SELECT CASE WHEN by_unit <> 'department' THEN r.plan_id END,
+               CASE by_unit WHEN 'city' THEN e.city_id WHEN 'plan' THEN e.plan_id END,
+               CASE WHEN by_unit = 'city' THEN r.owner_id END,
+               CASE WHEN by_unit <> 'city' THEN r.task_id END,
+               r.light, r.n
+        FROM retold r
+        LEFT JOIN reloc.enterprise e ON e.id = r.enterprise_id
+        WHERE by_unit <> 'department' OR r.task_id IS NOT NULL
     ), grouped AS MATERIALIZED (
-        SELECT row_number() OVER () AS g, c.enterprise_city, c.task_id, c.plan_unit, c.light, c.n, p.city_id AS plan_city,
-               CASE o.kind WHEN 'city' THEN o.id WHEN 'district' THEN o.parent_id END AS owner_city
-        FROM (SELECT x.plan_id, x.enterprise_city, x.owner_id, x.task_id, x.plan_unit, x.light, sum(x.n) AS n
-              FROM keyed x GROUP BY x.plan_id, x.enterprise_city, x.owner_id, x.task_id, x.plan_unit, x.light
+        SELECT row_number() OVER () AS g, c.light, c.n,
+               CASE WHEN by_unit = 'city' THEN p.city_id END AS plan_city,
+               CASE WHEN by_unit = 'city' THEN c.via END AS enterprise_city,
+               CASE WHEN by_unit = 'city' THEN CASE o.kind WHEN 'city' THEN o.id WHEN 'district' THEN o.parent_id END
+               END AS owner_city,
+               CASE WHEN by_unit = 'department' THEN c.task_id END AS task_id,
+               CASE WHEN by_unit = 'plan' THEN coalesce(c.plan_id, c.via, t.plan_id) END AS plan_unit
+        FROM (SELECT x.plan_id, x.via, x.owner_id, x.task_id, x.light, sum(x.n) AS n
+              FROM counted x GROUP BY x.plan_id, x.via, x.owner_id, x.task_id, x.light
               HAVING sum(x.n) <> 0) c
         LEFT JOIN reloc.plan p ON p.id = c.plan_id
         LEFT JOIN reloc.organisation o ON o.id = c.owner_id
+        LEFT JOIN reloc.task t ON t.id = c.task_id
     ), holder AS (
         -- A department for the milestones of the tasks assigned to it (a renamed one's successor), once.
         SELECT DISTINCT a.task_id, h.id AS org_id
