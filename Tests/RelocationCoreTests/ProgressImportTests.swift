@@ -114,6 +114,36 @@ struct ProgressImportTests {
         }
     }
 
+    /// The document numbers: one (the usual line) or several, each trimmed and checked — the one
+    /// number's own path (issue 13, import speed) answers as the list's.
+    @Test func everyDocumentNumberIsTrimmedAndChecked() throws {
+        try TestDatabase.with(.jilin2014) { db in
+            let admin = try TestDatabase.connect(db)
+            let long = String(repeating: "号", count: 201)
+            let bad = try Self.write(
+                [
+                    "task,percent,note,evidence",
+                    "2,10,一,  吉发改〔2014〕7号  ",  // 2: good, trimmed
+                    "2,10,二, ; ；",  // 3: good, no number
+                    "2,10,三,\(long)",  // 4: one number, too long
+                    "2,10,四,吉发改\u{200B}〔2014〕8号",  // 5: one number, an invisible character
+                    "2,10,五,吉发改〔2014〕9号；\(long)",  // 6: two, the second too long
+                ].joined(separator: "\n") + "\n")
+            let run = try RelocCLI.run(["task", "progress-import", bad, "--as", "JL-FGW"], database: db)
+            #expect(run.status == 65, "\(run.stderr)")
+            for line in 4...6 { #expect(run.stderr.contains("\(bad):\(line):"), "line \(line): \(run.stderr)") }
+            #expect(!run.stderr.contains("\(bad):2:") && !run.stderr.contains("\(bad):3:"), "\(run.stderr)")
+            #expect(run.stderr.contains("progress_report_evidence_text"), "\(run.stderr)")
+            let good = try Self.write("task,percent,note,evidence\n2,10,一,  吉发改〔2014〕7号  \n2,10,二, ; ；\n")
+            let ok = try RelocCLI.run(["task", "progress-import", good, "--as", "JL-FGW"], database: db)
+            #expect(ok.status == 0, "\(ok.stderr)")
+            let stored = try admin.query(
+                "SELECT note, array_to_string(evidence, '|'), cardinality(evidence) FROM reloc.progress_report WHERE note IN ('一', '二') ORDER BY id"
+            ).decode((String, String, Int).self)
+            #expect(stored.map(\.1) == ["吉发改〔2014〕7号", ""] && stored.map(\.2) == [1, 0], "\(stored)")
+        }
+    }
+
     @Test(arguments: [
         ("task,percent,notes\n2,1,x\n", ":1: unknown column \"notes\""),
         ("task,percent\n2,1\n", ":1: the header lacks the required column \"note\""),

@@ -232,6 +232,43 @@ struct ProgressPermissionTests {
         }
     }
 
+    /// Row-level security alone, the report triggers out of the way: the insert policy writes
+    /// reloc.task_concerns out (issue 13, import speed) and must keep its answer — the task's
+    /// assignment, ended by the programme's date, which a session's zone cannot move back.
+    @Test func theInsertPolicyAloneRefusesAnEndedAssignment() throws {
+        try ProgrammeFixture.with { fixture in
+            let admin = try fixture.admin()
+            let department = try admin.query(
+                """
+                SELECT o.code FROM reloc.task_assignment a JOIN reloc.task t ON t.id = a.task_id
+                JOIN reloc.organisation o ON o.id = a.org_id
+                WHERE t.number = 5 AND NOT a.lead AND a.ended_on IS NULL ORDER BY a.position LIMIT 1
+                """
+            ).scalar(String.self)
+            let raw = try fixture.acting(department)
+            let report: SQLQuery = """
+                INSERT INTO reloc.progress_report (task_id, org_id, percent, status, note)
+                SELECT t.id, o.id, 10, 'on-track', 'policy' FROM reloc.task t, reloc.organisation o
+                WHERE t.number = 5 AND o.code = \(department)
+                """
+            try admin.execute("ALTER TABLE reloc.progress_report DISABLE TRIGGER progress_report_before_insert")
+            try admin.execute("ALTER TABLE reloc.progress_report DISABLE TRIGGER progress_report_reporter_check")
+            #expect(try raw.execute(report) == 1, "its own task, by the policy alone")
+            try admin.execute(
+                """
+                UPDATE reloc.task_assignment SET ended_on = reloc.programme_today()
+                WHERE task_id = (SELECT id FROM reloc.task WHERE number = 5)
+                  AND org_id = (SELECT id FROM reloc.organisation WHERE code = \(department))
+                """)
+            expectSQLState("42501") { try raw.execute(report) }
+            try raw.execute("SET reloc.timezone = 'Etc/GMT+12'")
+            expectSQLState("42501") { try raw.execute(report) }
+            try admin.execute("ALTER TABLE reloc.progress_report ENABLE TRIGGER progress_report_reporter_check")
+            try admin.execute("ALTER TABLE reloc.progress_report ENABLE TRIGGER progress_report_before_insert")
+            #expect(try admin.count("SELECT count(*) FROM reloc.progress_report WHERE note = 'policy'") == 1)
+        }
+    }
+
     @Test func nobodyUpdatesOrDeletesAReport() throws {
         try ProgrammeFixture.with { fixture in
             #expect(try fixture.acting("JL").execute(ProgrammeFixture.reportSQL(task: 3)) == 1)

@@ -405,10 +405,18 @@ CREATE POLICY milestone_local_update ON reloc.milestone FOR UPDATE TO reloc_app
 
 -- Progress: insert only, on what is the reporter's (see the trigger); no UPDATE or DELETE policy
 -- and no such privilege for anyone.
+-- A task's condition is reloc.task_concerns written out (keep the two alike): as a call, a SQL
+-- function with SET search_path is never inlined, and its call a row was ≈ 20 % of a bulk
+-- progress import (issue 13, docs/performance-import.md); written out it is an index probe a row,
+-- the acting organisations and the programme's date computed once for the statement.
 DROP POLICY IF EXISTS progress_report_insert ON reloc.progress_report;
 CREATE POLICY progress_report_insert ON reloc.progress_report FOR INSERT TO reloc_app
     WITH CHECK ((SELECT reloc.acting_is_province())
-                OR (task_id IS NOT NULL AND reloc.task_concerns(task_id, (SELECT reloc.acting_org_ids())))
+                OR (task_id IS NOT NULL
+                    AND EXISTS (SELECT FROM reloc.task_assignment a
+                                WHERE a.task_id = progress_report.task_id
+                                  AND a.org_id = ANY ((SELECT reloc.acting_org_ids())::bigint[])
+                                  AND (a.ended_on IS NULL OR a.ended_on > (SELECT reloc.programme_today()))))
                 OR (milestone_id IS NOT NULL AND reloc.milestone_concerns(milestone_id, (SELECT reloc.acting_org_ids()))));
 
 -- Does the milestone concern one of orgs: its owner, a plan or enterprise of their city or
