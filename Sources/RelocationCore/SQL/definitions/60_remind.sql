@@ -536,16 +536,17 @@ BEGIN
         FROM digest d JOIN pg_temp.remind_box b ON b.recipient_id = d.recipient_id
         ORDER BY d.recipient_id
         RETURNING id, recipient_id
-    ),
-    -- The planned reminders move into their recipient's message (the new ones name it already).
-    moved AS (
-        UPDATE reloc.reminder r SET state = 'composed', message_id = b.message_id
-        FROM pg_temp.remind_taken t JOIN pg_temp.remind_box b ON b.recipient_id = t.recipient_id
-        WHERE t.planned AND r.id = t.id
-        RETURNING 1
     )
-    -- (moved runs to completion although nothing reads it: a data-modifying WITH always does.)
     SELECT count(*) INTO composed FROM message;
+
+    -- The planned reminders move into their recipient's message (the new ones name it already).
+    -- Driven from their ids (an index scan of the ledger): a join with pg_temp.remind_taken was
+    -- planned as a nested loop over every taken row when the ledger's statistics said it was
+    -- empty (3.5 s at 100,000 milestones; docs/performance-remind.md).
+    UPDATE reloc.reminder r SET state = 'composed', message_id = b.message_id
+    FROM pg_temp.remind_box b
+    WHERE r.id = ANY (ARRAY(SELECT t.id FROM pg_temp.remind_taken t WHERE t.planned))
+      AND b.recipient_id = r.recipient_id;
 
     -- 待签收 only (0022, 66_acknowledge.sql): an organisation with items not acknowledged in time
     -- and no digest of this day gets one listing them, once a day, until it acknowledges.
