@@ -19,7 +19,6 @@ import Testing
         "land_quota_balance": "a derived per-holder-year lock row, recomputed from the audited quotas and allocations",
         "reminder": "the reminder job's ledger, written only by the job (reloc remind history shows it)",
         "reminder_message": "the reminder job's delivery queue, written only by the job (reloc remind history)",
-        "reminder_message_item": "links the job's messages to its ledger rows",
         "reminder_job_lock": "the reminder job's one lock row, never changed (locked FOR UPDATE by the planning run)",
         "reminder_run": "the reminder job's own record of its runs (reloc remind status), written only by the job",
         "milestone_due_change":

@@ -199,7 +199,7 @@ import Testing
             #expect((object["text"] as? String)?.contains("另有4项节点未在此列出") == true)
             #expect((object["subject"] as? String)?.contains("已逾期2项，另有4项") == true)
             let linked = try f.db.query(
-                "SELECT count(*) FROM reloc.reminder_message_item i JOIN reloc.reminder r ON r.id = i.reminder_id JOIN reloc.milestone m ON m.id = r.milestone_id WHERE m.title LIKE '节点%'"
+                "SELECT count(*) FROM reloc.reminder r JOIN reloc.milestone m ON m.id = r.milestone_id WHERE r.message_id IS NOT NULL AND m.title LIKE '节点%'"
             ).scalar(Int.self)
             #expect(linked == 5)
         }

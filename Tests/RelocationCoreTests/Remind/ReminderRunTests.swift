@@ -19,8 +19,7 @@ import Testing
             FROM reloc.reminder_message
             UNION ALL
             SELECT format('I %s %s %s %s %s', m.recipient_id, m.as_of, m.state, r.milestone_id, r.occurrence)
-            FROM reloc.reminder_message_item i
-            JOIN reloc.reminder_message m ON m.id = i.message_id JOIN reloc.reminder r ON r.id = i.reminder_id
+            FROM reloc.reminder r JOIN reloc.reminder_message m ON m.id = r.message_id
         ) x (line)
         """
 
@@ -106,7 +105,8 @@ import Testing
                 """
                 SELECT count(*) FROM reloc.reminder r
                 WHERE r.state <> 'composed'
-                   OR (SELECT count(*) FROM reloc.reminder_message_item i WHERE i.reminder_id = r.id) <> 1
+                   OR NOT EXISTS (SELECT FROM reloc.reminder_message m
+                                  WHERE m.id = r.message_id AND m.recipient_id = r.recipient_id)
                 """
             ).scalar(Int.self)
             #expect(notOnce == 0)

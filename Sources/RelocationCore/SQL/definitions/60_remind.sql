@@ -94,8 +94,6 @@ DROP POLICY IF EXISTS reminder_read ON reloc.reminder;
 CREATE POLICY reminder_read ON reloc.reminder FOR SELECT TO reloc_app
     USING ((SELECT reloc.acting_is_province()) OR recipient_id = ANY ((SELECT reloc.acting_org_ids())::bigint[]));
 
-DROP POLICY IF EXISTS reminder_message_item_job ON reloc.reminder_message_item;
-CREATE POLICY reminder_message_item_job ON reloc.reminder_message_item FOR ALL TO reloc_reminder USING (true) WITH CHECK (true);
 
 -- The job reads the register, tasks, milestones and progress (no write policy, no write grant).
 DROP POLICY IF EXISTS organisation_reminder_read ON reloc.organisation;
@@ -162,15 +160,6 @@ BEGIN
 END $$;
 
 ------------------------------------------------------------------------------------------------
--- 2. Another organisation's message items are invisible
-------------------------------------------------------------------------------------------------
--- The subquery is itself under reminder_message_read: the province sees every message, an
--- organisation those addressed to it (or to a body it succeeded).
-DROP POLICY IF EXISTS reminder_message_item_read ON reloc.reminder_message_item;
-CREATE POLICY reminder_message_item_read ON reloc.reminder_message_item FOR SELECT TO reloc_app
-    USING (EXISTS (SELECT FROM reloc.reminder_message m WHERE m.id = message_id));
-
-------------------------------------------------------------------------------------------------
 -- Composing: the new reminders become one digest per recipient
 ------------------------------------------------------------------------------------------------
 
@@ -199,20 +188,11 @@ DECLARE
     stale_ids bigint[];
     composed bigint;
 BEGIN
-    CREATE TEMPORARY TABLE remind_taken (
-        id bigint NOT NULL, milestone_id bigint NOT NULL, recipient_id bigint NOT NULL, due_on date NOT NULL,
-        escalation boolean NOT NULL
-    ) ON COMMIT DROP;
+    PERFORM reloc.remind_stage();
     stale_ids := reloc.remind_supersede(as_of);
-    WITH taken AS (
-        UPDATE reloc.reminder r SET state = 'composed'
-        WHERE r.state = 'planned'
-        RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
-    )
-    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation)
-    SELECT t.id, t.milestone_id, t.recipient_id, t.due_on, t.escalation FROM taken t;
+    PERFORM reloc.remind_take_planned();
     composed := reloc.remind_compose_taken(as_of, max_items, stale_ids);
-    DROP TABLE pg_temp.remind_taken;
+    DROP TABLE pg_temp.remind_taken, pg_temp.remind_box;
     RETURN QUERY SELECT composed, cardinality(stale_ids)::bigint;
 END $$;
 COMMENT ON FUNCTION reloc.remind_compose(date, integer) IS
@@ -377,6 +357,38 @@ COMMENT ON FUNCTION reloc.reminders_due(date) IS
     'The reminders due as of a date (most recent applicable occurrence per milestone and recipient), whether or not the ledger has them.';
 
 ------------------------------------------------------------------------------------------------
+-- A run's staging, for the transaction: pg_temp.remind_taken, the reminders it composes (new ones,
+-- already naming their message, and planned ones, moved to it: planned = true), and
+-- pg_temp.remind_box, each recipient's message id, allocated before its reminders are written
+-- (0035: the reminder row names its message, written once).
+------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION reloc.remind_stage() RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    CREATE TEMPORARY TABLE remind_taken (
+        id bigint NOT NULL, milestone_id bigint NOT NULL, recipient_id bigint NOT NULL, due_on date NOT NULL,
+        escalation boolean NOT NULL, planned boolean NOT NULL
+    ) ON COMMIT DROP;
+    CREATE TEMPORARY TABLE remind_box (recipient_id bigint PRIMARY KEY, message_id bigint NOT NULL) ON COMMIT DROP;
+END $$;
+
+-- The planned reminders (folded back from a superseded digest, or left by remind_plan), locked:
+-- a second run composing at the same time waits, then finds them composed and leaves them.
+CREATE OR REPLACE FUNCTION reloc.remind_take_planned() RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    WITH planned AS (
+        SELECT r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation FROM reloc.reminder r
+        WHERE r.state = 'planned'
+        FOR UPDATE
+    )
+    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation, planned)
+    SELECT p.id, p.milestone_id, p.recipient_id, p.due_on, p.escalation, true FROM planned p;
+END $$;
+
+------------------------------------------------------------------------------------------------
 -- The reminders a run composes: pg_temp.remind_taken, created by the caller (remind_compose,
 -- remind_run) for the transaction. Superseding (0010's first step of remind_compose): a
 -- recipient's messages not delivered anywhere that are of an earlier day, of this day when the
@@ -399,10 +411,9 @@ BEGIN
                      OR EXISTS (SELECT FROM pg_temp.remind_taken t WHERE t.recipient_id = m.recipient_id)
                      -- A same-day digest gone stale: one of its milestones is done, or its due
                      -- date moved, since it was composed (nothing done or moved is reminded).
-                     OR EXISTS (SELECT FROM reloc.reminder_message_item i
-                                JOIN reloc.reminder r ON r.id = i.reminder_id
+                     OR EXISTS (SELECT FROM reloc.reminder r
                                 JOIN reloc.milestone ms ON ms.id = r.milestone_id
-                                WHERE i.message_id = m.id
+                                WHERE r.message_id = m.id
                                   AND ((ms.done_on IS NOT NULL AND ms.done_on <= run_on) OR ms.due_on <> r.due_on))))
                -- Recorded no-contact, and the recipient has a contact now: its items still open
                -- go to that contact in this run's fresh digest.
@@ -412,14 +423,16 @@ BEGIN
     )
     SELECT coalesce(array_agg(stale.id), '{}') INTO stale_ids FROM stale;
 
-    -- Driven from the superseded messages' items (0010 started from every 'composed' reminder:
-    -- in remind_run, tens of thousands just inserted, each probed for an item).
+    -- Driven from the superseded messages' reminders (0010 started from every 'composed'
+    -- reminder: in remind_run, tens of thousands just inserted, each probed for an item). A
+    -- withdrawn reminder keeps the superseded message; a planned one moves to the fresh digest
+    -- (remind_compose_taken).
     IF cardinality(stale_ids) > 0 THEN
         UPDATE reloc.reminder r
         SET state = CASE WHEN (ms.done_on IS NULL OR ms.done_on > run_on) AND ms.due_on = r.due_on
                          THEN 'planned' ELSE 'withdrawn' END
-        FROM reloc.reminder_message_item i, reloc.milestone ms
-        WHERE i.message_id = ANY (stale_ids) AND r.id = i.reminder_id AND ms.id = r.milestone_id AND r.state = 'composed';
+        FROM reloc.milestone ms
+        WHERE r.message_id = ANY (stale_ids) AND ms.id = r.milestone_id AND r.state = 'composed';
     END IF;
     RETURN stale_ids;
 END $$;
@@ -427,7 +440,8 @@ END $$;
 ------------------------------------------------------------------------------------------------
 -- The digests of pg_temp.remind_taken (0010's last step of remind_compose): one message per
 -- recipient listing at most max_items items (the longest overdue first) and counting the rest in
--- "omitted", every taken reminder linked to its message; the superseded messages point to their
+-- "omitted", with the id pg_temp.remind_box allocated for the recipient (0035: a new reminder
+-- names it already; a planned one is moved to it here); the superseded messages point to their
 -- recipient's new one. Returns the number of messages.
 ------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION reloc.remind_compose_taken(run_on date, cap integer, stale_ids bigint[]) RETURNS bigint
@@ -436,6 +450,12 @@ AS $$
 DECLARE
     composed bigint;
 BEGIN
+    -- A message id for each recipient that has none yet (only planned reminders: folded back
+    -- from a superseded digest, or left by remind_plan).
+    INSERT INTO pg_temp.remind_box (recipient_id, message_id)
+    SELECT x.recipient_id, nextval('reloc.reminder_message_id_seq')
+    FROM (SELECT DISTINCT t.recipient_id FROM pg_temp.remind_taken t
+          WHERE t.recipient_id NOT IN (SELECT b.recipient_id FROM pg_temp.remind_box b)) x;
     -- Analysed: the statement below is planned for the rows there are (hash joins over tens of
     -- thousands), not for a guess.
     ANALYZE pg_temp.remind_taken;
@@ -511,18 +531,22 @@ BEGIN
         GROUP BY i.recipient_id, o.code, o.name_zh, o.kind
     ),
     message AS (
-        INSERT INTO reloc.reminder_message (recipient_id, as_of, digest)
-        SELECT d.recipient_id, run_on, d.digest FROM digest d ORDER BY d.recipient_id
+        INSERT INTO reloc.reminder_message (id, recipient_id, as_of, digest) OVERRIDING SYSTEM VALUE
+        SELECT b.message_id, d.recipient_id, run_on, d.digest
+        FROM digest d JOIN pg_temp.remind_box b ON b.recipient_id = d.recipient_id
+        ORDER BY d.recipient_id
         RETURNING id, recipient_id
-    ),
-    linked AS (
-        INSERT INTO reloc.reminder_message_item (message_id, reminder_id)
-        SELECT m.id, t.id FROM message m JOIN pg_temp.remind_taken t ON t.recipient_id = m.recipient_id
-        ORDER BY 1, 2
-        RETURNING 1
     )
-    -- (linked runs to completion although nothing reads it: a data-modifying WITH always does.)
     SELECT count(*) INTO composed FROM message;
+
+    -- The planned reminders move into their recipient's message (the new ones name it already).
+    -- Driven from their ids (an index scan of the ledger): a join with pg_temp.remind_taken was
+    -- planned as a nested loop over every taken row when the ledger's statistics said it was
+    -- empty (3.5 s at 100,000 milestones; docs/performance-remind.md).
+    UPDATE reloc.reminder r SET state = 'composed', message_id = b.message_id
+    FROM pg_temp.remind_box b
+    WHERE r.id = ANY (ARRAY(SELECT t.id FROM pg_temp.remind_taken t WHERE t.planned))
+      AND b.recipient_id = r.recipient_id;
 
     -- 待签收 only (0022, 66_acknowledge.sql): an organisation with items not acknowledged in time
     -- and no digest of this day gets one listing them, once a day, until it acknowledges.
@@ -562,42 +586,50 @@ DECLARE
     stale_ids bigint[];
     composed bigint;
 BEGIN
-    CREATE TEMPORARY TABLE remind_taken (
-        id bigint NOT NULL, milestone_id bigint NOT NULL, recipient_id bigint NOT NULL, due_on date NOT NULL,
-        escalation boolean NOT NULL
-    ) ON COMMIT DROP;
-    WITH inserted AS (
-        INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, escalation, planned_on, state)
-        SELECT d.milestone_id, d.recipient_id, d.due_on, d.occurrence, d.occurs_on, d.escalation, as_of, 'composed'
+    PERFORM reloc.remind_stage();
+    -- Each new reminder is written once, naming its message (0035): an id is allocated for each
+    -- recipient first, the message itself is composed below from the reminders actually
+    -- inserted (ON CONFLICT DO NOTHING: a reminder another run planned is not composed again),
+    -- and the key (message, recipient) is checked once the messages exist.
+    SET CONSTRAINTS reloc.reminder_message_fkey DEFERRED;
+    WITH due AS MATERIALIZED (
+        SELECT d.milestone_id, d.recipient_id, d.due_on, d.occurrence, d.occurs_on, d.escalation
         FROM reloc.reminders_due(as_of) d
+    ),
+    box AS (
+        INSERT INTO pg_temp.remind_box (recipient_id, message_id)
+        SELECT x.recipient_id, nextval('reloc.reminder_message_id_seq') FROM (SELECT DISTINCT d.recipient_id FROM due d) x
+        RETURNING recipient_id, message_id
+    ),
+    inserted AS (
+        INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, escalation, planned_on, state,
+                                    message_id)
+        SELECT d.milestone_id, d.recipient_id, d.due_on, d.occurrence, d.occurs_on, d.escalation, as_of, 'composed',
+               b.message_id
+        FROM due d JOIN box b ON b.recipient_id = d.recipient_id
         ORDER BY 1, 2, 4
         ON CONFLICT ON CONSTRAINT reminder_once DO NOTHING
         RETURNING id, milestone_id, recipient_id, due_on, escalation
     )
-    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation)
-    SELECT i.id, i.milestone_id, i.recipient_id, i.due_on, i.escalation FROM inserted i;
+    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation, planned)
+    SELECT i.id, i.milestone_id, i.recipient_id, i.due_on, i.escalation, false FROM inserted i;
     GET DIAGNOSTICS new_count = ROW_COUNT;
 
     stale_ids := reloc.remind_supersede(as_of);
-    WITH taken AS (
-        UPDATE reloc.reminder r SET state = 'composed'
-        WHERE r.state = 'planned'
-        RETURNING r.id, r.milestone_id, r.recipient_id, r.due_on, r.escalation
-    )
-    INSERT INTO pg_temp.remind_taken (id, milestone_id, recipient_id, due_on, escalation)
-    SELECT t.id, t.milestone_id, t.recipient_id, t.due_on, t.escalation FROM taken t;
-
+    PERFORM reloc.remind_take_planned();
     composed := reloc.remind_compose_taken(as_of, max_items, stale_ids);
-    DROP TABLE pg_temp.remind_taken;
+    -- Every reminder written names a message of its own recipient: checked here, not at commit.
+    SET CONSTRAINTS reloc.reminder_message_fkey IMMEDIATE;
+    DROP TABLE pg_temp.remind_taken, pg_temp.remind_box;
     RETURN QUERY SELECT new_count, composed, cardinality(stale_ids)::bigint;
 END $$;
 COMMENT ON FUNCTION reloc.remind_run(date, integer) IS
-    'Plans the reminders due as of a date and composes them with the undelivered ones into one digest per recipient (remind_plan then remind_compose, each new reminder written once); returns (planned, messages, superseded).';
+    'Plans the reminders due as of a date and composes them with the undelivered ones into one digest per recipient (remind_plan then remind_compose, each new reminder written once, naming its message); returns (planned, messages, superseded).';
 
 REVOKE ALL ON FUNCTION reloc.reminders_due(date), reloc.remind_supersede(date), reloc.remind_compose_taken(date, integer, bigint[]),
-    reloc.remind_run(date, integer) FROM PUBLIC;
+    reloc.remind_run(date, integer), reloc.remind_stage(), reloc.remind_take_planned() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.reminders_due(date), reloc.remind_supersede(date), reloc.remind_compose_taken(date, integer, bigint[]),
-    reloc.remind_run(date, integer) TO reloc_reminder;
+    reloc.remind_run(date, integer), reloc.remind_stage(), reloc.remind_take_planned() TO reloc_reminder;
 
 ------------------------------------------------------------------------------------------------
 -- Planning: set-based, by state as of a date
