@@ -11,6 +11,7 @@ struct AckCommand: ParsableCommand {
 
     struct Task: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "task",
             abstract:
                 "Acknowledge the acting department's assignment to a task (once; the department or its successor).")
         @Argument(help: "Task number.") var number: Int
@@ -25,6 +26,7 @@ struct AckCommand: ParsableCommand {
 
     struct Milestone: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "milestone",
             abstract: "Acknowledge a milestone the acting organisation owns (once; the owner or its successor).")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "A note with the acknowledgement.") var note: String?
@@ -38,6 +40,7 @@ struct AckCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract:
                 "Task assignments and milestones that await or received acknowledgement, with working days since.",
             discussion: """

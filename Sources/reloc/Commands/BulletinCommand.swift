@@ -12,6 +12,7 @@ struct BulletinCommand: ParsableCommand {
 
     struct Draft: SessionCommand, PrintsDocument {
         static let configuration = CommandConfiguration(
+            commandName: "draft",
             abstract: "Compute a bulletin for a month, a quarter or a year (nothing is stored).",
             discussion: """
                 Per city and per department: items due in the period, done on time, done late, still overdue \
@@ -32,6 +33,7 @@ struct BulletinCommand: ParsableCommand {
 
     struct Issue: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "Issue a bulletin (province only): its figures frozen as of now, never changed afterwards.",
             discussion:
                 "A correction is a new bulletin with a new number. The figures are computed for --as-of (default today)."
@@ -54,7 +56,8 @@ struct BulletinCommand: ParsableCommand {
     }
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List the issued bulletins, the latest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the issued bulletins, the latest first.")
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
 
@@ -65,6 +68,7 @@ struct BulletinCommand: ParsableCommand {
 
     struct Show: SessionCommand, PrintsDocument {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print an issued bulletin again, exactly as issued (its stored figures).")
         @Argument(help: "Its number (期号), e.g. 第1期.", transform: Spellings.halfwidth) var number: String
         @OptionGroup var session: SessionOptions

@@ -12,6 +12,7 @@ struct CalendarCommand: ParsableCommand {
 
     struct Import: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a year's holidays and working weekends from a CSV file (province only), all or nothing.",
             discussion: """
                 Header row date,kind,name (any order; all three required). kind: holiday or workday (also \
@@ -46,6 +47,7 @@ struct CalendarCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "The days of a year the calendar marks, and the year's number of working days.")
         @Option(help: "The year.") var year: Int
         @OptionGroup var session: SessionOptions
@@ -68,6 +70,7 @@ struct CalendarCommand: ParsableCommand {
 
     struct Workdays: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "workdays",
             abstract: "Working days after FROM up to and including TO (negative when TO is earlier).")
         @Argument(help: "From (YYYY-MM-DD).") var from: CalendarDate
         @Argument(help: "To (YYYY-MM-DD).") var to: CalendarDate

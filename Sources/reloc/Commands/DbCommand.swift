@@ -17,6 +17,7 @@ struct DbCommand: ParsableCommand {
 
     struct Migrate: ConnectionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Apply pending migrations, then the definitions if one changed.",
             discussion: """
                 No statement timeout applies (a migration may rewrite a large table), but a statement \
@@ -60,6 +61,7 @@ struct DbCommand: ParsableCommand {
 
     struct Status: ConnectionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "List applied and pending migrations and definitions files.")
 
         @OptionGroup var connection: ConnectionOptions
@@ -103,6 +105,7 @@ struct DbCommand: ParsableCommand {
 
     struct Seed: ConnectionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "seed",
             abstract: "Load a reference data set (e.g. jilin-2014); loading it again changes nothing.")
 
         @Argument(help: "The data set: one of \(ReferenceData.available().joined(separator: ", ")).")

@@ -12,6 +12,7 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Register: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Register an enterprise into a plan of your city; prints its id.",
             discussion: """
                 Without --mode the mode is unknown (未知), not guessed: the enterprise may then be edited and \
@@ -81,7 +82,7 @@ struct EnterpriseCommand: ParsableCommand {
     }
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List enterprises.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List enterprises.")
         @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this mode, or unknown (未知): those whose mode is not yet set.")
@@ -104,7 +105,7 @@ struct EnterpriseCommand: ParsableCommand {
     }
 
     struct Show: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an enterprise.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an enterprise.")
         @Argument(help: "Enterprise id.") var id: Int64
         @Option(
             name: .customLong("as-of"),
@@ -126,6 +127,7 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit an enterprise of your city.",
             discussion: """
                 To clear an optional field, name it with --clear (repeatable): \(EnterpriseClearField.allCases.map(\.rawValue).joined(separator: ", ")). \
@@ -216,6 +218,7 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Advance: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "advance",
             abstract: "Move an enterprise one step forward (--to the next status).",
             discussion: """
                 Every mode starts with the industrial-heritage survey (§四(五)): registered → heritage-surveyed, \
@@ -241,6 +244,7 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Import: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract:
                 "Register many enterprises from a CSV file (UTF-8 or GB18030) or an .xlsx workbook, all or nothing.",
             discussion: """
@@ -309,6 +313,7 @@ struct EnterpriseCommand: ParsableCommand {
 
     struct Withdraw: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "withdraw",
             abstract:
                 "Withdraw an enterprise registered by mistake (its city or district government, or the province).",
             discussion: """

@@ -17,6 +17,7 @@ extension EnterpriseCommand {
     /// Issue 14: a step recorded in error is corrected by the province, never by editing history.
     struct Correct: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Undo an enterprise's latest step, recorded in error (province only).",
             discussion: """
                 --step names the status the step set, which must be the enterprise's latest step: two \

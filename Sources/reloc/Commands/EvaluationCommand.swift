@@ -15,10 +15,12 @@ struct EvaluationCommand: ParsableCommand {
 
     struct Weights: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "weights",
             abstract: "The weights of the score and the rating bands.", subcommands: [Show.self, Set.self])
 
         struct Show: SessionCommand {
-            static let configuration = CommandConfiguration(abstract: "Show the weights and bands.")
+            static let configuration = CommandConfiguration(
+                commandName: "show", abstract: "Show the weights and bands.")
             @OptionGroup var session: SessionOptions
             @OptionGroup var output: FormatOptions
 
@@ -29,6 +31,7 @@ struct EvaluationCommand: ParsableCommand {
 
         struct Set: SessionCommand, PrintsSentence {
             static let configuration = CommandConfiguration(
+                commandName: "set",
                 abstract: "Set weights or bands (province only); what is left out stays.",
                 discussion: """
                     score = on-time × on-time rate + completion × completion rate − overdue-day × overdue working \
@@ -69,6 +72,7 @@ struct EvaluationCommand: ParsableCommand {
 
     struct Compute: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compute",
             abstract: "Compute a year's scores and ratings (province only; a published year is final).",
             discussion: "A rating the province adjusted stays as adjusted. Prints the year's results.")
         @Option(help: "The year.") var year: Int
@@ -84,6 +88,7 @@ struct EvaluationCommand: ParsableCommand {
 
     struct Adjust: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "adjust",
             abstract: "Override a computed rating, with a reason (province only; audited).")
         @Argument(help: "The city's or department's code.", transform: Spellings.halfwidth) var org: String
         @Option(help: "The year.") var year: Int
@@ -100,6 +105,7 @@ struct EvaluationCommand: ParsableCommand {
 
     struct Publish: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract: "Publish a year's evaluation (province only): final from then on.")
         @Option(help: "The year.") var year: Int
         @OptionGroup var session: SessionOptions
@@ -113,6 +119,7 @@ struct EvaluationCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List results: the province all, a city or department its own, everyone a published year.",
             discussion: """
                 --flagged: cities rated 较差 in two consecutive published years (2021 plan §(十五): they lose the \

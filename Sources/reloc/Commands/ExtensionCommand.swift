@@ -10,6 +10,7 @@ struct ExtensionCommand: ParsableCommand {
 
     struct Request: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "request",
             abstract: "Ask for a later due date (a body that may close the milestone); prints the request's id.",
             discussion: """
                 Taken up to the due date (plus the province's grace in working days, `extension_grace`), at most \
@@ -33,7 +34,8 @@ struct ExtensionCommand: ParsableCommand {
     }
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List extension requests, oldest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List extension requests, oldest first.")
         @Flag(help: "Only those waiting for the province's decision.") var pending = false
         @Option(help: "Only this milestone's (id).") var milestone: Int64?
         @OptionGroup var session: SessionOptions
@@ -48,6 +50,7 @@ struct ExtensionCommand: ParsableCommand {
 
     struct Approve: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "approve",
             abstract: "Approve a pending request (province only): the milestone's due date moves.")
         @Argument(help: "Request id.") var id: Int64
         @Option(help: "The new due date (default: the date asked).") var to: CalendarDate?
@@ -63,6 +66,7 @@ struct ExtensionCommand: ParsableCommand {
 
     struct Reject: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "reject",
             abstract: "Reject a pending request (province only), saying why; the milestone is unchanged.")
         @Argument(help: "Request id.") var id: Int64
         @Option(help: "Why.") var note: String

@@ -16,11 +16,13 @@ struct LandCommand: ParsableCommand {
 
     struct Quota: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "quota",
             abstract: "Quotas issued by the province to a city or a receiving park.",
             subcommands: [Add.self, List.self, Edit.self, Withdraw.self])
 
         struct Add: SessionCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Issue a quota (province only); prints its id. Several for one holder and year add up.")
             @Option(
                 help: "The holder: a city code (e.g. CC) or a park code (e.g. CC-ZBZZ).", transform: Spellings.halfwidth
@@ -42,7 +44,7 @@ struct LandCommand: ParsableCommand {
         }
 
         struct List: SessionCommand {
-            static let configuration = CommandConfiguration(abstract: "List quotas.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List quotas.")
             @Option(help: "Only this year.") var year: YearArgument?
             @Option(help: "Only this holder (city or park code).", transform: Spellings.halfwidth) var holder: String?
             @OptionGroup var session: SessionOptions
@@ -57,6 +59,7 @@ struct LandCommand: ParsableCommand {
 
     struct Allocate: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "allocate",
             abstract: "Allocate land from a holder's quota for a year; prints the allocation's id.",
             discussion: """
                 A city allocates from its own and its parks' quotas; the province from any. Refused (exit 65, naming the \
@@ -97,6 +100,7 @@ struct LandCommand: ParsableCommand {
 
     struct Release: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "release",
             abstract:
                 "Release an allocation: it stays on record, marked released, and no longer counts against the quota.")
         @Argument(help: "Allocation id.") var id: Int64
@@ -113,6 +117,7 @@ struct LandCommand: ParsableCommand {
 
     struct Usage: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "usage",
             abstract: "Quota, allocated and remaining land per holder and year, in hectares and mu.")
         @Option(help: "Only this year.") var year: YearArgument?
         @Option(help: "Only this holder (city or park code).", transform: Spellings.halfwidth) var holder: String?
@@ -127,6 +132,7 @@ struct LandCommand: ParsableCommand {
 
     struct Allocations: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "allocations",
             abstract: "List allocations (live ones; --all for released too).")
         @Option(help: "Only this year.") var year: YearArgument?
         @Option(help: "Only this holder (city or park code).", transform: Spellings.halfwidth) var holder: String?

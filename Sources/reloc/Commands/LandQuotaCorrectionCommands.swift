@@ -4,6 +4,7 @@ import RelocationCore
 extension LandCommand.Quota {
     struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Correct a quota (province only): its amount, document number or note.",
             discussion:
                 "Refused (exit 65) when the holder's live allocations for that year would exceed the corrected quota.")
@@ -24,6 +25,7 @@ extension LandCommand.Quota {
 
     struct Withdraw: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "withdraw",
             abstract: "Withdraw a quota (province only).",
             discussion:
                 "Refused (exit 65) while live allocations rest on it: release them first (reloc land release ID).")

@@ -12,7 +12,7 @@ struct MilestoneCommand: ParsableCommand {
     )
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List milestones by due date.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List milestones by due date.")
         @Flag(help: "Only the acting organisation's: owned, of its plans and enterprises, or of its tasks.") var mine =
             false
         @Option(help: "Only milestones of this plan (code).", transform: Spellings.halfwidth) var plan: String?
@@ -41,7 +41,8 @@ struct MilestoneCommand: ParsableCommand {
     static func table(_ listing: Listing) -> String { TableView.milestones.table(listing) }
 
     struct Show: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a milestone and its progress history.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a milestone and its progress history.")
         @Argument(help: "Milestone id.") var id: Int64
         @OptionGroup var asOf: AsOfOptions
         @OptionGroup var session: SessionOptions
@@ -68,6 +69,7 @@ struct MilestoneCommand: ParsableCommand {
 
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a milestone to one plan, enterprise, task or vacated site; prints its id.",
             discussion:
                 "Kinds: \(MilestoneKind.codes.joined(separator: ", ")). The owner defaults from what it is attached to."
@@ -103,6 +105,7 @@ struct MilestoneCommand: ParsableCommand {
 
     struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Change a milestone's title, due date, kind or owner (province only) or its note.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "What is to be done.") var title: String?
@@ -123,6 +126,7 @@ struct MilestoneCommand: ParsableCommand {
 
     struct Done: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "done",
             abstract: "Mark a milestone done, or submit its completion for review (办结审核).",
             discussion: """
                 A milestone the province reviews (reloc review kinds), closed by a body other than the province, \
@@ -149,7 +153,8 @@ struct MilestoneCommand: ParsableCommand {
     }
 
     struct Reopen: SessionCommand, PrintsSentence {
-        static let configuration = CommandConfiguration(abstract: "Open a milestone marked done again.")
+        static let configuration = CommandConfiguration(
+            commandName: "reopen", abstract: "Open a milestone marked done again.")
         @Argument(help: "Milestone id.") var id: Int64
         @Option(help: "Why.") var note: String?
         @OptionGroup var session: SessionOptions

@@ -16,6 +16,7 @@ extension MilestoneCommand {
 
         struct Create: SessionCommand {
             static let configuration = CommandConfiguration(
+                commandName: "create",
                 abstract: "Make a feed address for an organisation (its own; the province any organisation's).",
                 discussion: """
                     Prints the address once: only its hash is kept. Whoever holds it reads the calendar of \
@@ -44,6 +45,7 @@ extension MilestoneCommand {
 
         struct List: SessionCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List the feeds the acting organisation may see (its own; the province everyone's).")
             @Option(help: "Only this organisation's.", transform: Spellings.halfwidth) var org: String?
             @Flag(help: "Revoked feeds too.") var all = false
@@ -58,6 +60,7 @@ extension MilestoneCommand {
 
         struct Revoke: SessionCommand, PrintsSentence {
             static let configuration = CommandConfiguration(
+                commandName: "revoke",
                 abstract: "Revoke a feed (by its id in the list): its address answers 404 from now on.")
             @Argument(help: "Feed id.") var id: Int64
             @OptionGroup var session: SessionOptions

@@ -10,7 +10,8 @@ struct MilestoneRulesCommand: ParsableCommand {
         subcommands: [List.self, Set.self])
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List the rules (plan, kind, days_after, due_on).")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the rules (plan, kind, days_after, due_on).")
         @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
@@ -22,6 +23,7 @@ struct MilestoneRulesCommand: ParsableCommand {
 
     struct Set: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Set a plan's rule for one kind (province only).",
             discussion: """
                 An enterprise registered with mode relocate into the plan then gets that milestone, due the given \

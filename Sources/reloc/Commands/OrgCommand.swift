@@ -9,7 +9,7 @@ struct OrgCommand: ParsableCommand {
     )
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List organisations.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List organisations.")
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
         @Option(help: "Only this kind: province, department, city or district.")
@@ -29,6 +29,7 @@ struct OrgCommand: ParsableCommand {
 
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add an organisation (province only); its database role is created with it.")
         @Argument(help: "Short code, e.g. SP or SP-TD.", transform: Spellings.halfwidth) var code: String
         @Option(help: "Chinese name, e.g. 四平市人民政府.") var name: String
@@ -50,6 +51,7 @@ struct OrgCommand: ParsableCommand {
 
     struct Rename: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "rename",
             abstract: "Record a succession: OLD is succeeded by a new body (work assigned to OLD follows it).")
         @Argument(help: "The organisation being succeeded.") var old: String
         @Option(help: "Code of the successor.") var to: String

@@ -9,7 +9,7 @@ struct ParkCommand: ParsableCommand {
     )
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List parks.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List parks.")
         @Option(help: "Only parks of this city.") var city: String?
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions
@@ -20,7 +20,7 @@ struct ParkCommand: ParsableCommand {
     }
 
     struct Show: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a park.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a park.")
         @Argument(help: "Park code.", transform: Spellings.halfwidth) var code: String
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -33,6 +33,7 @@ struct ParkCommand: ParsableCommand {
 
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a receiving park (province only).",
             discussion:
                 "A high-risk enterprise (§四(三)) may go only to a park with all three of --established, --env-infrastructure and --planning-eia."
@@ -58,7 +59,7 @@ struct ParkCommand: ParsableCommand {
     }
 
     struct Edit: SessionCommand, PrintsSentence {
-        static let configuration = CommandConfiguration(abstract: "Edit a park (province only).")
+        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Edit a park (province only).")
         @Argument(help: "Park code.", transform: Spellings.halfwidth) var code: String
         @Option(help: "Park name.") var name: String?
         @Option(help: "Kind of park.") var kind: ParkKind?

@@ -9,7 +9,7 @@ struct PlanCommand: ParsableCommand {
     )
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List plans.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List plans.")
         @Option(help: "Only plans of this city.") var city: String?
         @Option(help: "Only plans in this status.") var status: PlanStatus?
         @OptionGroup var session: SessionOptions
@@ -22,7 +22,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     struct Show: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a plan and its status history.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a plan and its status history.")
         @Argument(help: "Plan code, e.g. SP-TD.", transform: Spellings.halfwidth) var code: String
         @Option(
             name: .customLong("as-of"),
@@ -59,7 +60,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     struct Add: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a plan (province only).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a plan (province only).")
         @Argument(help: "Plan code, e.g. SP-TD.", transform: Spellings.halfwidth) var code: String
         @Option(help: "The city government (organisation code).") var city: String
         @Option(help: "Plan name, e.g. 四平市铁东区老工业区搬迁改造实施方案.") var name: String
@@ -82,6 +83,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit a plan's text and dates (the province, or the plan's own city).",
             discussion: """
                 A plan's city and district are not edited here: they are given when the plan is added \
@@ -124,6 +126,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Advance: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "advance",
             abstract: "Move a plan one step forward: \(PlanStatus.codes.joined(separator: " → ")).")
         @Argument(help: "Plan code.", transform: Spellings.halfwidth) var code: String
         @Option(help: "The next status.") var to: PlanStatus
@@ -166,6 +169,7 @@ struct PlanCommand: ParsableCommand {
     /// Issue 14: a step recorded in error is corrected by the province, never by editing history.
     struct Correct: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Undo a plan's latest step, recorded in error (province only).",
             discussion: """
                 --step names the status the step set, which must be the plan's latest step: two corrections \

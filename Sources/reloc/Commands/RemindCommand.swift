@@ -16,6 +16,7 @@ struct RemindCommand: ParsableCommand {
 
     struct Run: ConnectionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Plan today's reminders and deliver every message that is due (what the scheduler starts).",
             discussion: """
                 Prints one line: planned, sent, retrying, dead, no-contact, held, superseded, waiting. Exit 0 when
@@ -114,10 +115,12 @@ struct RemindCommand: ParsableCommand {
 
     struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rules",
             abstract: "When reminders are sent, per kind of milestone.", subcommands: [List.self, Set.self])
 
         struct List: SessionCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List the rules in force for every kind of milestone.")
             @OptionGroup var session: SessionOptions
             @OptionGroup var output: ListingOptions
@@ -129,6 +132,7 @@ struct RemindCommand: ParsableCommand {
 
         struct Set: SessionCommand, PrintsSentence {
             static let configuration = CommandConfiguration(
+                commandName: "set",
                 abstract: "Set the rule of one kind of milestone, or the default (province only).",
                 discussion: "Settings not given stay as they are; a kind without its own rule starts from the default.")
             @Argument(help: "default, or a kind of milestone (plan-compiled, site-released, …).") var kind = "default"
@@ -180,10 +184,12 @@ struct RemindCommand: ParsableCommand {
 
     struct Contact: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "contact",
             abstract: "Where an organisation's reminders go.", subcommands: [Add.self, List.self, Remove.self])
 
         struct Add: SessionCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add an e-mail address or a webhook for an organisation (itself or the province).")
             @Argument(help: "Organisation code, e.g. SP.", transform: Spellings.halfwidth) var org: String
             @Option(help: "E-mail address.") var email: String?
@@ -216,7 +222,7 @@ struct RemindCommand: ParsableCommand {
         }
 
         struct List: SessionCommand {
-            static let configuration = CommandConfiguration(abstract: "List contacts.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List contacts.")
             @Option(help: "Only this organisation's.", transform: Spellings.halfwidth) var org: String?
             @OptionGroup var session: SessionOptions
             @OptionGroup var output: ListingOptions
@@ -227,7 +233,8 @@ struct RemindCommand: ParsableCommand {
         }
 
         struct Remove: SessionCommand, PrintsSentence {
-            static let configuration = CommandConfiguration(abstract: "Remove a contact (by its id in the list).")
+            static let configuration = CommandConfiguration(
+                commandName: "remove", abstract: "Remove a contact (by its id in the list).")
             @Argument(help: "Contact id.") var id: Int64
             @OptionGroup var session: SessionOptions
             @OptionGroup(visibility: .hidden) var output: FormatOptions
@@ -241,6 +248,7 @@ struct RemindCommand: ParsableCommand {
 
     struct Status: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Did the job run, and what needs a person: the last run of each day, dead and waiting messages.")
         @Option(help: "Days of runs to show.") var days: Int = 14
         @OptionGroup var session: SessionOptions
@@ -264,6 +272,7 @@ struct RemindCommand: ParsableCommand {
 
     struct History: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "The messages the job composed and what became of them (how to check that it ran).")
         @Option(help: "Only messages to this organisation.", transform: Spellings.halfwidth) var org: String?
         @Option(
@@ -286,6 +295,7 @@ struct RemindCommand: ParsableCommand {
 
     struct Retry: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract:
                 "Put a dead or retrying message back in the queue; the next run sends it (same idempotency key) to the recipient's contacts as they are then."
         )

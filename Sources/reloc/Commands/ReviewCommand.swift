@@ -11,6 +11,7 @@ struct ReviewCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List completions submitted for review, oldest first (default: pending only).")
         @Flag(help: "Decided ones too.") var all = false
         @Option(help: "Only this milestone's (id).") var milestone: Int64?
@@ -26,6 +27,7 @@ struct ReviewCommand: ParsableCommand {
 
     struct Accept: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "accept",
             abstract: "销号: accept a completion (province only); the milestone is closed on the day submitted.")
         @Argument(help: "Completion id (reloc review list).") var id: Int64
         @Option(help: "A note.") var note: String?
@@ -55,6 +57,7 @@ struct ReviewCommand: ParsableCommand {
 
     struct Kinds: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "kinds",
             abstract: "Which milestones the province reviews: kinds, and every task's milestone.",
             subcommands: [Show.self, Set.self], defaultSubcommand: Show.self)
 
@@ -71,6 +74,7 @@ struct ReviewCommand: ParsableCommand {
 
         struct Set: SessionCommand, PrintsSentence {
             static let configuration = CommandConfiguration(
+                commandName: "set",
                 abstract: "Set the reviewed kinds to exactly those given (province only).",
                 discussion: """
                     Kinds: \(MilestoneKind.codes.joined(separator: ", ")). --tasks / --no-tasks: whether every \

@@ -16,7 +16,7 @@ struct SiteCommand: ParsableCommand {
     )
 
     struct List: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "List sites.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List sites.")
         @Option(help: "Only this plan.", transform: Spellings.halfwidth) var plan: String?
         @Option(help: "Only this city.") var city: String?
         @Option(help: "Only this environmental state.") var state: SiteState?
@@ -32,7 +32,7 @@ struct SiteCommand: ParsableCommand {
     }
 
     struct Show: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a site.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a site.")
         @Argument(help: "Site id.") var id: Int64
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: FormatOptions
@@ -45,6 +45,7 @@ struct SiteCommand: ParsableCommand {
 
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a vacated site of your city; prints its id.",
             discussion: """
                 Either an enterprise's original site (--enterprise ID: plan, name and, unless given, area come from the \
@@ -83,6 +84,7 @@ struct SiteCommand: ParsableCommand {
 
     struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit a site's name, area, planned reuse, heritage or note.")
         @Argument(help: "Site id.") var id: Int64
         @Option(help: "Name.") var name: String?
@@ -108,6 +110,7 @@ struct SiteCommand: ParsableCommand {
 
     struct Survey: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "survey",
             abstract:
                 "Record the environmental survey (环境调查); with --result, also the risk assessment (风险评估) and its result."
         )
@@ -126,6 +129,7 @@ struct SiteCommand: ParsableCommand {
 
     struct Remediate: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "remediate",
             abstract: "Record the remediation (治理修复) of a contaminated site: --planned, then --done.")
         @Argument(help: "Site id.") var id: Int64
         @Flag(help: "The remediation is planned.") var planned = false
@@ -146,6 +150,7 @@ struct SiteCommand: ParsableCommand {
 
     struct Release: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "release",
             abstract: "Release a site for reuse; refused unless risk-assessed and clean or remediated.")
         @Argument(help: "Site id.") var id: Int64
         @Option(help: "The date of the release, YYYY-MM-DD.") var on: CalendarDate
@@ -160,7 +165,8 @@ struct SiteCommand: ParsableCommand {
     }
 
     struct History: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "The steps of a site's environmental record.")
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "The steps of a site's environmental record.")
         @Argument(help: "Site id.") var id: Int64
         @OptionGroup var session: SessionOptions
         @OptionGroup var output: ListingOptions

@@ -10,6 +10,7 @@ struct SupervisionCommand: ParsableCommand {
 
     struct Settings: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "settings",
             abstract: "Show the supervision settings, or set them (province only), in working days.",
             discussion: """
                 Without options: shows them (anyone). Each is a number of working days, 1 to 30 \

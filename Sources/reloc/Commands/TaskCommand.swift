@@ -13,6 +13,7 @@ struct TaskCommand: ParsableCommand {
 
     struct List: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List tasks with their lead, latest progress and due date.")
         @Flag(help: "Only tasks assigned to the acting organisation (or to its predecessors).") var mine = false
         @Option(
@@ -42,6 +43,7 @@ struct TaskCommand: ParsableCommand {
 
     struct Show: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a task: its departments (as assigned and now), milestones and full progress history.")
         @Argument(help: "Task number.") var number: Int
         @OptionGroup var asOf: AsOfOptions
@@ -93,7 +95,8 @@ struct TaskCommand: ParsableCommand {
     }
 
     struct Add: SessionCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a task (province only); prints its number.")
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Add a task (province only); prints its number.")
         @Option(help: "Task number (default: the next free one).") var number: Int?
         @Option(help: "The task's wording.") var title: String
         @Option(help: "The plan it belongs to (default: province-wide).", transform: Spellings.halfwidth) var plan:
@@ -112,6 +115,7 @@ struct TaskCommand: ParsableCommand {
 
     struct Edit: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Change a task's title, due date, plan or note (province only).")
         @Argument(help: "Task number.") var number: Int
         @Option(help: "The task's wording.") var title: String?
@@ -129,6 +133,7 @@ struct TaskCommand: ParsableCommand {
 
     struct Assign: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "assign",
             abstract: "Assign a department to a task (province only); --lead makes it the lead.")
         @Argument(help: "Task number.") var number: Int
         @Option(help: "The department (organisation code).", transform: Spellings.halfwidth) var org: String
@@ -144,6 +149,7 @@ struct TaskCommand: ParsableCommand {
 
     struct Unassign: SessionCommand, PrintsSentence {
         static let configuration = CommandConfiguration(
+            commandName: "unassign",
             abstract:
                 "End a department's assignment to a task on a day (province only); it stays in the task's history. The lead cannot be unassigned: make another lead first."
         )

@@ -11,6 +11,7 @@ struct TemplateCommand: ParsableCommand {
 
     struct Enterprises: RelocCommand, WritesItsOwnFile {
         static let configuration = CommandConfiguration(
+            commandName: "enterprises",
             abstract: "An empty enterprise import file: --format xlsx (with a sheet 填写说明) or csv.",
             discussion: """
                 The header row of reloc enterprise import (plan, name and mode required). In a workbook the second \

@@ -10,6 +10,7 @@ struct UserCommand: ParsableCommand {
 
     struct Add: SessionCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Create a login for a person in an organisation (province only).",
             discussion:
                 "The password is read from a prompt (or stdin), or the first line of --password-file; never from a flag value."
