@@ -18,7 +18,13 @@ extension Web {
     /// register (a million milestones in make bench); the rest are in 我的任务 and the CLI.
     static let homeMilestones = 100
 
+    /// The person's 总览, as their role reads it now, or as it read it at most
+    /// RELOC_WEB_HOME_SECONDS ago (HomeCache).
     func home(for person: WebPerson) async throws -> Home {
+        try await homeCache.home(role: person.role) { try await self.readHome(for: person) }
+    }
+
+    func readHome(for person: WebPerson) async throws -> Home {
         try await database(as: person) { db in
             var tasks = Tasks.Filter()
             var milestones = Milestones.Filter()

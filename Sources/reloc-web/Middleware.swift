@@ -24,6 +24,8 @@ struct WebMiddleware: RouterMiddleware {
         } catch {
             response = failure(Failures.from(error, rules: web.rules, logger: web.logger), request)
         }
+        // The server's own writes are seen at once on 总览 (HomeCache): whatever a POST changed.
+        if request.method != .get && request.method != .head { await web.homeCache.clear() }
         Security.apply(&response.headers)
         let route = context.endpointPath ?? "unmatched"
         web.metrics.record(

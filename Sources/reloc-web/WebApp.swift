@@ -34,6 +34,8 @@ final class Web: Sendable {
     let rules: CachedRuleBook
     let metrics = Metrics()
     let logger: Logger
+    /// 总览's figures, kept a few seconds per role and day (HomeCache).
+    let homeCache: HomeCache
 
     static let sessionCookie = "reloc_session"
     static let signInCookie = "reloc_signin"
@@ -41,6 +43,7 @@ final class Web: Sendable {
     init(settings: WebSettings, logger: Logger = Logger(label: "reloc-web")) async throws {
         self.settings = settings
         self.logger = logger
+        homeCache = HomeCache(seconds: settings.homeSeconds, zone: settings.zone)
         pool = ConnectionPool(settings: settings.database, size: settings.poolSize)
         let words = try await Web.database(pool) { db in try DatabaseRuleBook.all(on: db) }
         rules = CachedRuleBook(rules: words)
@@ -48,21 +51,25 @@ final class Web: Sendable {
 
     /// Runs `work` in one transaction on a pooled connection: as the authenticator, or, given a
     /// person, as their organisation's role with their login named (WebSessions.act).
+    /// `transaction: false`, as the authenticator only: each statement of `work` commits on its
+    /// own (a session's lookup is one statement: BEGIN and COMMIT would double its round trips).
     @discardableResult
     func database<T: Sendable>(
-        as person: WebPerson? = nil, _ work: @escaping @Sendable (PGConnection) throws -> T
+        as person: WebPerson? = nil, transaction: Bool = true, _ work: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
-        try await Web.database(pool, as: person, work)
+        try await Web.database(pool, as: person, transaction: transaction, work)
     }
 
     @discardableResult
     static func database<T: Sendable>(
-        _ pool: ConnectionPool, as person: WebPerson? = nil, _ work: @escaping @Sendable (PGConnection) throws -> T
+        _ pool: ConnectionPool, as person: WebPerson? = nil, transaction: Bool = true,
+        _ work: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
         let pooled = try await pool.checkout()
         do {
             let value = try await Blocking.run {
-                try pooled.connection.withTransaction { db in
+                if person == nil && !transaction { return try work(pooled.connection) }
+                return try pooled.connection.withTransaction { db in
                     if let person { try WebSessions.act(as: person, on: db) }
                     return try work(db)
                 }
@@ -93,7 +100,7 @@ final class Web: Sendable {
         let idleMinutes = settings.idleMinutes
         let found: WebSessions.Found? =
             WebSessions.isToken(token)
-            ? try await database { db in
+            ? try await database(transaction: false) { db in
                 let sessions = WebSessions(db)
                 let found = try sessions.find(token: token, idleMinutes: idleMinutes)
                 if let found, found.idle || found.person == nil {

@@ -22,6 +22,11 @@ struct WebSettings: Sendable {
     var secureCookies = false
     /// Take the client's address from X-Forwarded-For (RELOC_WEB_TRUST_PROXY=1, behind nginx only).
     var trustProxy = false
+    /// 总览's figures are kept this long per role and day (RELOC_WEB_HOME_SECONDS, default 5; 0:
+    /// read afresh every time): HomeCache.
+    var homeSeconds = 5
+    /// The programme's zone (RELOC_TIMEZONE), whose date is the day HomeCache keeps figures for.
+    var zone: String?
 
     static let usage = "usage: reloc-web [--listen HOST:PORT] [--database URL]"
 
@@ -59,6 +64,13 @@ struct WebSettings: Sendable {
             }
             idleMinutes = minutes
         }
+        if let value = environment["RELOC_WEB_HOME_SECONDS"] {
+            guard let seconds = Int(value), (0...60).contains(seconds) else {
+                throw WebSettingsError("RELOC_WEB_HOME_SECONDS is \(value): give seconds from 0 to 60")
+            }
+            homeSeconds = seconds
+        }
+        zone = environment["RELOC_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 }
         secureCookies = environment["RELOC_WEB_SECURE_COOKIES"] == "1"
         trustProxy = environment["RELOC_WEB_TRUST_PROXY"] == "1"
     }

@@ -33,7 +33,9 @@ final class WebFixture: @unchecked Sendable {
         let database = try TestDatabase.make(.jilin2014)
         defer { TestDatabase.drop(database) }
         let url = try TestDatabase.url(of: database).replacingOccurrences(of: "user=postgres", with: "user=reloc_web")
-        var environment = ["RELOC_WEB_SIGNIN_URL": try signInURL(database)]
+        // 总览 read afresh every time (HomeCache), unless a test asks otherwise: tests write
+        // through SQL and read the page at once.
+        var environment = ["RELOC_WEB_SIGNIN_URL": try signInURL(database), "RELOC_WEB_HOME_SECONDS": "0"]
         for (key, value) in extra { environment[key] = value }
         let settings = try WebSettings(
             arguments: ["--listen", "127.0.0.1:0", "--database", url], environment: environment)

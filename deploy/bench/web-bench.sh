@@ -5,6 +5,8 @@
 # missing) for BENCH_WEB_SECONDS (default 20) each:
 #   - the home page (总览) of a department (省发展改革委, JL-FGW) and of the province (JL);
 #   - a progress report POSTed on the department's task 2 (with its session and form token).
+# 总览's figures are kept RELOC_WEB_HOME_SECONDS (default 5) per role and day by reloc-web
+# (HomeCache); RELOC_WEB_HOME_SECONDS=0 measures every request reading them afresh.
 # Prints p50/p95/p99 latency, requests per second, errors (socket errors and non-2xx/3xx
 # answers) and the server's peak RSS (VmHWM), against the goals: p95 < 100 ms for the home page,
 # 0 errors, RSS < 200 MB. A fresh database reloc_bench_web on the local cluster, dropped at the end
@@ -120,7 +122,7 @@ load() {
     line="$(wrk -t "$(( n < 2 ? 1 : 2 ))" -c "$n" -d "${seconds}s" --timeout 10s -H "Cookie: reloc_session=$2" -s "$3" "$base$4" | tail -n1)"
     printf '%-38s %s\n' "$1" "$line"
 }
-echo "web bench: $enterprises enterprises, $milestones milestones (shaped around $as_of), $clients clients, ${seconds}s each, reloc-web pool ${RELOC_WEB_POOL:-16}; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "web bench: $enterprises enterprises, $milestones milestones (shaped around $as_of), $clients clients, ${seconds}s each, reloc-web pool ${RELOC_WEB_POOL:-16}, 总览 kept ${RELOC_WEB_HOME_SECONDS:-5} s; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 # Warm-up (connections of the pool, plans cached), not counted.
 wrk -t 2 -c "$clients" -d 3s -H "Cookie: reloc_session=$fgw" "$base/" >/dev/null
 # The pages' size, and one client alone: the time a request takes without waiting for others.

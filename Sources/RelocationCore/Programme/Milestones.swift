@@ -51,7 +51,7 @@ public struct Milestones {
             db,
             """
             WITH day AS (SELECT \(filter.asOf.sql) AS as_of),
-            params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day),
+            params AS (SELECT day.as_of, reloc.acting_org_ids_on(day.as_of) AS mine FROM day)\(filter.candidates ?? ""),
             latest AS (
                 SELECT DISTINCT ON (r.milestone_id) r.milestone_id, r.percent, r.status
                 FROM reloc.progress_report r, params
@@ -89,6 +89,8 @@ public struct Milestones {
                 LEFT JOIN reloc.task t ON t.id = m.task_id
                 LEFT JOIN reloc.site s ON s.id = m.site_id
                 LEFT JOIN latest l ON l.milestone_id = m.id
+                -- By due date: only the candidates are lighted (MilestoneCandidates.swift), each by its key.
+                \(unsafeRaw: filter.candidates == nil ? "" : "WHERE m.id = ANY (ARRAY(SELECT id FROM candidates)) AND lt.milestone_id = ANY (ARRAY(SELECT id FROM candidates))")
             )
             SELECT id, kind, title, short_title, attached_to, plan, enterprise_id, enterprise, task, site_id, owner, owner_name, due_on,
                    done_on, state, days_left, percent, status, as_of, light, extensions, original_due_on

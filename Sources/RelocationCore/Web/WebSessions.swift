@@ -86,14 +86,29 @@ public struct WebSessions {
     /// The open session of a cookie's token, touched (last seen now, to the half minute) unless idle.
     public func find(token: String, idleMinutes: Int) throws -> Found? {
         guard WebSessions.isToken(token) else { return nil }
+        // One statement (found, touched, the person): a request's session costs one round trip.
+        // Touched at most every 30 seconds: the idle timeout counts in minutes, and every request
+        // writing the session's one row made a person's parallel requests queue on its lock (make
+        // bench: 50 clients on one session, docs/performance-web.md); the UPDATE's own condition
+        // is checked again on the row as it is when locked, so those that waited write nothing.
         let rows = try db.query(
             """
-            SELECT s.id, s.login, p.org_code, p.role_name, p.is_province,
-                   encode(sha256(convert_to('csrf:' || \(token), 'UTF8')), 'hex') AS csrf,
-                   s.last_seen_at < now() - \(idleMinutes) * interval '1 minute' AS idle
-            FROM reloc.web_session s
-            LEFT JOIN LATERAL reloc.web_person(s.login) p ON true
-            WHERE s.token_hash = sha256(decode(\(token), 'hex')) AND s.ended_at IS NULL
+            WITH found AS (
+                SELECT s.id, s.login, s.last_seen_at < now() - \(idleMinutes) * interval '1 minute' AS idle
+                FROM reloc.web_session s
+                WHERE s.token_hash = sha256(decode(\(token), 'hex')) AND s.ended_at IS NULL
+            ),
+            touched AS (
+                UPDATE reloc.web_session s SET last_seen_at = now()
+                FROM found f
+                WHERE s.id = f.id AND NOT f.idle AND s.ended_at IS NULL
+                  AND s.last_seen_at < now() - interval '30 seconds'
+                RETURNING s.id
+            )
+            SELECT f.id, f.login, p.org_code, p.role_name, p.is_province, f.idle,
+                   encode(sha256(convert_to('csrf:' || \(token), 'UTF8')), 'hex') AS csrf
+            FROM found f
+            LEFT JOIN LATERAL reloc.web_person(f.login) p ON true
             """
         ).rows
         guard let row = rows.first else { return nil }
@@ -105,14 +120,6 @@ public struct WebSessions {
             }
         }
         let idle = row["idle"] == "t"
-        // Touched at most every 30 seconds: the idle timeout counts in minutes, and every request
-        // writing the session's one row made a person's parallel requests queue on its lock (make
-        // bench: 50 clients on one session, docs/performance-web.md).
-        if !idle {
-            try db.execute(
-                "UPDATE reloc.web_session SET last_seen_at = now() WHERE id = \(id) AND last_seen_at < now() - interval '30 seconds'"
-            )
-        }
         return Found(id: id, person: person, csrf: row["csrf"] ?? "", idle: idle)
     }
 
