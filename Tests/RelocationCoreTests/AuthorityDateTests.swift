@@ -17,13 +17,7 @@ struct AuthorityDateTests {
             try admin.execute(
                 SQLQuery(unsafeSQL: "ALTER DATABASE \"\(fixture.database)\" SET reloc.timezone = 'Pacific/Kiritimati'"))
             let province = try fixture.admin()
-            let department = try province.query(
-                """
-                SELECT o.code FROM reloc.task_assignment a JOIN reloc.task t ON t.id = a.task_id
-                JOIN reloc.organisation o ON o.id = a.org_id
-                WHERE t.number = 5 AND NOT a.lead AND a.ended_on IS NULL ORDER BY a.position LIMIT 1
-                """
-            ).scalar(String.self)
+            let department = try fixture.coAssignedDepartment(task: 5)
             try province.execute(
                 """
                 UPDATE reloc.task_assignment SET ended_on = reloc.programme_today()

@@ -16,6 +16,17 @@ struct ProgrammeFixture {
     func acting(_ code: String) throws -> PGConnection { try TestDatabase.connect(database, actingAs: code) }
     func admin() throws -> PGConnection { try TestDatabase.connect(database) }
 
+    /// A department sharing task `number` (not its lead) whose assignment has not ended.
+    func coAssignedDepartment(task number: Int) throws -> String {
+        try admin().query(
+            """
+            SELECT o.code FROM reloc.task_assignment a JOIN reloc.task t ON t.id = a.task_id
+            JOIN reloc.organisation o ON o.id = a.org_id
+            WHERE t.number = \(number) AND NOT a.lead AND a.ended_on IS NULL ORDER BY a.position LIMIT 1
+            """
+        ).scalar(String.self)
+    }
+
     func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> RelocCLI.Outcome {
         try RelocCLI.run(arguments, database: database, environment: environment)
     }

@@ -238,13 +238,7 @@ struct ProgressPermissionTests {
     @Test func theInsertPolicyAloneRefusesAnEndedAssignment() throws {
         try ProgrammeFixture.with { fixture in
             let admin = try fixture.admin()
-            let department = try admin.query(
-                """
-                SELECT o.code FROM reloc.task_assignment a JOIN reloc.task t ON t.id = a.task_id
-                JOIN reloc.organisation o ON o.id = a.org_id
-                WHERE t.number = 5 AND NOT a.lead AND a.ended_on IS NULL ORDER BY a.position LIMIT 1
-                """
-            ).scalar(String.self)
+            let department = try fixture.coAssignedDepartment(task: 5)
             let raw = try fixture.acting(department)
             let report: SQLQuery = """
                 INSERT INTO reloc.progress_report (task_id, org_id, percent, status, note)

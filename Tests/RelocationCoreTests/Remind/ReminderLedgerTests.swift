@@ -8,17 +8,6 @@ import Testing
 /// message of the reminder's own recipient only, never left without one once composed, and
 /// nothing an organisation's role can forge or rewrite in plain SQL.
 @Suite struct ReminderLedgerTests {
-    func expectState(_ state: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-        do {
-            try body()
-            Issue.record("expected SQLSTATE \(state), but it went through", sourceLocation: sourceLocation)
-        } catch let error as PGError {
-            #expect(error.sqlState == state, "\(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("expected SQLSTATE \(state), got \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
     /// Reminders of two recipients (the district owning a plan's milestones, the province
     /// escalated to), each in its own recipient's digest, composed by the job and not yet sent.
     static func twoRecipients(_ f: RemindFixture) throws {
@@ -50,7 +39,8 @@ import Testing
             try Self.twoRecipients(f)
             let job = try TestDatabase.connect(f.database)
             try job.execute("SET ROLE reloc_reminder")
-            expectState("23503") {
+            // A composed reminder keeps its message (0036), whichever recipient's the other is.
+            expectSQLState("23514", constraint: "reminder_written_once") {
                 try job.execute(
                     """
                     UPDATE reloc.reminder r SET message_id = (SELECT max(m.id) FROM reloc.reminder_message m
@@ -58,11 +48,11 @@ import Testing
                     WHERE r.id = (SELECT min(id) FROM reloc.reminder)
                     """)
             }
-            expectState("23514") {
+            expectSQLState("23514") {
                 try job.execute(
                     "UPDATE reloc.reminder SET message_id = NULL WHERE id = (SELECT min(id) FROM reloc.reminder)")
             }
-            expectState("23503") {
+            expectSQLState("23503") {
                 try job.execute(
                     """
                     INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, planned_on,
@@ -82,10 +72,10 @@ import Testing
             try Self.twoRecipients(f)
             for code in ["SP-TD", "JL"] {
                 let org = try TestDatabase.connect(f.database, actingAs: code)
-                expectState("42501") {
+                expectSQLState("42501") {
                     try org.execute("UPDATE reloc.reminder SET message_id = message_id + 1, state = 'withdrawn'")
                 }
-                expectState("42501") {
+                expectSQLState("42501") {
                     try org.execute(
                         """
                         INSERT INTO reloc.reminder (milestone_id, recipient_id, due_on, occurrence, occurs_on, planned_on,
@@ -94,11 +84,11 @@ import Testing
                         FROM reloc.reminder
                         """)
                 }
-                expectState("42501") { try org.execute("DELETE FROM reloc.reminder") }
+                expectSQLState("42501") { try org.execute("DELETE FROM reloc.reminder") }
             }
             let province = try TestDatabase.connect(f.database, actingAs: "JL")
-            expectState("23514") { try province.execute("UPDATE reloc.reminder_message SET state = 'sent'") }
-            expectState("42501") {
+            expectSQLState("23514") { try province.execute("UPDATE reloc.reminder_message SET state = 'sent'") }
+            expectSQLState("42501") {
                 try province.execute(
                     "UPDATE reloc.reminder_message SET state = 'sent', sent_at = now(), delivered_to = '{stdout}'")
             }
@@ -131,6 +121,66 @@ import Testing
                     "open 2014-12-01 composed pending 2014-12-08", "open 2014-12-08 composed pending 2014-12-08",
                     "done 2014-12-01 withdrawn superseded 2014-12-01",
                 ], "\(rows)")
+        }
+    }
+
+    /// Written once holds for the job's own role (review of 0035): a delivered reminder is not set
+    /// back to planned (it would be reminded again, its first delivery lost from the ledger), nor
+    /// moved to another message of its recipient.
+    @Test func theJobCannotRewriteADeliveredReminder() throws {
+        try RemindFixture.with { f in
+            for day in 1...3 { try f.milestone("节点\(day)", due: "2014-11-0\(day)", plan: "SP-TD") }
+            #expect(
+                try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(f.outbox)"]).status == 0)
+            let job = try TestDatabase.connect(f.database)
+            try job.execute("SET ROLE reloc_reminder")
+            let sent =
+                "SELECT r.id FROM reloc.reminder r JOIN reloc.reminder_message m ON m.id = r.message_id WHERE m.state = 'sent'"
+            expectSQLState("23514", constraint: "reminder_written_once") {
+                try job.execute(
+                    SQLQuery(unsafeSQL: "UPDATE reloc.reminder SET state = 'planned' WHERE id = (\(sent) LIMIT 1)"))
+            }
+            expectSQLState("23514", constraint: "reminder_written_once") {
+                try job.execute(
+                    SQLQuery(
+                        unsafeSQL: """
+                            UPDATE reloc.reminder r SET message_id = (SELECT max(m.id) FROM reloc.reminder_message m
+                                                                      WHERE m.recipient_id = r.recipient_id AND m.id <> r.message_id)
+                            WHERE r.id = (\(sent) LIMIT 1)
+                            """))
+            }
+            expectSQLState("42501") {  // the job's grant is on state and message_id only
+                try job.execute(
+                    SQLQuery(unsafeSQL: "UPDATE reloc.reminder SET due_on = due_on + 1 WHERE id = (\(sent) LIMIT 1)"))
+            }
+            let second = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(f.outbox)"])
+            #expect(second.status == 0 && second.stdout.contains("sent 0,"), "\(second.stdout)")
+        }
+    }
+
+    /// By hand, the province puts back in the queue only a dead or retrying message (`reloc remind
+    /// retry`): a sent one is not delivered twice, nor its sent_at rewritten.
+    @Test func theProvinceRetriesOnlyDeadOrRetryingMessages() throws {
+        try RemindFixture.with { f in
+            for day in 1...3 { try f.milestone("节点\(day)", due: "2014-11-0\(day)", plan: "SP-TD") }
+            let nowhere = "jsonl:/nonexistent-reloc-\(UUID())/x.jsonl"
+            #expect(try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", nowhere]).status == 0)
+            let retrying = try f.db.query("SELECT min(id) FROM reloc.reminder_message WHERE state = 'retrying'").scalar(
+                Int64.self)
+            let retried = try f.cli(["remind", "retry", "\(retrying)", "--as", "JL"])
+            #expect(retried.status == 0, "\(retried.stderr)")
+            #expect(
+                try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(f.outbox)"]).status == 0)
+            let province = try TestDatabase.connect(f.database, actingAs: "JL")
+            expectSQLState("23514", constraint: "reminder_message_retry_only") {
+                try province.execute(
+                    "UPDATE reloc.reminder_message SET state = 'pending', next_attempt_at = now() WHERE state = 'sent'")
+            }
+            expectSQLState("23514", constraint: "reminder_message_retry_only") {
+                try province.execute("UPDATE reloc.reminder_message SET state = 'dead' WHERE state = 'sent'")
+            }
+            let sentAgain = try f.cli(["remind", "run", "--as-of", "2014-12-01", "--channel", "jsonl:\(f.outbox)"])
+            #expect(sentAgain.status == 0 && sentAgain.stdout.contains("sent 0,"), "\(sentAgain.stdout)")
         }
     }
 }

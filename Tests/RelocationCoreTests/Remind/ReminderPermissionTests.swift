@@ -7,25 +7,14 @@ import Testing
 /// Who may change reminder rules and contacts, and what the job's role may do: through the CLI
 /// and through plain SQL as the acting role.
 @Suite struct ReminderPermissionTests {
-    func expectState(_ state: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-        do {
-            try body()
-            Issue.record("expected SQLSTATE \(state), but it went through", sourceLocation: sourceLocation)
-        } catch let error as PGError {
-            #expect(error.sqlState == state, "\(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("expected SQLSTATE \(state), got \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
     @Test func onlyTheProvinceSetsRules() throws {
         try RemindFixture.with { f in
             #expect(try f.cli(["remind", "rules", "set", "--before", "14,3", "--as", "JL"]).status == 0)
             #expect(try f.cli(["remind", "rules", "set", "--before", "5", "--as", "SP"]).status == 77)
             #expect(try f.cli(["remind", "rules", "set", "approved", "--before", "5", "--as", "JL-FGW"]).status == 77)
             let city = try TestDatabase.connect(f.database, actingAs: "SP")
-            expectState("42501") { try city.execute("UPDATE reloc.reminder_rule SET days_before = '{5}'") }
-            expectState("42501") {
+            expectSQLState("42501") { try city.execute("UPDATE reloc.reminder_rule SET days_before = '{5}'") }
+            expectSQLState("42501") {
                 try city.execute("INSERT INTO reloc.reminder_rule (milestone_kind) VALUES ('approved')")
             }
             let list = try f.cli(["remind", "rules", "list", "--format", "json", "--as", "SP"])
@@ -44,10 +33,10 @@ import Testing
             let kind = try f.cli(["remind", "rules", "set", "nonsense", "--before", "3", "--as", "JL"])
             #expect(kind.status == 65, "\(kind.stderr)")
             let province = try TestDatabase.connect(f.database, actingAs: "JL")
-            expectState("23514") {
+            expectSQLState("23514") {
                 try province.execute("INSERT INTO reloc.reminder_rule (milestone_kind) VALUES ('nonsense')")
             }
-            expectState("23514") { try province.execute("UPDATE reloc.reminder_rule SET escalate_after = 0") }
+            expectSQLState("23514") { try province.execute("UPDATE reloc.reminder_rule SET escalate_after = 0") }
         }
     }
 
@@ -67,12 +56,12 @@ import Testing
             let bad = try f.cli(["remind", "contact", "add", "SP", "--webhook", "ftp://x", "--as", "SP"])
             #expect(bad.status == 65, "\(bad.stderr)")
             let city = try TestDatabase.connect(f.database, actingAs: "SP")
-            expectState("42501") {
+            expectSQLState("42501") {
                 try city.execute(
                     "INSERT INTO reloc.reminder_contact (org_id, channel, address) SELECT id, 'email', 'y@cc.gov.cn' FROM reloc.organisation WHERE code = 'CC'"
                 )
             }
-            expectState("23514") {
+            expectSQLState("23514") {
                 try city.execute(
                     "INSERT INTO reloc.reminder_contact (org_id, channel, address) SELECT id, 'email', 'not an address' FROM reloc.organisation WHERE code = 'SP'"
                 )
@@ -95,25 +84,25 @@ import Testing
             let job = try TestDatabase.connect(f.database)
             try job.execute("SET ROLE reloc_reminder")
             #expect(try job.query("SELECT count(*) FROM reloc.milestone").scalar(Int.self) > 0)
-            expectState("42501") { try job.execute("UPDATE reloc.milestone SET done_on = '2014-12-01'") }
-            expectState("42501") { try job.execute("UPDATE reloc.plan SET name = 'x'") }
-            expectState("42501") {
+            expectSQLState("42501") { try job.execute("UPDATE reloc.milestone SET done_on = '2014-12-01'") }
+            expectSQLState("42501") { try job.execute("UPDATE reloc.plan SET name = 'x'") }
+            expectSQLState("42501") {
                 try job.execute("INSERT INTO reloc.reminder_rule (milestone_kind) VALUES ('approved')")
             }
-            expectState("42501") {
+            expectSQLState("42501") {
                 try job.execute(
                     "INSERT INTO reloc.reminder_contact (org_id, channel, address) VALUES (1, 'email', 'a@b.cn')")
             }
-            expectState("42501") { try job.execute("DELETE FROM reloc.reminder") }
-            expectState("42501") { try job.execute("DELETE FROM reloc.reminder_message") }
-            expectState("42501") { try job.execute("UPDATE reloc.reminder_message SET digest = '{}'") }
-            expectState("42501") {
+            expectSQLState("42501") { try job.execute("DELETE FROM reloc.reminder") }
+            expectSQLState("42501") { try job.execute("DELETE FROM reloc.reminder_message") }
+            expectSQLState("42501") { try job.execute("UPDATE reloc.reminder_message SET digest = '{}'") }
+            expectSQLState("42501") {
                 try job.execute("INSERT INTO reloc.progress_report (milestone_id, percent, note) VALUES (1, 5, 'x')")
             }
             // An organisation cannot plan or compose, nor write the ledger.
             let city = try TestDatabase.connect(f.database, actingAs: "SP")
-            expectState("42501") { try city.execute("SELECT reloc.remind_plan('2015-01-01')") }
-            expectState("42501") { try city.execute("UPDATE reloc.reminder SET state = 'planned'") }
+            expectSQLState("42501") { try city.execute("SELECT reloc.remind_plan('2015-01-01')") }
+            expectSQLState("42501") { try city.execute("UPDATE reloc.reminder SET state = 'planned'") }
             // …and reads only the messages addressed to it.
             #expect(try city.query("SELECT count(*) FROM reloc.reminder_message").scalar(Int.self) == 0)
             let district = try TestDatabase.connect(f.database, actingAs: "SP-TD")

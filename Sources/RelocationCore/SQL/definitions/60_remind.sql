@@ -95,6 +95,55 @@ CREATE POLICY reminder_read ON reloc.reminder FOR SELECT TO reloc_app
     USING ((SELECT reloc.acting_is_province()) OR recipient_id = ANY ((SELECT reloc.acting_org_ids())::bigint[]));
 
 
+-- The ledger is written once (0035, 0036): a reminder names its message when it is composed
+-- (planned → composed) and leaves it only when that digest was superseded before it was sent
+-- (→ planned, for the fresh digest, or withdrawn); nothing else of a reminder ever changes. This
+-- holds for the job's own role too: its UPDATE grant is for these steps only, and a delivered
+-- reminder set back to planned would be reminded again, its first delivery lost from the ledger.
+CREATE OR REPLACE FUNCTION reloc.reminder_written_once() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (to_jsonb(NEW) - 'state' - 'message_id') IS DISTINCT FROM (to_jsonb(OLD) - 'state' - 'message_id')
+       OR NOT ((OLD.state, OLD.message_id) IS NOT DISTINCT FROM (NEW.state, NEW.message_id)
+               OR (OLD.state = 'planned' AND NEW.state = 'composed')
+               OR (OLD.state = 'composed' AND NEW.state IN ('planned', 'withdrawn')
+                   AND NEW.message_id IS NOT DISTINCT FROM OLD.message_id
+                   AND EXISTS (SELECT FROM reloc.reminder_message m
+                               WHERE m.id = OLD.message_id AND m.state = 'superseded'))) THEN
+        PERFORM reloc.raise_rule('reminder_written_once',
+            format('reminder %s: %s in message %s → %s in message %s', OLD.id, OLD.state,
+                   coalesce(OLD.message_id::text, '-'), NEW.state, coalesce(NEW.message_id::text, '-')));
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.reminder_written_once() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER reminder_written_once BEFORE UPDATE ON reloc.reminder
+    FOR EACH ROW EXECUTE FUNCTION reloc.reminder_written_once();
+
+-- By hand (the province's `reloc remind retry`), only a dead or retrying message goes back in the
+-- queue — pending, attempts from 0, its error cleared — its delivery record (delivered_to,
+-- sent_at, the digest) kept; the job's role drives a message's life otherwise. An AFTER trigger,
+-- so that an incoherent change is refused in reminder_message_coherent's words first (0010).
+CREATE OR REPLACE FUNCTION reloc.reminder_message_retry_only() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_has_role(current_user, 'reloc_app', 'MEMBER') AND NOT pg_has_role(current_user, 'reloc_reminder', 'MEMBER')
+       AND NOT (OLD.state IN ('dead', 'retrying') AND NEW.state = 'pending'
+                AND (to_jsonb(NEW) - 'state' - 'attempts' - 'next_attempt_at' - 'last_error')
+                    = (to_jsonb(OLD) - 'state' - 'attempts' - 'next_attempt_at' - 'last_error')) THEN
+        PERFORM reloc.raise_rule('reminder_message_retry_only',
+            format('message %s: %s → %s', OLD.id, OLD.state, NEW.state));
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION reloc.reminder_message_retry_only() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER reminder_message_retry_only AFTER UPDATE ON reloc.reminder_message
+    FOR EACH ROW EXECUTE FUNCTION reloc.reminder_message_retry_only();
+
 -- The job reads the register, tasks, milestones and progress (no write policy, no write grant).
 DROP POLICY IF EXISTS organisation_reminder_read ON reloc.organisation;
 CREATE POLICY organisation_reminder_read ON reloc.organisation FOR SELECT TO reloc_reminder USING (true);
