@@ -7,6 +7,8 @@
 #   deploy/local-postgres.sh status   say whether it runs and where
 #   deploy/local-postgres.sh env      print export lines: eval "$(deploy/local-postgres.sh env)"
 #   deploy/local-postgres.sh psql …   run psql against it
+#   deploy/local-postgres.sh bindir   print the folder of the real PostgreSQL programs (the benches'
+#                                     psql: Debian's /usr/bin/psql is a Perl wrapper)
 #   deploy/local-postgres.sh destroy  stop and delete the folder
 #   deploy/local-postgres.sh fresh    start if needed, then drop and create the database anew (the demo)
 #
@@ -223,8 +225,9 @@ case "$command" in
     stop) stop ;;
     status) status ;;
     env) env_lines ;;
+    bindir) find_bindir || die "no PostgreSQL binaries found (install postgresql, or run $0 start)" ;;
     psql) run_psql "$@" ;;
     destroy) destroy ;;
     fresh) fresh ;;
-    *) echo "usage: $0 start|stop|status|env|psql [args…]|fresh|destroy" >&2; exit 64 ;;
+    *) echo "usage: $0 start|stop|status|env|bindir|psql [args…]|fresh|destroy" >&2; exit 64 ;;
 esac

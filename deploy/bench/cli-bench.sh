@@ -10,6 +10,9 @@
 # reloc's settings (PGOPTIONS). Medians of BENCH_RUNS runs (default 40) after a warm-up run.
 # Usage: deploy/bench/cli-bench.sh PATH-TO-RELOC   (a release build: make bench builds one)
 set -euo pipefail
+# The real psql, not Debian's /usr/bin/psql: that is pg_wrapper, a Perl script that costs about
+# 45 ms of CPU a call before psql starts; timed beside reloc it would flatter every ratio.
+PATH="$("$(dirname "$0")/../local-postgres.sh" bindir):$PATH"
 reloc="${1:?usage: cli-bench.sh PATH-TO-RELOC (a release build)}"
 runs="${BENCH_RUNS:-40}"
 admin_url="${DATABASE_URL:?run through make bench, or eval \"\$(deploy/local-postgres.sh env)\" first}"

@@ -9,6 +9,9 @@
 # Best of BENCH_REPEAT runs (default 3): the machine is shared.
 # Usage: deploy/bench/excel-bench.sh [PATH-TO-RELOC]   (BENCH_XLSX_ROWS, default 100000)
 set -euo pipefail
+# The real psql, not Debian's /usr/bin/psql: that is pg_wrapper, a Perl script that costs about
+# 45 ms of CPU a call before psql starts; timed beside reloc it would flatter every ratio.
+PATH="$("$(dirname "$0")/../local-postgres.sh" bindir):$PATH"
 reloc="${1:-.build-release/release/reloc}"
 [ -x "$reloc" ] || reloc=.build/debug/reloc
 echo "binary: $reloc"

@@ -18,6 +18,9 @@
 # Each scale gets a fresh database reloc_bench on the local cluster (dropped at the end).
 # Usage: deploy/bench/remind-bench.sh PATH-TO-RELOC   (BENCH_SCALES="100000 1000000" milestones)
 set -euo pipefail
+# The real psql, not Debian's /usr/bin/psql: that is pg_wrapper, a Perl script that costs about
+# 45 ms of CPU a call before psql starts; timed beside reloc it would flatter every ratio.
+PATH="$("$(dirname "$0")/../local-postgres.sh" bindir):$PATH"
 reloc="${1:-.build/debug/reloc}"
 here="$(cd "$(dirname "$0")" && pwd)"
 scales="${BENCH_SCALES:-100000 1000000}"

@@ -19,6 +19,9 @@
 #   milestones (generating a million takes half an hour on a loaded machine): one scale then;
 #   BENCH_SUPERVISION_DATABASE: another name (a copy of a kept data set, another's cluster's).
 set -euo pipefail
+# The real psql, not Debian's /usr/bin/psql: that is pg_wrapper, a Perl script that costs about
+# 45 ms of CPU a call before psql starts; timed beside reloc it would flatter every ratio.
+PATH="$("$(dirname "$0")/../local-postgres.sh" bindir):$PATH"
 reloc="${1:-.build/debug/reloc}"
 here="$(cd "$(dirname "$0")" && pwd)"
 scales="${BENCH_SCALES:-100000 1000000}"
