@@ -1,6 +1,6 @@
 import Foundation
 
-/// 总览's figures, kept a few seconds (RELOC_WEB_HOME_SECONDS, default 5; 0: never kept) for each
+/// 总览's figures (the page's body and JSON twin made from them), kept a few seconds (RELOC_WEB_HOME_SECONDS, default 5; 0: never kept) for each
 /// acting role and day (issue 16, make bench: 50 people reading the province's counts at once
 /// cost each request a pass over every milestone open or done this month).
 ///
@@ -18,10 +18,10 @@ actor HomeCache {
 
     private struct Entry {
         /// The last reading's figures, and when that reading began (their age counts from then).
-        var value: Web.Home?
+        var value: Web.HomeView?
         var made: ContinuousClock.Instant
         /// A reading under way.
-        var reading: Task<Web.Home, any Error>?
+        var reading: Task<Web.HomeView, any Error>?
     }
 
     private var entries: [Key: Entry] = [:]
@@ -48,13 +48,13 @@ actor HomeCache {
     /// are shown a moment longer (a reading of the province's at a million milestones takes a
     /// while; 50 people need not wait for it): at most the lifetime plus one reading old. A
     /// failed reading keeps nothing.
-    func home(role: String, _ read: @escaping @Sendable () async throws -> Web.Home) async throws -> Web.Home {
+    func home(role: String, _ read: @escaping @Sendable () async throws -> Web.HomeView) async throws -> Web.HomeView {
         guard lifetime > .zero else { return try await read() }
         let key = Key(role: role, day: day())
         let now = ContinuousClock.now
         let entry = entries[key]
         if let entry, let value = entry.value, entry.made.duration(to: now) < lifetime { return value }
-        let reading: Task<Web.Home, any Error>
+        let reading: Task<Web.HomeView, any Error>
         if let running = entry?.reading {
             reading = running
         } else {
@@ -69,7 +69,7 @@ actor HomeCache {
 
     /// Keeps a reading's figures, unless the server wrote meanwhile (`clear`: the reading may
     /// have begun before the write) or it failed.
-    private func settle(_ key: Key, _ reading: Task<Web.Home, any Error>, began: ContinuousClock.Instant) async {
+    private func settle(_ key: Key, _ reading: Task<Web.HomeView, any Error>, began: ContinuousClock.Instant) async {
         let result = await reading.result
         guard entries[key]?.reading == reading else { return }
         switch result {

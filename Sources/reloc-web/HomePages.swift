@@ -18,10 +18,18 @@ extension Web {
     /// register (a million milestones in make bench); the rest are in 我的任务 and the CLI.
     static let homeMilestones = 100
 
+    /// 总览 as kept for a role: the page's body and its JSON twin, made once from one reading of
+    /// the figures, so that a kept page costs a request its session's lookup and a copy, not 100
+    /// rows rendered again (docs/performance-web.md).
+    struct HomeView: Sendable {
+        let html: String
+        let json: String
+    }
+
     /// The person's 总览, as their role reads it now, or as it read it at most
     /// RELOC_WEB_HOME_SECONDS ago (HomeCache).
-    func home(for person: WebPerson) async throws -> Home {
-        try await homeCache.home(role: person.role) { try await self.readHome(for: person) }
+    func home(for person: WebPerson) async throws -> HomeView {
+        try await homeCache.home(role: person.role) { self.view(try await self.readHome(for: person)) }
     }
 
     func readHome(for person: WebPerson) async throws -> Home {
@@ -51,7 +59,17 @@ extension Web {
 
     func homePage(_ request: Request, _ context: WebContext) async throws -> Response {
         let signed = try await signedIn(request)
-        let home = try await home(for: signed.person)
+        let view = try await home(for: signed.person)
+        return Reply.html(HTML.page(title: "总览", person: signed.person, csrf: signed.csrf, body: view.html))
+    }
+
+    func homeAPI(_ request: Request, _ context: WebContext) async throws -> Response {
+        let signed = try await signedIn(request, api: true)
+        return Reply.json(try await home(for: signed.person).json)
+    }
+
+    /// The page's body and the JSON twin of one reading (both from the same figures).
+    func view(_ home: Home) -> HomeView {
         var body = ""
         if let counts = home.counts {
             body += "<h3>各市（州）与省直部门</h3>"
@@ -71,18 +89,12 @@ extension Web {
         if home.milestonesCut {
             body += "<p class=\"note\">只列出到期最早的 \(Web.homeMilestones) 项；全部见“我的任务”或 reloc milestone list。</p>"
         }
-        return Reply.html(HTML.page(title: "总览", person: signed.person, csrf: signed.csrf, body: body))
-    }
-
-    func homeAPI(_ request: Request, _ context: WebContext) async throws -> Response {
-        let signed = try await signedIn(request, api: true)
-        let home = try await home(for: signed.person)
         var fields: [(String, String)] = []
         if let counts = home.counts { fields.append(("counts", JSON.rows(counts))) }
         fields.append(("tasks", JSON.rows(home.tasks)))
         fields.append(("milestones", JSON.rows(home.milestones)))
         fields.append(("milestones_cut", home.milestonesCut ? "true" : "false"))
-        return Reply.json(JSON.object(fields))
+        return HomeView(html: body, json: JSON.object(fields))
     }
 
     func taskTable(_ tasks: PGResult) -> String {

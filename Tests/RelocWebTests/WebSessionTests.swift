@@ -88,6 +88,30 @@ struct WebSessionTests {
         }
     }
 
+    /// Every request asks the database who the session's login acts for now
+    /// (reloc.web_session_find, through web_person): a login taken out of its organisation is
+    /// signed out at its very next request, and the lookup is the server's alone.
+    @Test func aLoginTakenOutOfItsOrganisationIsSignedOutAtItsNextRequest() async throws {
+        try await WebFixture.with { fixture in
+            let login = try fixture.login("JL-FGW")
+            let client = try await fixture.signedIn(login)
+            let other = try await fixture.signedIn(try fixture.login("JL-FGW"))
+            #expect(try await client.get("/").status == 200)
+            try fixture.admin().executeUnsafeScript("REVOKE reloc_org_jl_fgw FROM \(login)")
+            let after = try await client.get("/")
+            #expect(after.status == 303 && after.header("Location") == "/signin")
+            #expect(
+                try fixture.admin().query("SELECT ended_by FROM reloc.web_session WHERE login = \(login)").scalar(
+                    String.self) == "reloc-web: login no longer acts")
+            // Another login of the same organisation goes on.
+            #expect(try await other.get("/").status == 200)
+            // An organisation's role cannot look sessions up (nor touch them through the lookup).
+            let fgw = try TestDatabase.connect(fixture.database, actingAs: "JL-FGW")
+            expectState("42501") { _ = try fgw.query("SELECT * FROM reloc.web_session_find('00', 30)") }
+            expectState("42501") { _ = try fgw.query("SELECT * FROM reloc.web_person(\(login))") }
+        }
+    }
+
     @Test func formsWithoutTheSessionsTokenAreRefused() async throws {
         try await WebFixture.with { fixture in
             let client = try await fixture.signedIn(try fixture.login("JL-FGW"))

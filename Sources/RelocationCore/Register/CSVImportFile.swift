@@ -25,7 +25,7 @@ struct CSVImportFile {
     init(_ text: String, columns: [String], required: [String], source: String?) throws {
         func at(_ line: Int) -> String { source.map { "\($0):\(line):" } ?? "line \(line):" }
         let reading = CSVReader.read(text)
-        var bad = reading.failures.map { failure in
+        let bad = reading.failures.map { failure in
             switch failure {
             case .unterminatedQuote(let line):
                 ImportBadLine(

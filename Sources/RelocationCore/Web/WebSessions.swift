@@ -86,30 +86,10 @@ public struct WebSessions {
     /// The open session of a cookie's token, touched (last seen now, to the half minute) unless idle.
     public func find(token: String, idleMinutes: Int) throws -> Found? {
         guard WebSessions.isToken(token) else { return nil }
-        // One statement (found, touched, the person): a request's session costs one round trip.
-        // Touched at most every 30 seconds: the idle timeout counts in minutes, and every request
-        // writing the session's one row made a person's parallel requests queue on its lock (make
-        // bench: 50 clients on one session, docs/performance-web.md); the UPDATE's own condition
-        // is checked again on the row as it is when locked, so those that waited write nothing.
+        // One call (found, touched at most every 30 s, the person; reloc.web_session_find in
+        // 80_web.sql): one round trip, the plans of its statements kept by the connection.
         let rows = try db.query(
-            """
-            WITH found AS (
-                SELECT s.id, s.login, s.last_seen_at < now() - \(idleMinutes) * interval '1 minute' AS idle
-                FROM reloc.web_session s
-                WHERE s.token_hash = sha256(decode(\(token), 'hex')) AND s.ended_at IS NULL
-            ),
-            touched AS (
-                UPDATE reloc.web_session s SET last_seen_at = now()
-                FROM found f
-                WHERE s.id = f.id AND NOT f.idle AND s.ended_at IS NULL
-                  AND s.last_seen_at < now() - interval '30 seconds'
-                RETURNING s.id
-            )
-            SELECT f.id, f.login, p.org_code, p.role_name, p.is_province, f.idle,
-                   encode(sha256(convert_to('csrf:' || \(token), 'UTF8')), 'hex') AS csrf
-            FROM found f
-            LEFT JOIN LATERAL reloc.web_person(f.login) p ON true
-            """
+            "SELECT id, login, org_code, role_name, is_province, idle, csrf FROM reloc.web_session_find(\(token), \(idleMinutes))"
         ).rows
         guard let row = rows.first else { return nil }
         let id = try row.decode(Int64.self, column: "id")

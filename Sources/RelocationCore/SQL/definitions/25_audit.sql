@@ -26,7 +26,9 @@ BEGIN
         FROM pg_catalog.pg_roles login
         JOIN pg_catalog.pg_auth_members m ON m.member = login.oid
         JOIN pg_catalog.pg_roles org_role ON org_role.oid = m.roleid
-        JOIN reloc.organisation o ON o.role_name = org_role.rolname
+        -- The name as text in the column's collation: compared in "C" (a name's), the organisation
+        -- could not be found by its role_name index (every organisation read, for each audited change).
+        JOIN reloc.organisation o ON o.role_name = org_role.rolname::text COLLATE "default"
         WHERE login.rolname = acting_role AND login.rolcanlogin AND NOT login.rolsuper
         ORDER BY o.successor_id IS NULL DESC, o.id
         LIMIT 1;

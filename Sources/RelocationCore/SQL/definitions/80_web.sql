@@ -48,21 +48,61 @@ CREATE OR REPLACE TRIGGER organisation_web_member AFTER INSERT ON reloc.organisa
 -- The organisation a person's login acts for: the one organisation role it is a member of
 -- (reloc.create_login), the current body first. Only for logins: no superuser, no organisation
 -- role, not reloc_web itself. SECURITY DEFINER: reloc_web reads no organisation by itself.
+-- plpgsql, not SQL: a SQL function with a SET clause is planned afresh at every call, and every
+-- request of reloc-web calls this one (through web_session_find): planning the two pg_roles views
+-- and the joins was most of a kept 总览's database time (make bench, docs/performance-web.md); a
+-- plpgsql function's statement keeps its plan for the connection.
 CREATE OR REPLACE FUNCTION reloc.web_person(login_name text, OUT org_code text, OUT role_name text, OUT is_province boolean)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT o.code, o.role_name, o.kind = 'province'
+BEGIN
+    SELECT o.code, o.role_name, o.kind = 'province' INTO org_code, role_name, is_province
     FROM pg_catalog.pg_roles login
     JOIN pg_catalog.pg_auth_members m ON m.member = login.oid
     JOIN pg_catalog.pg_roles org_role ON org_role.oid = m.roleid
-    JOIN reloc.organisation o ON o.role_name = org_role.rolname
+    -- The name as text in the column's collation: compared in "C" (a name's), the organisation
+    -- could not be found by its role_name index (every organisation read, each request).
+    JOIN reloc.organisation o ON o.role_name = org_role.rolname::text COLLATE "default"
     WHERE login.rolname = login_name AND login.rolcanlogin AND NOT login.rolsuper AND login.rolname <> 'reloc_web'
       AND (o.successor_id IS NULL OR o.succeeded_on > reloc.programme_today())
     ORDER BY o.id
-    LIMIT 1
-$$;
+    LIMIT 1;
+END $$;
 REVOKE ALL ON FUNCTION reloc.web_person(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reloc.web_person(text) TO reloc_web;
+
+-- A request's session, in one call (reloc-web, before every page: WebSessions.find): the open
+-- session of the cookie's token (its SHA-256 is what is stored), touched (last seen now) at most
+-- every 30 seconds unless idle, with the person it acts for now (web_person) and its form token
+-- (derived from the cookie's token, never stored). Touched at most every 30 s: the idle timeout
+-- counts in minutes, and every request writing the session's one row made a person's parallel
+-- requests queue on its lock; the UPDATE checks its condition again on the row as locked, so those
+-- that waited write nothing. plpgsql for the plans kept per connection (web_person, above).
+-- Not SECURITY DEFINER: it runs as reloc_web, the one role granted it, with reloc_web's rights on
+-- its sessions.
+CREATE OR REPLACE FUNCTION reloc.web_session_find(token text, idle_minutes bigint)
+RETURNS TABLE (id bigint, login text, org_code text, role_name text, is_province boolean, idle boolean, csrf text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    SELECT s.id, s.login, s.last_seen_at < now() - idle_minutes * interval '1 minute'
+    INTO id, login, idle
+    FROM reloc.web_session s
+    WHERE s.token_hash = sha256(decode(token, 'hex')) AND s.ended_at IS NULL;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF NOT idle THEN
+        UPDATE reloc.web_session s SET last_seen_at = now()
+        WHERE s.id = web_session_find.id AND s.ended_at IS NULL AND s.last_seen_at < now() - interval '30 seconds';
+    END IF;
+    SELECT p.org_code, p.role_name, p.is_province INTO org_code, role_name, is_province
+    FROM reloc.web_person(login) p;
+    csrf := encode(sha256(convert_to('csrf:' || token, 'UTF8')), 'hex');
+    RETURN NEXT;
+END $$;
+REVOKE ALL ON FUNCTION reloc.web_session_find(text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reloc.web_session_find(text, bigint) TO reloc_web;
 
 -- Throttle: after 5 failures for a login, or 20 from an address, within 15 minutes, sign-in is
 -- refused until the oldest of them is 15 minutes old (guessing passwords is slowed to a crawl;
