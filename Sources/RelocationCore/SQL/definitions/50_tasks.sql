@@ -341,6 +341,37 @@ CREATE OR REPLACE TRIGGER progress_report_reporter_check AFTER INSERT ON reloc.p
     REFERENCING NEW TABLE AS new_reports
     FOR EACH STATEMENT EXECUTE FUNCTION reloc.progress_report_reporter_check();
 
+-- A report on a milestone is on one still open (0037, progress_on_open_milestone): a done
+-- milestone's record is closed — by hand, by its step, or struck off by the province after review
+-- (销号, issue 15) — and its work, if it came undone, is recorded by reopening it first. A
+-- completion returned (退办) or under review leaves the milestone open, so it takes reports.
+-- Every row, whatever its form: the row trigger's WHEN above lets a well-formed row through
+-- unchecked, so this is a trigger of its own (named to fire after progress_report_before_insert,
+-- whose permission words come first). The milestone row is share-locked (as the database: a
+-- reporter may lack the UPDATE policy such a lock asks for): a close racing the report waits or
+-- is waited for, and the report sees the milestone as committed.
+CREATE OR REPLACE FUNCTION reloc.progress_report_open_milestone() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'reloc' OR TG_TABLE_NAME <> 'progress_report' OR TG_OP <> 'INSERT' OR TG_WHEN <> 'BEFORE' THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'reloc.progress_report_open_milestone checks progress reports only';
+    END IF;
+    SELECT x.id, x.title, x.done_on INTO m FROM reloc.milestone x WHERE x.id = NEW.milestone_id FOR SHARE;
+    IF FOUND AND m.done_on IS NOT NULL THEN
+        PERFORM reloc.raise_rule('progress_on_open_milestone',
+            format('milestone %s (%s) was done on %s', m.id, m.title, m.done_on));
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION reloc.progress_report_open_milestone() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER progress_report_open_milestone BEFORE INSERT ON reloc.progress_report
+    FOR EACH ROW WHEN (NEW.milestone_id IS NOT NULL) EXECUTE FUNCTION reloc.progress_report_open_milestone();
+
 -- History is never rewritten: not even the owner changes or deletes a report (the grants already
 -- refuse every application role; this stops the rest, words included).
 CREATE OR REPLACE FUNCTION reloc.progress_report_append_only() RETURNS trigger
