@@ -436,10 +436,11 @@ CREATE POLICY milestone_local_update ON reloc.milestone FOR UPDATE TO reloc_app
 
 -- Progress: insert only, on what is the reporter's (see the trigger); no UPDATE or DELETE policy
 -- and no such privilege for anyone.
--- A task's condition is reloc.task_concerns written out (keep the two alike): as a call, a SQL
--- function with SET search_path is never inlined, and its call a row was ≈ 20 % of a bulk
--- progress import (issue 13, docs/performance-import.md); written out it is an index probe a row,
--- the acting organisations and the programme's date computed once for the statement.
+-- A task's condition is reloc.task_concerns written out (keep the two alike): as a call it is never
+-- inlined — PostgreSQL inlines no scalar SQL function whose body holds a subquery (the EXISTS),
+-- with or without its SET search_path — and its call a row was ≈ 20 % of a bulk progress import
+-- (issue 13, docs/performance-import.md); written out it is an index probe a row, the acting
+-- organisations and the programme's date computed once for the statement.
 DROP POLICY IF EXISTS progress_report_insert ON reloc.progress_report;
 CREATE POLICY progress_report_insert ON reloc.progress_report FOR INSERT TO reloc_app
     WITH CHECK ((SELECT reloc.acting_is_province())
