@@ -29,11 +29,13 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", .upToNextMinor(from: "0.9.20")),
     ],
     targets: [
-        // libpq, the PostgreSQL C client library (Debian: libpq-dev).
-        .systemLibrary(
+        // libpq, the PostgreSQL C client library, loaded when the first connection is opened
+        // (dlopen of libpq.so.5, or RELOC_LIBPQ), not linked: a command that connects to nothing
+        // starts without it (docs/performance-cli.md). Its header libpq-fe.h is needed to build
+        // (Debian: libpq-dev); no pkg-config, whose flags would link libpq (CLibPQ.h says why).
+        .target(
             name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // Our PostgreSQL client over libpq: connections, parameterized queries, decoding, COPY.
         .target(

@@ -45,6 +45,7 @@ public final class PGConnection {
     /// Connects, pinning the session to UTF-8, ISO dates and the statement timeout.
     public init(_ configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
+        try PGConnection.loadLibrary()
         var options = "-c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c client_min_messages=warning"
         options += " -c statement_timeout=\(max(0, configuration.statementTimeoutMilliseconds))"
         // No JIT compilation: reloc's statements are short, but a set-returning function in them
@@ -111,6 +112,17 @@ public final class PGConnection {
 
     deinit {
         PQfinish(handle)
+    }
+
+    /// libpq is loaded when the first connection is opened, not at start (CLibPQ.h): a command
+    /// that connects to nothing pays nothing for it. Without it no connection can be made.
+    static func loadLibrary() throws {
+        guard let reason = reloc_libpq_load() else { return }
+        throw PGError(
+            kind: .libraryUnavailable,
+            message:
+                "libpq could not be loaded: \(String(cString: reason)); install libpq (Debian/Ubuntu: libpq5) or set RELOC_LIBPQ to the path of libpq.so.5"
+        )
     }
 
     /// A URL or key=value string libpq cannot read is the caller's mistake, reported with

@@ -6,6 +6,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The server could not be reached (or is starting or shutting down).
         case connectionFailed
+        /// libpq itself could not be loaded (not installed, or RELOC_LIBPQ names no usable file):
+        /// no connection can be made until it is; `message` says why and what to do.
+        case libraryUnavailable
         /// The connection string (URL or key=value) cannot be parsed: nothing was tried.
         case invalidConnectionString
         /// The server answered but refused the login (authentication failed, no such role or

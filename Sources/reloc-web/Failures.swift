@@ -59,7 +59,7 @@ enum Failures {
     static func fromDatabase(_ error: PGError, rules: any RuleBook, logger: Logger) -> WebFailure {
         switch error.kind {
         case .server: break
-        case .connectionFailed, .connectionLost, .loginRefused, .invalidConnectionString:
+        case .connectionFailed, .connectionLost, .loginRefused, .invalidConnectionString, .libraryUnavailable:
             logger.error("database unavailable", metadata: ["error": "\(error.message)"])
             return WebFailure(status: .serviceUnavailable, message: "数据库暂时不可用，请稍后再试")
         case .decoding, .usage:

@@ -79,6 +79,9 @@ struct ErrorReport: Sendable, Equatable {
             return ErrorReport(
                 status: .unavailable,
                 message: "cannot connect to the database\(target): \(oneLine(error.message)); \(startLocalDatabase)")
+        case .libraryUnavailable:
+            // No server was tried: the message says what to install or set (RELOC_LIBPQ).
+            return ErrorReport(status: .unavailable, message: oneLine(error.message))
         case .invalidConnectionString:
             return ErrorReport(
                 status: .usage,
