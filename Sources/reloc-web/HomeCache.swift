@@ -7,8 +7,8 @@ import Foundation
 /// What is kept was read as that role, so row-level security decided it; it is never shown to
 /// another role (two logins of one organisation act as the same role and see the same rows). The
 /// server's own writes (every POST) drop everything kept, so a person sees their own change at
-/// once; a change made elsewhere (the CLI, an import, psql) shows within the lifetime (plus the
-/// time one reading takes): the figures may be up to RELOC_WEB_HOME_SECONDS old (docs/usage/web.md,
+/// once; a change made elsewhere (the CLI, an import, psql) shows within twice the lifetime: the
+/// figures may be up to 2 × RELOC_WEB_HOME_SECONDS old (docs/usage/web.md,
 /// docs/performance-web.md).
 actor HomeCache {
     struct Key: Hashable {
@@ -44,10 +44,12 @@ actor HomeCache {
     }
 
     /// The role's figures for today: those read less than the lifetime ago; else `read`'s, one
-    /// reading for all who ask meanwhile. While figures past their lifetime are read again, they
-    /// are shown a moment longer (a reading of the province's at a million milestones takes a
-    /// while; 50 people need not wait for it): at most the lifetime plus one reading old. A
-    /// failed reading keeps nothing.
+    /// reading for all who ask meanwhile. Past their lifetime, kept figures are shown while a new
+    /// reading is under way only if they are younger than twice the lifetime (a reading of the
+    /// province's at a million milestones takes a while; 50 people need not wait for it); older
+    /// ones — the first request after a quiet spell — wait for the new reading (hostile review:
+    /// a page from the last visit, any age, was shown once more). So a page is at most twice the
+    /// lifetime old. A failed reading keeps nothing.
     func home(role: String, _ read: @escaping @Sendable () async throws -> Web.HomeView) async throws -> Web.HomeView {
         guard lifetime > .zero else { return try await read() }
         let key = Key(role: role, day: day())
@@ -63,7 +65,7 @@ actor HomeCache {
             entries[key] = Entry(value: entry?.value, made: entry?.made ?? now, reading: reading)
             Task { await self.settle(key, reading, began: now) }
         }
-        if let value = entry?.value { return value }
+        if let entry, let value = entry.value, entry.made.duration(to: now) < lifetime * 2 { return value }
         return try await reading.value
     }
 

@@ -26,7 +26,7 @@ extension Web {
         let json: String
     }
 
-    /// The person's 总览, as their role reads it now, or as it read it at most
+    /// The person's 总览, as their role reads it now, or as it read it at most twice
     /// RELOC_WEB_HOME_SECONDS ago (HomeCache).
     func home(for person: WebPerson) async throws -> HomeView {
         try await homeCache.home(role: person.role) { self.view(try await self.readHome(for: person)) }

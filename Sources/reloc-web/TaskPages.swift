@@ -100,6 +100,35 @@ extension Web {
             rule: "progress_report_writers", detail: "\(what) is not \(person.organisation)'s to report on")
     }
 
+    /// The progress form, and for a milestone the form that marks it done.
+    func progressForms(_ subject: RelocationCore.Progress.Subject, path: String, csrf: String) -> String {
+        let options = ProgressStatus.allCases.map { "<option value=\"\($0.rawValue)\">\(HTML.escape($0.zh))</option>" }
+        var forms = """
+            <h3>报告进展</h3>
+            <form method="post" action="\(path)/progress" class="report">
+            \(HTML.csrfField(csrf))
+            <label>进度（%） <input name="percent" inputmode="decimal" required></label>
+            <label>状态 <select name="status"><option value="">（按进度）</option>\(options.joined())</select></label>
+            <label>说明 <textarea name="note" rows="3" required></textarea></label>
+            <label>佐证文号 <input name="evidence" placeholder="如 吉政办发〔2014〕29号；多个以分号隔开"></label>
+            <button>提交</button>
+            </form>
+            """
+        if case .milestone = subject {
+            forms += """
+                <h3>标记完成</h3>
+                <form method="post" action="\(path)/done" class="done">
+                \(HTML.csrfField(csrf))
+                <label>完成日期 <input name="on" type="date"></label>
+                <label>说明 <input name="note"></label>
+                <label>佐证文号 <input name="evidence" placeholder="须经省里审核的节点必填；多个以分号隔开"></label>
+                <button>标记完成</button>
+                </form>
+                """
+        }
+        return forms
+    }
+
     func subjectPage(_ request: Request, _ context: WebContext, kind: String) async throws -> Response {
         let signed = try await signedIn(request)
         let subject = try Web.subject(context, kind)
@@ -120,29 +149,17 @@ extension Web {
         case .milestone:
             body = milestoneTable(found.show)
         }
-        let options = ProgressStatus.allCases.map { "<option value=\"\($0.rawValue)\">\(HTML.escape($0.zh))</option>" }
-        body += """
-            <h3>报告进展</h3>
-            <form method="post" action="\(path)/progress" class="report">
-            \(HTML.csrfField(signed.csrf))
-            <label>进度（%） <input name="percent" inputmode="decimal" required></label>
-            <label>状态 <select name="status"><option value="">（按进度）</option>\(options.joined())</select></label>
-            <label>说明 <textarea name="note" rows="3" required></textarea></label>
-            <label>佐证文号 <input name="evidence" placeholder="如 吉政办发〔2014〕29号；多个以分号隔开"></label>
-            <button>提交</button>
-            </form>
-            """
-        if case .milestone = subject {
+        // A milestone done takes no report (rule progress_on_open_milestone) and is done already:
+        // the page says so instead of offering two forms PostgreSQL would refuse or ignore.
+        var doneOn: String?
+        if case .milestone = subject { doneOn = found.show.rows.first?["done_on"] }
+        if let doneOn {
             body += """
-                <h3>标记完成</h3>
-                <form method="post" action="\(path)/done" class="done">
-                \(HTML.csrfField(signed.csrf))
-                <label>完成日期 <input name="on" type="date"></label>
-                <label>说明 <input name="note"></label>
-                <label>佐证文号 <input name="evidence" placeholder="须经省里审核的节点必填；多个以分号隔开"></label>
-                <button>标记完成</button>
-                </form>
+                <p class="note">本节点已于 \(HTML.escape(doneOn)) 完成，不再接受进展报告；\
+                如工作需要继续，请先重新打开（reloc milestone reopen）。</p>
                 """
+        } else {
+            body += progressForms(subject, path: path, csrf: signed.csrf)
         }
         body += "<h3>进展记录</h3>"
         body += HTML.table(

@@ -75,6 +75,23 @@ struct WebHomeCacheTests {
         }
     }
 
+    /// A kept page is never more than twice the lifetime old: the first request after a quiet
+    /// spell waits for a new reading rather than being shown the last visit's page (hostile
+    /// review: a change made 110 s before was still missing with a 30 s lifetime).
+    @Test func afterAQuietSpellTheFirstRequestIsNotShownAnOldPage() async throws {
+        try await WebFixture.with(environment: ["RELOC_WEB_HOME_SECONDS": "1"]) { fixture in
+            let fgw = try await fixture.signedIn(try fixture.login("JL-FGW"))
+            let province = try await fixture.signedIn(try fixture.login("JL"))
+            let before = try Self.overdue(try await province.get("/api/v1/home").body, of: "JL-FGW")
+            #expect(!(try await fgw.get("/").body.contains("静默节点")))
+            try Self.addOverdue(fixture, title: "静默节点")
+            try await Task.sleep(for: .seconds(2.5))  // more than twice the lifetime, nobody asking
+            #expect(try await fgw.get("/").body.contains("静默节点"), "the first request after the quiet spell")
+            #expect(
+                try Self.overdue(try await province.get("/api/v1/home").body, of: "JL-FGW") == String(Int(before)! + 1))
+        }
+    }
+
     /// RELOC_WEB_HOME_SECONDS is checked as the other settings are.
     @Test func theLifetimeIsASettingWithBounds() throws {
         let url = "postgresql:///reloc"

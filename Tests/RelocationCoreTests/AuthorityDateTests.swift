@@ -55,4 +55,27 @@ struct AuthorityDateTests {
             expectSQLState("42501") { try admin.execute("SELECT reloc.lock_enterprise_land(1)") }
         }
     }
+
+    /// The programme's own zone is refused beyond ±14 hours as a session's is: authority decided
+    /// a week ahead is no authority (hostile review: ALTER DATABASE … SET reloc.timezone =
+    /// '<X>-167' moved programme_today seven days on, while today() refused only a session's).
+    @Test func aDatabaseZoneBeyondFourteenHoursIsRefused() throws {
+        try ProgrammeFixture.with { fixture in
+            let admin = try fixture.admin()
+            try admin.execute(
+                SQLQuery(unsafeSQL: "ALTER DATABASE \"\(fixture.database)\" SET reloc.timezone = '<X>-167'"))
+            let session = try fixture.admin()
+            try session.execute("SET reloc.timezone = 'Asia/Shanghai'")
+            expectSQLState("22023") { _ = try session.query("SELECT reloc.programme_today()") }
+            expectSQLState("22023") { _ = try session.query("SELECT reloc.today()") }
+            // Through the CLI, the session's own zone a real one: refused, the database's setting named.
+            let listed = try fixture.cli(
+                ["task", "list", "--as", "JL-FGW"], environment: ["RELOC_TIMEZONE": "Asia/Shanghai"])
+            #expect(listed.status == 65 && listed.stderr.contains("database's reloc.timezone"), "\(listed.stderr)")
+            // A zone on earth at the far edge is taken.
+            try admin.execute(
+                SQLQuery(unsafeSQL: "ALTER DATABASE \"\(fixture.database)\" SET reloc.timezone = 'Pacific/Kiritimati'"))
+            #expect(try fixture.admin().query("SELECT reloc.programme_today() IS NOT NULL").scalar(Bool.self))
+        }
+    }
 }
