@@ -100,8 +100,10 @@ extension Web {
             rule: "progress_report_writers", detail: "\(what) is not \(person.organisation)'s to report on")
     }
 
-    /// The progress form, and for a milestone the form that marks it done.
-    func progressForms(_ subject: RelocationCore.Progress.Subject, path: String, csrf: String) -> String {
+    /// The progress form, and for a milestone (unless `markDone` is false) the form that marks it done.
+    func progressForms(_ subject: RelocationCore.Progress.Subject, path: String, csrf: String, markDone: Bool = true)
+        -> String
+    {
         let options = ProgressStatus.allCases.map { "<option value=\"\($0.rawValue)\">\(HTML.escape($0.zh))</option>" }
         var forms = """
             <h3>报告进展</h3>
@@ -114,7 +116,7 @@ extension Web {
             <button>提交</button>
             </form>
             """
-        if case .milestone = subject {
+        if case .milestone = subject, markDone {
             forms += """
                 <h3>标记完成</h3>
                 <form method="post" action="\(path)/done" class="done">
@@ -149,17 +151,28 @@ extension Web {
         case .milestone:
             body = milestoneTable(found.show)
         }
-        // A milestone done takes no report (rule progress_on_open_milestone) and is done already:
-        // the page says so instead of offering two forms PostgreSQL would refuse or ignore.
+        // A milestone done takes no report (rule progress_on_open_milestone) and is done already;
+        // one under review (办结审核) takes reports but not a second completion
+        // (completion_review_one_pending): the page offers only what PostgreSQL would take.
         var doneOn: String?
-        if case .milestone = subject { doneOn = found.show.rows.first?["done_on"] }
+        var underReview = false
+        if case .milestone = subject {
+            doneOn = found.show.rows.first?["done_on"]
+            underReview = found.show.rows.first?["state"] == MilestoneState.underReview.rawValue
+        }
         if let doneOn {
+            // Who may reopen it depends on how it was closed (by hand, by its step, by the
+            // province's acceptance): the rule's words say so when one tries.
             body += """
-                <p class="note">本节点已于 \(HTML.escape(doneOn)) 完成，不再接受进展报告；\
-                如工作需要继续，请先重新打开（reloc milestone reopen）。</p>
+                <p class="note">本节点已于 \(HTML.escape(doneOn)) 完成，不再接受进展报告。\
+                如工作需要继续，须先重新打开（reloc milestone reopen：由关闭它的单位或省里办理；\
+                随步骤完成的节点，更正该步骤）。</p>
                 """
         } else {
-            body += progressForms(subject, path: path, csrf: signed.csrf)
+            body += progressForms(subject, path: path, csrf: signed.csrf, markDone: !underReview)
+            if underReview {
+                body += "<p class=\"note\">本节点的办结已提交省里审核（审核中）：审核前仍可报告进展，不能再次提交办结。</p>"
+            }
         }
         body += "<h3>进展记录</h3>"
         body += HTML.table(

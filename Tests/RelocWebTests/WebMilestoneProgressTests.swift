@@ -37,4 +37,28 @@ struct WebMilestoneProgressTests {
                     Int.self) == 1)
         }
     }
+
+    /// A milestone under review (办结审核) takes reports but not a second completion: its page
+    /// offers the progress form only, and says it is under review (second hostile review).
+    @Test func aMilestoneUnderReviewOffersTheProgressFormOnly() async throws {
+        try await WebFixture.with { fixture in
+            let added = try RelocCLI.run(
+                [
+                    "--as", "CC", "milestone", "add", "--plan", "CC-KC", "--title", "完成征收", "--due", "2030-06-28",
+                    "--format", "json",
+                ], database: fixture.database)
+            let id = try #require(Int64(added.stdout.filter(\.isNumber)), "\(added.stderr)")
+            let city = try await fixture.signedIn(try fixture.login("CC"))
+            let page = try await city.get("/milestones/\(id)")
+            #expect(page.body.contains("action=\"/milestones/\(id)/done\""))
+            let submitted = try await city.post(
+                "/milestones/\(id)/done",
+                form: [("csrf", page.csrf ?? ""), ("on", "2026-11-30"), ("note", ""), ("evidence", "长府办〔2026〕3号")])
+            #expect(submitted.status == 303, "\(submitted.body.prefix(400))")
+            let underReview = try await city.get("/milestones/\(id)")
+            #expect(underReview.body.contains("action=\"/milestones/\(id)/progress\""))
+            #expect(!underReview.body.contains("action=\"/milestones/\(id)/done\""), "\(underReview.body)")
+            #expect(underReview.body.contains("审核中"))
+        }
+    }
 }

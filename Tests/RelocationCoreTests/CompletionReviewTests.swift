@@ -103,6 +103,44 @@ struct CompletionReviewTests {
         }
     }
 
+    /// The province's deadline (review_by) is counted on the programme's calendar, the database's
+    /// zone, whatever zone the submitting session reads dates in (hostile review, 2026-12-02: a
+    /// session's reloc.timezone moved the deadline by a working day).
+    @Test func theReviewDeadlineIsCountedInTheProgrammesZone() throws {
+        try ProgrammeFixture.with { fixture in
+            let admin = try fixture.admin()
+            // The database's zone UTC+14 and the session's UTC−12: their dates always differ.
+            try admin.execute(
+                SQLQuery(unsafeSQL: "ALTER DATABASE \"\(fixture.database)\" SET reloc.timezone = 'Etc/GMT-14'"))
+            // Every day around now a working day, so that a day's difference shows in the deadline.
+            try admin.execute("DELETE FROM reloc.calendar_day WHERE day BETWEEN current_date - 5 AND current_date + 15")
+            try admin.execute(
+                """
+                INSERT INTO reloc.calendar_day (day, kind, name)
+                SELECT d::date, 'workday', '测试调休' FROM generate_series(current_date - 5, current_date + 15, interval '1 day') d
+                WHERE extract(isodow FROM d) IN (6, 7)
+                """)
+            let milestone = try ExtensionRequestTests.milestone(fixture)
+            let id = try Self.submissionID(
+                try fixture.cli(
+                    [
+                        "--as", "CC", "milestone", "done", "\(milestone)", "--on", "2015-03-02", "--evidence",
+                        "长府办〔2015〕3号",
+                    ], environment: ["RELOC_TIMEZONE": "Etc/GMT+12"]))
+            let deadline = try admin.query(
+                """
+                SELECT review_by::text AS stamped,
+                       reloc.add_working_days((requested_at AT TIME ZONE 'Etc/GMT-14')::date,
+                                              (SELECT review_within FROM reloc.supervision_setting)::integer)::text AS programme
+                FROM reloc.completion_review WHERE id = \(id)
+                """
+            ).rows.first
+            #expect(
+                deadline?["stamped"] != nil && deadline?["stamped"] == deadline?["programme"],
+                "\(String(describing: deadline))")
+        }
+    }
+
     @Test func nobodyButTheProvinceClosesOrAcceptsAReviewedMilestone() throws {
         try ProgrammeFixture.with { fixture in
             let milestone = try ExtensionRequestTests.milestone(fixture)

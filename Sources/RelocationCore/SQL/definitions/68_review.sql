@@ -124,7 +124,10 @@ BEGIN
     NEW.decided_at := NULL;
     NEW.decision_note := NULL;
     NEW.done_on := coalesce(NEW.done_on, reloc.today());
-    NEW.review_by := reloc.add_working_days(reloc.local_date(NEW.requested_at),
+    -- Counted from the day on the programme's own calendar (the database's zone), as authority
+    -- is: the session's reloc.timezone, anyone's to set, moved the province's deadline by a
+    -- working day (hostile review, 2026-12-02).
+    NEW.review_by := reloc.add_working_days((NEW.requested_at AT TIME ZONE reloc.database_zone())::date,
                                             (SELECT s.review_within FROM reloc.supervision_setting s)::integer);
     NEW.note := reloc.trim_space(NEW.note);
     NEW.evidence := coalesce(ARRAY(SELECT reloc.trim_space(x) FROM unnest(NEW.evidence) AS x
